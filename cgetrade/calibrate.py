@@ -1,0 +1,193 @@
+"""Calibration: benchmark dataset + elasticities -> labelled model parameters.
+
+All prices are 1 at the benchmark and quantities are measured in benchmark value units, so
+every CES share parameter is a benchmark value share (calibrated share form):
+
+    theta_k = v_k / sum_k v_k,     P = [sum_k theta_k p_k^(1-sigma)]^(1/(1-sigma)).
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .data.schema import AGENTS, DataValidationError, validate
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_ELASTICITIES = Path(str(resources.files("cgetrade.data") / "default" / "elasticities.toml"))
+
+
+@dataclass
+class Elasticities:
+    """Substitution elasticities by sector label (GTAP-like defaults, see elasticities.toml).
+
+    ``sector`` maps a sector label to any of sigma_d, sigma_m, sigma_va, sigma_top; labels not
+    listed use ``default``. ``final_demand`` maps household/government/investment to the
+    elasticity between commodities in that agent's basket.
+    """
+    default: dict = field(default_factory=dict)
+    sector: dict = field(default_factory=dict)
+    final_demand: dict = field(default_factory=dict)
+
+    KEYS = ("sigma_d", "sigma_m", "sigma_va", "sigma_top")
+
+    @classmethod
+    def from_toml(cls, path: str | Path = DEFAULT_ELASTICITIES) -> "Elasticities":
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+        return cls(default=dict(raw.get("default", {})),
+                   sector={k: dict(v) for k, v in raw.get("sector", {}).items()},
+                   final_demand=dict(raw.get("final_demand", {})))
+
+    @classmethod
+    def gtap_default(cls) -> "Elasticities":
+        return cls.from_toml(DEFAULT_ELASTICITIES)
+
+    def override(self, **by_key) -> "Elasticities":
+        """New table with overrides, e.g. ``override(sigma_d={"ELE": 6.0}, sigma_top=0.5)``.
+
+        A scalar sets the value for every sector (or every final agent for ``final_demand``).
+        """
+        new = Elasticities(dict(self.default), {k: dict(v) for k, v in self.sector.items()},
+                           dict(self.final_demand))
+        for key, val in by_key.items():
+            if key == "final_demand":
+                vals = val if isinstance(val, dict) else {a: val for a in AGENTS}
+                new.final_demand.update(vals)
+            elif key in self.KEYS:
+                if isinstance(val, dict):
+                    for lab, v in val.items():
+                        new.sector.setdefault(lab, {})[key] = v
+                else:
+                    new.default[key] = val
+                    for lab in new.sector:
+                        new.sector[lab][key] = val
+            else:
+                raise KeyError(f"unknown elasticity '{key}'; known: {self.KEYS + ('final_demand',)}")
+        return new
+
+    def value(self, key: str, sector: str) -> float:
+        v = self.sector.get(sector, {}).get(key, self.default.get(key))
+        if v is None:
+            raise KeyError(f"no value for elasticity {key} (sector {sector}) and no default")
+        return float(v)
+
+    def arrays(self, sectors) -> xr.Dataset:
+        """Labelled elasticities for the given sectors; validates signs."""
+        out = xr.Dataset(coords={"sector": list(sectors), "agent": list(AGENTS)})
+        for key in self.KEYS:
+            out[key] = ("sector", [self.value(key, s) for s in sectors])
+        out["sigma_fd"] = ("agent", [float(self.final_demand.get(a, 1.0)) for a in AGENTS])
+        bad = [f"{k}={float(v)} ({lab})" for k in list(self.KEYS) + ["sigma_fd"]
+               for lab, v in zip(out[k][out[k].dims[0]].values, out[k].values) if v < 0 or not np.isfinite(v)]
+        if bad:
+            raise ValueError("elasticities must be finite and >= 0: " + ", ".join(bad))
+        return out
+
+
+@dataclass
+class Parameters:
+    """Calibrated benchmark of a CGE model (labelled arrays in ``data``).
+
+    Variables of ``data`` (values in benchmark value units, millions USD for WIOD):
+    ``vom`` output (j,r); ``vfm`` factor payments (f,j,r); ``to`` production tax rate (j,r);
+    ``use_dom``/``use_imp`` domestic / imported use of commodity i by agent a in r (i,a,r),
+    agents = sectors + household, government, investment; ``vxmd`` bilateral trade
+    (i,s,r) at exporter prices; ``income`` regional household income (r); ``saving``,
+    ``foreign_saving`` (r); ``endowment`` (f,r); ``persons`` employment (j,r, thousand);
+    elasticities sigma_d, sigma_m, sigma_va, sigma_top (sector), sigma_fd (agent).
+    """
+    data: xr.Dataset
+    dataset: xr.Dataset
+
+    @property
+    def regions(self) -> list[str]:
+        return [str(x) for x in self.data["region"].values]
+
+    @property
+    def sectors(self) -> list[str]:
+        return [str(x) for x in self.data["sector"].values]
+
+    @property
+    def factors(self) -> list[str]:
+        return [str(x) for x in self.data["factor"].values]
+
+    @property
+    def final_agents(self) -> list[str]:
+        return list(AGENTS)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.data[key].values
+
+
+def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None) -> Parameters:
+    """Validate the benchmark and derive the model parameters (the input is not modified)."""
+    validate(dataset)
+    ds = dataset.copy(deep=True)
+    el = (elasticities or Elasticities.gtap_default()).arrays(ds["sector"].values)
+    regions = [str(x) for x in ds["region"].values]
+    sectors = [str(x) for x in ds["sector"].values]
+    clash = set(sectors) & set(AGENTS)
+    if clash:
+        raise DataValidationError(f"sector labels clash with final-agent labels: {sorted(clash)}")
+    R = len(regions)
+    own = np.eye(R, dtype=bool)                                   # (s, r): s == r
+
+    Z = ds["intermediate"].transpose("commodity", "source", "sector", "region").values
+    F = ds["final_demand"].transpose("commodity", "source", "agent", "region").values
+    use = np.concatenate([Z, F], axis=2)                           # (i, s, a, r)
+    use_dom = np.einsum("isar,sr->iar", use, own)
+    use_imp = use.sum(1) - use_dom
+    vxmd = use.sum(2) * ~own[None, :, :]                           # (i, s, r), zero diagonal
+
+    vfm = ds["factor_payments"].transpose("factor", "sector", "region").values
+    vom = ds["gross_output"].transpose("sector", "region").values
+    ptax = ds["production_tax"].transpose("sector", "region").values
+    income = vfm.sum((0, 1)) + ptax.sum(0)
+    fd_exp = F.sum((0, 1))                                         # (agent, r)
+    saving = income - fd_exp[0] - fd_exp[1]
+    if np.any(saving <= 0):
+        bad = [f"{regions[r]}: {saving[r]:.6g}" for r in np.flatnonzero(saving <= 0)]
+        raise DataValidationError("regional household saving (income - household - government "
+                                  "consumption) must be positive; got " + ", ".join(bad))
+    if np.any(income <= 0):
+        raise DataValidationError("regional income must be positive")
+    foreign_saving = fd_exp[2] - saving                           # = imports - exports
+    persons = ds["employment"].transpose("sector", "region").values
+
+    agents = sectors + list(AGENTS)
+    coords = {"region": regions, "sector": sectors, "commodity": sectors, "source": regions,
+              "agent": agents, "factor": [str(f) for f in ds["factor"].values],
+              "final": list(AGENTS)}
+    data = xr.Dataset(
+        {
+            "vom": (("sector", "region"), vom),
+            "vfm": (("factor", "sector", "region"), vfm),
+            "to": (("sector", "region"), ptax / vom),
+            "use_dom": (("commodity", "agent", "region"), use_dom),
+            "use_imp": (("commodity", "agent", "region"), use_imp),
+            "vxmd": (("commodity", "source", "region"), vxmd),
+            "income": ("region", income),
+            "fd_exp": (("final", "region"), fd_exp),
+            "saving": ("region", saving),
+            "foreign_saving": ("region", foreign_saving),
+            "endowment": (("factor", "region"), vfm.sum(1)),
+            "persons": (("sector", "region"), persons),
+            "sigma_d": ("commodity", el["sigma_d"].values),
+            "sigma_m": ("commodity", el["sigma_m"].values),
+            "sigma_va": ("sector", el["sigma_va"].values),
+            "sigma_top": ("sector", el["sigma_top"].values),
+            "sigma_fd": ("final", el["sigma_fd"].values),
+        },
+        coords=coords,
+        attrs={k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))},
+    )
+    return Parameters(data=data, dataset=ds)

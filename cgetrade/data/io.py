@@ -1,0 +1,32 @@
+"""Loading benchmark datasets (netCDF) with validation."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import xarray as xr
+
+from .schema import validate
+
+DEFAULT_DATASET = "wiod2011_6x8.nc"
+
+
+def default_path() -> Path:
+    """Path of the shipped default dataset (package data)."""
+    return Path(str(resources.files("cgetrade.data") / "default" / DEFAULT_DATASET))
+
+
+def load(path: str | Path) -> xr.Dataset:
+    """Load a benchmark dataset from netCDF and validate it (raises DataValidationError)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"dataset file not found: {path}")
+    with xr.open_dataset(path, engine="h5netcdf") as f:
+        ds = f.load()
+    validate(ds)
+    return ds
+
+
+def load_default() -> xr.Dataset:
+    """The embedded default dataset: WIOD 2011, 6 regions x 8 sectors (see docs/data.md)."""
+    return load(default_path())

@@ -1,0 +1,172 @@
+"""Benchmark dataset schema and validation.
+
+A benchmark is an :class:`xarray.Dataset` of value flows (millions of USD of the base year,
+basic prices) with dimensions
+
+* ``region`` (r) and ``source`` (s, same labels): where a flow is used / where it comes from;
+* ``sector`` (j, the producing or using activity) and ``commodity`` (i, same labels);
+* ``agent``: final demand agents ``household``, ``government``, ``investment``;
+* ``factor``: primary factors, at least ``labour`` and ``capital``.
+
+Required variables::
+
+    intermediate(commodity, source, sector, region)   Z[i,s,j,r]
+    final_demand(commodity, source, agent, region)    F[i,s,h,r]
+    factor_payments(factor, sector, region)           V[f,j,r]
+    production_tax(sector, region)                    T[j,r]   (net; may be negative)
+    gross_output(sector, region)                      X[j,r]
+    employment(sector, region)                        persons (thousands)
+
+Accounting identities (MODEL.md section 1), checked by :func:`validate`:
+
+* market balance (rows):  X[i,s] = sum_{j,r} Z[i,s,j,r] + sum_{h,r} F[i,s,h,r]
+* cost balance (columns): X[j,r] = sum_{i,s} Z[i,s,j,r] + sum_f V[f,j,r] + T[j,r]
+* regional income = expenditure:  sum_f V + T + (imports - exports) = sum_{i,s,h} F
+* world exports = world imports.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+AGENTS = ("household", "government", "investment")
+FACTORS_REQUIRED = ("labour", "capital")
+FACTORS = FACTORS_REQUIRED
+
+REQUIRED_VARS = {
+    "intermediate": ("commodity", "source", "sector", "region"),
+    "final_demand": ("commodity", "source", "agent", "region"),
+    "factor_payments": ("factor", "sector", "region"),
+    "production_tax": ("sector", "region"),
+    "gross_output": ("sector", "region"),
+    "employment": ("sector", "region"),
+}
+NONNEGATIVE = ("intermediate", "final_demand", "factor_payments", "gross_output", "employment")
+
+#: relative tolerance of the accounting identities (share of the row/column total)
+RTOL = 1e-6
+
+
+class DataValidationError(ValueError):
+    """The benchmark dataset is malformed or violates an accounting identity."""
+
+
+def _worst(da: xr.DataArray, scale: xr.DataArray, n: int = 5,
+           above: float = 0.0) -> list[tuple[dict, float, float]]:
+    """The n largest |violations| of ``da`` (relative size > ``above``) with their labels."""
+    rel = abs(da) / abs(scale).where(abs(scale) > 0, 1.0)
+    flat = rel.stack(_k=rel.dims)
+    order = np.argsort(-flat.values, kind="stable")[:n]
+    out = []
+    for k in order[flat.values[order] > above]:
+        item = flat.isel(_k=int(k))
+        labels = {d: str(item[d].item()) for d in rel.dims}
+        out.append((labels, float(da.sel(labels)), float(item)))
+    return out
+
+
+def _fmt(rows) -> str:
+    return "; ".join(
+        ", ".join(f"{k}={v}" for k, v in lab.items()) + f": {a:+.6g} ({r:.3g} relative)"
+        for lab, a, r in rows)
+
+
+def check_structure(ds: xr.Dataset) -> list[str]:
+    """Structural problems: missing variables/dims, mismatched labels, NaN, negative flows."""
+    problems: list[str] = []
+    if not isinstance(ds, xr.Dataset):
+        return [f"expected an xarray.Dataset, got {type(ds).__name__}"]
+    for name, dims in REQUIRED_VARS.items():
+        if name not in ds:
+            problems.append(f"missing variable '{name}' with dims {dims}")
+        elif tuple(ds[name].dims) != dims and set(ds[name].dims) != set(dims):
+            problems.append(f"variable '{name}' has dims {tuple(ds[name].dims)}, expected {dims}")
+    if problems:
+        return problems
+    for a, b in (("region", "source"), ("sector", "commodity")):
+        la, lb = list(map(str, ds[a].values)), list(map(str, ds[b].values))
+        if la != lb:
+            problems.append(f"labels of '{a}' {la} do not match labels of '{b}' {lb}")
+    for d in ("region", "sector", "commodity", "source", "agent", "factor"):
+        labels = list(map(str, ds[d].values))
+        dup = sorted({x for x in labels if labels.count(x) > 1})
+        if dup:
+            problems.append(f"duplicate labels in '{d}': {dup}")
+    agents = set(map(str, ds["agent"].values))
+    if agents != set(AGENTS):
+        problems.append(f"agent labels must be {list(AGENTS)}, got {sorted(agents)}")
+    missing_f = set(FACTORS_REQUIRED) - set(map(str, ds["factor"].values))
+    if missing_f:
+        problems.append(f"factor labels must include {sorted(missing_f)}")
+    for name in REQUIRED_VARS:
+        v = ds[name]
+        nan = v.isnull()
+        if bool(nan.any()):
+            where = nan.where(nan, drop=True).stack(_k=v.dims)
+            first = [{d: str(where[d].values[k]) for d in v.dims} for k in range(min(3, where.sizes["_k"]))]
+            problems.append(f"'{name}' has {int(nan.sum())} NaN value(s), e.g. at {first}")
+        elif not bool(np.isfinite(v).all()):
+            problems.append(f"'{name}' has infinite values")
+    for name in NONNEGATIVE:
+        v = ds[name]
+        if bool((v < 0).any()):
+            rows = _worst(v.where(v < 0, 0.0), xr.ones_like(v), n=5, above=0.0)
+            problems.append(f"negative values in '{name}': " + _fmt(rows))
+    if not problems:
+        out = ds["gross_output"]
+        if bool((out <= 0).any()):
+            zero = out.where(out <= 0, drop=True).stack(_k=out.dims)
+            problems.append("gross output must be positive for every sector and region; zero at "
+                            + str([{d: str(zero[d].values[k]) for d in out.dims}
+                                   for k in range(zero.sizes["_k"])][:5]))
+        lab = ds["factor_payments"].sel(factor="labour").sum("sector")
+        if bool((lab <= 0).any()):
+            problems.append("every region needs positive labour payments")
+    return problems
+
+
+def identity_residuals(ds: xr.Dataset) -> dict[str, tuple[xr.DataArray, xr.DataArray]]:
+    """Residual and scale of each accounting identity, as labelled arrays."""
+    Z, F = ds["intermediate"], ds["final_demand"]
+    V, T, X = ds["factor_payments"], ds["production_tax"], ds["gross_output"]
+    X_is = X.rename(sector="commodity", region="source")
+    row = Z.sum(("sector", "region")) + F.sum(("agent", "region")) - X_is
+    col = Z.sum(("commodity", "source")) + V.sum("factor") + T - X
+    # regional income = expenditure, with the trade balance from the bilateral flows
+    uses = Z.sum("sector") + F.sum("agent")                      # (commodity, source, region)
+    own = xr.DataArray(np.equal.outer(ds["source"].values, ds["region"].values).astype(float),
+                       coords={"source": ds["source"], "region": ds["region"]},
+                       dims=("source", "region"))
+    imports = (uses * (1 - own)).sum(("commodity", "source"))
+    exports = (uses * (1 - own)).sum(("commodity", "region")).rename(source="region")
+    income = V.sum(("factor", "sector")) + T.sum("sector")
+    absorption = F.sum(("commodity", "source", "agent"))
+    inc = income + imports - exports - absorption
+    world = (exports.sum() - imports.sum())
+    return {
+        "market balance X[i,s] = sum Z + sum F": (row, X_is),
+        "cost balance X[j,r] = sum Z + sum V + T": (col, X),
+        "income + imports - exports = absorption": (inc, absorption),
+        "world exports = world imports": (world, imports.sum()),
+    }
+
+
+def validate(ds: xr.Dataset, rtol: float = RTOL) -> xr.Dataset:
+    """Check a benchmark dataset; raise :class:`DataValidationError` listing every problem.
+
+    The dataset is not modified. Returns it unchanged for chaining.
+    """
+    problems = check_structure(ds)
+    if problems:
+        raise DataValidationError("invalid benchmark dataset:\n  - " + "\n  - ".join(problems))
+    for name, (res, scale) in identity_residuals(ds).items():
+        rel = abs(res) / abs(scale).where(abs(scale) > 0, 1.0)
+        if float(rel.max()) > rtol:
+            if res.ndim:
+                problems.append(f"{name} violated (tolerance {rtol:g} relative); worst: "
+                                + _fmt(_worst(res, scale, above=rtol)))
+            else:
+                problems.append(f"{name} violated: {float(res):+.6g}")
+    if problems:
+        raise DataValidationError("unbalanced benchmark dataset:\n  - " + "\n  - ".join(problems))
+    return ds

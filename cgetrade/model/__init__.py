@@ -1,0 +1,127 @@
+"""The CGE model: build(params, closure) -> Pyomo ConcreteModel, and the CGEModel wrapper.
+
+Blocks (one module each): production, trade, demand (regional household), factors, closures.
+Variables are prices and activity indices, all equal to 1 at the benchmark; equations are
+scaled by their benchmark values, so residuals are relative.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ..calibrate import Parameters
+from . import closures, demand, factors, production, trade
+from .closures import Closure
+
+__all__ = ["build", "CGEModel", "Closure"]
+
+
+def _sets(m, p: Parameters):
+    R, I, F, H = p.regions, p.sectors, p.factors, p.final_agents
+    m.R_idx = {r: k for k, r in enumerate(R)}
+    m.I_idx = {i: k for k, i in enumerate(I)}
+    m.F_idx = {f: k for k, f in enumerate(F)}
+    m.H_idx = {h: k for k, h in enumerate(H)}
+    m.A_idx = {a: k for k, a in enumerate(I + H)}
+    m.R = pyo.Set(initialize=R, ordered=True, doc="regions")
+    m.I = pyo.Set(initialize=I, ordered=True, doc="sectors / commodities")
+    m.F = pyo.Set(initialize=F, ordered=True, doc="factors")
+    m.H = pyo.Set(initialize=H, ordered=True, doc="final demand agents")
+    m.A = pyo.Set(initialize=I + H, ordered=True, doc="agents: sectors and final demand")
+    use = p["use_dom"] + p["use_imp"]
+    m.USE = pyo.Set(dimen=3, ordered=True, doc="(i, a, r) with benchmark use",
+                    initialize=[(i, a, r) for i in I for a in I + H for r in R
+                                if use[m.I_idx[i], m.A_idx[a], m.R_idx[r]] > 0])
+    imp = p["use_imp"].sum(1)
+    m.IM = pyo.Set(dimen=2, ordered=True, doc="(i, r) with imports",
+                   initialize=[(i, r) for i in I for r in R if imp[m.I_idx[i], m.R_idx[r]] > 0])
+    vxmd = p["vxmd"]
+    m.BT = pyo.Set(dimen=3, ordered=True, doc="(i, s, r) bilateral trade links",
+                   initialize=[(i, s, r) for i in I for s in R for r in R
+                               if vxmd[m.I_idx[i], m.R_idx[s], m.R_idx[r]] > 0])
+
+
+def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteModel:
+    """Pyomo model of MODEL.md section 2 calibrated to ``params``."""
+    closure = closure or Closure()
+    p = params.data
+    arr = {k: p[k].values for k in p.data_vars}
+    m = pyo.ConcreteModel(name="cgetrade")
+    _sets(m, params)
+    factor_price = factors.add_factor_prices(m, arr, closure.sector_specific)
+    trade.add_prices(m, arr)
+    production.add_production(m, arr, factor_price)
+    fd_composite = demand.add_final_demand(m, arr, factors.factor_income)
+
+    nI = len(params.sectors)
+
+    def composite(m, i, a, r):
+        if m.A_idx[a] < nI:
+            return m.QINT[a, r]
+        return fd_composite(m, i, a, r)
+    m.QA = pyo.Expression(m.USE, rule=composite, doc="Armington composite demand (index)")
+    trade.add_markets(m, arr)
+    factors.add_factor_markets(m, arr)
+    closures.apply_closure(m, closure)
+    return m
+
+
+class CGEModel:
+    """A calibrated model: Pyomo formulation plus its compiled NLP and solver.
+
+    >>> model = CGEModel(calibrate(ds))
+    >>> sol = model.solve()           # converged or raises SolveError
+    """
+
+    def __init__(self, params: Parameters, closure: Closure | None = None):
+        self.params = params
+        self.closure = closure or Closure()
+        t0 = time.perf_counter()
+        self.pyomo = build(params, self.closure)
+        self.build_time = time.perf_counter() - t0
+        self._nlp = None
+        self.last_solution = None
+
+    @property
+    def nlp(self):
+        """The compiled NLP (casadi functions of variables and parameters)."""
+        if self._nlp is None:
+            from ..solve.bridge import CompiledNLP
+            self._nlp = CompiledNLP(self.pyomo)
+        return self._nlp
+
+    def reset(self):
+        """Benchmark values for every variable and shock parameter."""
+        fresh = build(self.params, self.closure)
+        for comp in fresh.component_objects((pyo.Var, pyo.Param), descend_into=True):
+            mine = self.pyomo.find_component(comp.name)
+            for idx, d in comp.items():
+                if isinstance(comp, pyo.Var):
+                    mine[idx].set_value(d.value)
+                elif comp.mutable:
+                    mine[idx] = pyo.value(d)
+        return self
+
+    def solve(self, **options):
+        """Solve the square system with Ipopt from the current point (see cgetrade.solve)."""
+        from ..solve import solve_model
+        self.last_solution = solve_model(self, **options)
+        return self.last_solution
+
+    def residuals(self, include_walras: bool = True) -> dict:
+        """Residuals of every equation at the current point: {(name, index): value}."""
+        nlp = self.nlp
+        out = dict(zip(nlp.constraint_labels, nlp.residuals_at_model()))
+        if include_walras:
+            w = self.pyomo.walras
+            out[(w.parent_component().name, w.index())] = pyo.value(w.body) - pyo.value(w.upper)
+        return out
+
+    def walras_residual(self) -> float:
+        w = self.pyomo.walras
+        return float(pyo.value(w.body) - pyo.value(w.upper))
+
+    def max_residual(self) -> float:
+        return float(np.max(np.abs(self.nlp.residuals_at_model())))

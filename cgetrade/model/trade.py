@@ -1,0 +1,105 @@
+"""Trade block: two-level Armington demand with bilateral flows (GTAP structure).
+
+Each agent a (a sector or a final-demand agent) in region r buys an Armington composite of
+commodity i (domestic vs imported, elasticity sigma_d):
+
+    P_A[i,a,r] = [th_D P_Y[i,r]^(1-sigma_d) + (1-th_D) P_M[i,r]^(1-sigma_d)]^(1/(1-sigma_d))
+    D[i,a,r]   = D0  * Q_A * (P_A / P_Y)^sigma_d,     MA[i,a,r] = MA0 * Q_A * (P_A / P_M)^sigma_d
+
+Imports of i into r are sourced at the border by a CES over origins s (sigma_m):
+
+    P_MS[i,s,r] = P_Y[i,s] (1 + t_x[i,s,r]) (1 + t_m[i,s,r])          (bilateral price)
+    P_M[i,r]    = [sum_s th_s (P_MS / P_MS0)^(1-sigma_m)]^(1/(1-sigma_m))   (import price)
+    X[i,s,r]    = X0 * M[i,r] * (P_M P_MS0 / P_MS)^sigma_m                 (bilateral imports)
+
+Market clearing:
+    commodity market  X0_Y[i,r] Y[i,r] = sum_a D[i,a,r] + sum_s X[i,r,s]
+    import market     M0[i,r] M[i,r]   = sum_a MA[i,a,r]
+"""
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from .ces import ces_demand, ces_price
+
+
+def add_prices(m, p):
+    """Producer and import prices, import sourcing by origin, each agent's Armington price."""
+    R, I = m.R_idx, m.I_idx
+    A = m.A_idx
+    ud, ui = p["use_dom"], p["use_imp"]
+    vxmd = p["vxmd"]
+    m.PY = pyo.Var(m.I, m.R, initialize=1.0, bounds=(0, None), doc="producer (basic) price")
+    m.PM = pyo.Var(m.IM, initialize=1.0, bounds=(0, None), doc="import composite price")
+    m.M = pyo.Var(m.IM, initialize=1.0, bounds=(0, None), doc="import composite (index)")
+    m.tm = pyo.Param(m.BT, initialize=0.0, mutable=True, doc="import tariff rate t_m[i,s,r]")
+    m.tx = pyo.Param(m.BT, initialize=0.0, mutable=True, doc="export tax rate t_x[i,s,r]")
+
+    def p_a(m, i, a, r):
+        ii, aa, rr = I[i], A[a], R[r]
+        tot = ud[ii, aa, rr] + ui[ii, aa, rr]
+        terms = [(ud[ii, aa, rr] / tot, m.PY[i, r])]
+        if (i, r) in m.IM:
+            terms.append((ui[ii, aa, rr] / tot, m.PM[i, r]))
+        return ces_price(terms, p["sigma_d"][ii])
+    m.P_A = pyo.Expression(m.USE, rule=p_a, doc="Armington price paid by agent a")
+
+    def p_ms(m, i, s, r):
+        # benchmark rates are zero in the calibration (basic-price tables), so P_MS0 = 1
+        return m.PY[i, s] * (1 + m.tx[i, s, r]) * (1 + m.tm[i, s, r])
+    m.P_MS = pyo.Expression(m.BT, rule=p_ms, doc="bilateral import price at destination")
+
+    def import_price(m, i, r):
+        ii, rr = I[i], R[r]
+        tot = vxmd[ii, :, rr].sum()
+        return m.PM[i, r] == ces_price([(vxmd[ii, R[s], rr] / tot, m.P_MS[i, s, r])
+                                        for s in m.R if (i, s, r) in m.BT], p["sigma_m"][ii])
+    m.import_price = pyo.Constraint(m.IM, rule=import_price,
+                                    doc="import price: P_M = CES_s(P_MS; sigma_m)")
+
+    def bilateral(m, i, s, r):
+        ii = I[i]
+        return ces_demand(vxmd[ii, R[s], R[r]], m.M[i, r], m.PM[i, r], m.P_MS[i, s, r],
+                          p["sigma_m"][ii])
+    m.X = pyo.Expression(m.BT, rule=bilateral, doc="bilateral imports of i from s into r")
+
+    # world export price index: weights = benchmark export values (values foreign saving)
+    exports = vxmd.sum(2)                                      # (i, s)
+    m.PW = pyo.Expression(expr=sum(exports[I[i], R[r]] / exports.sum() * m.PY[i, r]
+                                   for i in m.I for r in m.R if exports[I[i], R[r]] > 0),
+                          doc="world export price index")
+
+
+def add_markets(m, p):
+    """Armington demands, bilateral imports and commodity / import market clearing."""
+    R, I, A = m.R_idx, m.I_idx, m.A_idx
+    ud, ui, vxmd, vom = p["use_dom"], p["use_imp"], p["vxmd"], p["vom"]
+    sd, sm = p["sigma_d"], p["sigma_m"]
+
+    def dom_demand(m, i, a, r):
+        ii, aa, rr = I[i], A[a], R[r]
+        if ud[ii, aa, rr] <= 0:
+            return 0.0
+        return ces_demand(ud[ii, aa, rr], m.QA[i, a, r], m.P_A[i, a, r], m.PY[i, r], sd[ii])
+    m.D = pyo.Expression(m.USE, rule=dom_demand, doc="demand for the domestic variety")
+
+    def imp_demand(m, i, a, r):
+        ii, aa, rr = I[i], A[a], R[r]
+        if ui[ii, aa, rr] <= 0:
+            return 0.0
+        return ces_demand(ui[ii, aa, rr], m.QA[i, a, r], m.P_A[i, a, r], m.PM[i, r], sd[ii])
+    m.MA = pyo.Expression(m.USE, rule=imp_demand, doc="demand for the imported composite")
+
+    def commodity_market(m, i, r):
+        supply0 = vom[I[i], R[r]]
+        demand = sum(m.D[i, a, r] for a in m.A if (i, a, r) in m.USE) \
+            + sum(m.X[i, r, s] for s in m.R if (i, r, s) in m.BT)
+        return m.Y[i, r] == demand / supply0
+    m.market_clearing = pyo.Constraint(m.I, m.R, rule=commodity_market,
+                                       doc="commodity market: Y X0 = sum_a D + sum_s X")
+
+    def import_market(m, i, r):
+        m0 = ui[I[i], :, R[r]].sum()
+        return m.M[i, r] == sum(m.MA[i, a, r] for a in m.A if (i, a, r) in m.USE) / m0
+    m.import_market = pyo.Constraint(m.IM, rule=import_market,
+                                     doc="import market: M M0 = sum_a MA")

@@ -1,0 +1,143 @@
+"""Solving a CGE model with Ipopt (cyipopt) on the compiled NLP.
+
+A square system (equations = free variables) is solved as a feasibility problem: objective 0,
+constraints g(x; p) = 0. The result is accepted only if every residual, including the market
+dropped by Walras' law, is below ``tol`` at the returned point; otherwise SolveError names
+the worst equations with their indices.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import cyipopt
+import numpy as np
+
+#: acceptance tolerance on the max |residual| (equations are scaled by benchmark values)
+TOL = 1e-8
+
+DEFAULT_IPOPT = {
+    "tol": 1e-10,
+    "constr_viol_tol": 1e-10,
+    "max_iter": 200,
+    "print_level": 0,
+    "sb": "yes",
+    "mu_strategy": "adaptive",
+    "nlp_scaling_method": "none",
+    "linear_solver": "mumps",
+}
+
+
+class SolveError(RuntimeError):
+    """Ipopt did not reach a point where every equation holds to tolerance."""
+
+    def __init__(self, message, worst=None, status=None, iterations=None):
+        super().__init__(message)
+        self.worst = worst or []
+        self.status = status
+        self.iterations = iterations
+
+
+@dataclass
+class Solution:
+    status: str
+    status_code: int
+    iterations: int
+    max_residual: float
+    walras_residual: float
+    solve_time: float
+    compile_time: float = 0.0
+    info: dict = field(default_factory=dict)
+
+    @property
+    def converged(self) -> bool:
+        return True
+
+
+class _Problem:
+    """cyipopt callbacks for a square feasibility problem."""
+
+    def __init__(self, nlp, p):
+        self.nlp, self.p = nlp, p
+        self.zero = np.zeros(nlp.n)
+        self.iterations = 0
+
+    def intermediate(self, alg_mod, iter_count, *args):
+        self.iterations = iter_count
+        return True
+
+    def objective(self, x):
+        return 0.0
+
+    def gradient(self, x):
+        return self.zero
+
+    def constraints(self, x):
+        return self.nlp.residuals(x, self.p)
+
+    def jacobianstructure(self):
+        return self.nlp.jac_structure
+
+    def jacobian(self, x):
+        return self.nlp.jacobian_values(x, self.p)
+
+    def hessianstructure(self):
+        return self.nlp.hess_structure
+
+    def hessian(self, x, lagrange, obj_factor):
+        return self.nlp.hessian_values(x, self.p, lagrange)
+
+
+def _format_worst(worst) -> str:
+    return "\n".join(f"  {name}[{', '.join(map(str, idx if isinstance(idx, tuple) else (idx,)))}]"
+                     f" residual {res:+.3e}" if idx is not None else f"  {name} residual {res:+.3e}"
+                     for name, idx, res in worst)
+
+
+def run_ipopt(nlp, x0, p, options=None, bounds=False):
+    """Run Ipopt once; returns (x, info dict, wall time)."""
+    lb, ub = nlp.bounds() if bounds else (np.full(nlp.n, -1e20), np.full(nlp.n, 1e20))
+    zeros = np.zeros(nlp.m)
+    callbacks = _Problem(nlp, p)
+    problem = cyipopt.Problem(n=nlp.n, m=nlp.m, problem_obj=callbacks,
+                              lb=lb, ub=ub, cl=zeros, cu=zeros)
+    for key, val in {**DEFAULT_IPOPT, **(options or {})}.items():
+        problem.add_option(key, val)
+    t0 = time.perf_counter()
+    x, info = problem.solve(np.asarray(x0, float))
+    info["iter_count"] = callbacks.iterations
+    return x, info, time.perf_counter() - t0
+
+
+def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None):
+    """Solve ``model`` (a CGEModel) from its current point and load the solution into it."""
+    nlp = model.nlp
+    if nlp.n != nlp.m:
+        raise SolveError(f"system is not square: {nlp.m} equations for {nlp.n} free variables")
+    x0, p = nlp.x_from_model(), nlp.p_from_model()
+    x, info, t = run_ipopt(nlp, x0, p, ipopt_options, bounds=False)
+    r = nlp.residuals(x, p)
+    if not np.all(np.isfinite(x)) or np.max(np.abs(r)) > tol:
+        # second attempt: keep prices and quantities in their economic domain (>= 0)
+        x2, info2, t2 = run_ipopt(nlp, x0, p, ipopt_options, bounds=True)
+        r2 = nlp.residuals(x2, p)
+        t += t2
+        if np.all(np.isfinite(x2)) and np.max(np.abs(r2)) <= np.max(np.abs(r)) or not np.all(np.isfinite(r)):
+            x, info, r = x2, info2, r2
+    iters = int(info["iter_count"])
+    status_msg = info["status_msg"].decode() if isinstance(info["status_msg"], bytes) else str(info["status_msg"])
+    maxres = float(np.max(np.abs(r))) if np.all(np.isfinite(r)) else float("inf")
+    if not (maxres <= tol):
+        worst = nlp.worst(np.nan_to_num(r, nan=np.inf))
+        raise SolveError(
+            f"CGE solve did not converge (Ipopt status {info['status']}: {status_msg}); "
+            f"max residual {maxres:.3e} > {tol:.0e}. Worst equations:\n" + _format_worst(worst),
+            worst=worst, status=info["status"], iterations=iters)
+    nlp.to_model(x)
+    walras = model.walras_residual()
+    if abs(walras) > tol:
+        raise SolveError(f"Walras' law violated: dropped market residual {walras:.3e} > {tol:.0e}",
+                         worst=[("walras", None, walras)], status=info["status"])
+    return Solution(status=status_msg, status_code=int(info["status"]), iterations=iters,
+                    max_residual=maxres, walras_residual=walras, solve_time=t,
+                    compile_time=nlp.compile_time + nlp.convert_time)
