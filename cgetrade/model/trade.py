@@ -65,9 +65,11 @@ def add_prices(m, p):
 
     # world export price index: weights = benchmark export values (values foreign saving)
     exports = vxmd.sum(2)                                      # (i, s)
-    m.PW = pyo.Expression(expr=sum(exports[I[i], R[r]] / exports.sum() * m.PY[i, r]
-                                   for i in m.I for r in m.R if exports[I[i], R[r]] > 0),
-                          doc="world export price index")
+    m.PW = pyo.Var(initialize=1.0, bounds=(0, None), doc="world export price index")
+    m.world_price_index = pyo.Constraint(
+        expr=m.PW == sum(exports[I[i], R[r]] / exports.sum() * m.PY[i, r]
+                         for i in m.I for r in m.R if exports[I[i], R[r]] > 0),
+        doc="world export price index: P_W = sum_(i,r) w_ir P_Y[i,r]")
 
 
 def add_markets(m, p):

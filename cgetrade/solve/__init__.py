@@ -27,6 +27,11 @@ DEFAULT_IPOPT = {
     "linear_solver": "mumps",
 }
 
+#: Hessian of the Lagrangian used by Ipopt. For a square system with a nonsingular Jacobian
+#: the Newton step J dx = -g does not depend on it, so the default is Ipopt's limited-memory
+#: approximation (no Hessian compile); "exact" compiles the casadi Hessian.
+HESSIAN = "limited-memory"
+
 
 class SolveError(RuntimeError):
     """Ipopt did not reach a point where every equation holds to tolerance."""
@@ -81,6 +86,11 @@ class _Problem:
     def jacobian(self, x):
         return self.nlp.jacobian_values(x, self.p)
 
+
+
+class _ProblemExactHessian(_Problem):
+    """Adds the compiled Hessian of the Lagrangian (hessian_approximation=exact)."""
+
     def hessianstructure(self):
         return self.nlp.hess_structure
 
@@ -94,14 +104,15 @@ def _format_worst(worst) -> str:
                      for name, idx, res in worst)
 
 
-def run_ipopt(nlp, x0, p, options=None, bounds=False):
+def run_ipopt(nlp, x0, p, options=None, bounds=False, hessian=HESSIAN):
     """Run Ipopt once; returns (x, info dict, wall time)."""
     lb, ub = nlp.bounds() if bounds else (np.full(nlp.n, -1e20), np.full(nlp.n, 1e20))
     zeros = np.zeros(nlp.m)
-    callbacks = _Problem(nlp, p)
+    callbacks = (_ProblemExactHessian if hessian == "exact" else _Problem)(nlp, p)
     problem = cyipopt.Problem(n=nlp.n, m=nlp.m, problem_obj=callbacks,
                               lb=lb, ub=ub, cl=zeros, cu=zeros)
-    for key, val in {**DEFAULT_IPOPT, **(options or {})}.items():
+    opts = {**DEFAULT_IPOPT, "hessian_approximation": hessian, **(options or {})}
+    for key, val in opts.items():
         problem.add_option(key, val)
     t0 = time.perf_counter()
     x, info = problem.solve(np.asarray(x0, float))
@@ -109,17 +120,18 @@ def run_ipopt(nlp, x0, p, options=None, bounds=False):
     return x, info, time.perf_counter() - t0
 
 
-def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None):
+def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
+                hessian: str = HESSIAN):
     """Solve ``model`` (a CGEModel) from its current point and load the solution into it."""
     nlp = model.nlp
     if nlp.n != nlp.m:
         raise SolveError(f"system is not square: {nlp.m} equations for {nlp.n} free variables")
     x0, p = nlp.x_from_model(), nlp.p_from_model()
-    x, info, t = run_ipopt(nlp, x0, p, ipopt_options, bounds=False)
+    x, info, t = run_ipopt(nlp, x0, p, ipopt_options, bounds=False, hessian=hessian)
     r = nlp.residuals(x, p)
     if not np.all(np.isfinite(x)) or np.max(np.abs(r)) > tol:
         # second attempt: keep prices and quantities in their economic domain (>= 0)
-        x2, info2, t2 = run_ipopt(nlp, x0, p, ipopt_options, bounds=True)
+        x2, info2, t2 = run_ipopt(nlp, x0, p, ipopt_options, bounds=True, hessian=hessian)
         r2 = nlp.residuals(x2, p)
         t += t2
         if np.all(np.isfinite(x2)) and np.max(np.abs(r2)) <= np.max(np.abs(r)) or not np.all(np.isfinite(r)):

@@ -4,7 +4,9 @@ Every active equality constraint ``lhs == rhs`` becomes a residual g_k(x; p) = l
 Free variables form x; fixed variables and mutable Pyomo Params become symbolic parameters
 p, so shocks and numeraire changes re-solve without recompiling. casadi builds the sparse
 constraint Jacobian and the lower triangle of the Hessian of the Lagrangian by algorithmic
-differentiation on a shared expression graph (named Pyomo expressions are converted once).
+differentiation on a shared expression graph (named Pyomo expressions are converted once):
+the Jacobian row by row in reverse mode (cost proportional to each equation's own graph,
+as in AMPL's solver library), the Hessian on demand.
 The choice of casadi over the alternatives is measured in benchmarks/derivative_backends.py.
 """
 from __future__ import annotations
@@ -16,7 +18,6 @@ import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numvalue import native_numeric_types
-from pyomo.core.expr.visitor import StreamBasedExpressionVisitor
 from pyomo.core.expr.numeric_expr import UnaryFunctionExpression, AbsExpression
 
 _UNARY = {"exp": ca.exp, "log": ca.log, "log10": ca.log10, "sqrt": ca.sqrt, "sin": ca.sin,
@@ -32,47 +33,37 @@ def residual_expr(con):
     return lhs - rhs
 
 
-class _ToCasadi(StreamBasedExpressionVisitor):
-    """Walk a Pyomo expression tree and rebuild it as a casadi SX expression."""
+class _ToCasadi:
+    """Rebuild Pyomo expression trees as casadi SX expressions.
 
-    def __init__(self, leaf, cache):
-        super().__init__()
+    Variables and mutable parameters map to SX symbols; every named Pyomo Expression is
+    converted once and shared, so the casadi graph has the structure the modeller wrote.
+    """
+
+    def __init__(self, leaf):
         self.leaf = leaf          # id(VarData or ParamData) -> SX
-        self.cache = cache        # id(named expression) -> SX
+        self.cache = {}           # id(named expression) -> SX
 
-    def _leaf_value(self, node):
-        key = id(node)
-        if key in self.leaf:
-            return self.leaf[key]
-        return float(pyo.value(node))
-
-    def initializeWalker(self, expr):
-        if type(expr) in native_numeric_types:
-            return False, float(expr)
-        if not expr.is_expression_type():
-            return False, self._leaf_value(expr)
-        if expr.is_named_expression_type() and id(expr) in self.cache:
-            return False, self.cache[id(expr)]
-        return True, None
-
-    def beforeChild(self, node, child, child_idx):
-        if type(child) in native_numeric_types:
-            return False, float(child)
-        if not child.is_expression_type():
-            return False, self._leaf_value(child)
-        if child.is_named_expression_type() and id(child) in self.cache:
-            return False, self.cache[id(child)]
-        return True, None
-
-    def exitNode(self, node, data):
+    def __call__(self, node):
+        if type(node) in native_numeric_types:
+            return float(node)
+        sym = self.leaf.get(id(node))
+        if sym is not None:
+            return sym
+        if not node.is_expression_type():
+            return float(pyo.value(node))
         if node.is_named_expression_type():
-            self.cache[id(node)] = data[0]
-            return data[0]
+            key = id(node)
+            out = self.cache.get(key)
+            if out is None:
+                out = self.cache[key] = self(node.expr)
+            return out
+        args = [self(a) for a in node.args]
         if isinstance(node, UnaryFunctionExpression):
-            return _UNARY[node.getname()](data[0])
+            return _UNARY[node.getname()](args[0])
         if isinstance(node, AbsExpression):
-            return ca.fabs(data[0])
-        return node._apply_operation(data)
+            return ca.fabs(args[0])
+        return node._apply_operation(args)
 
 
 class CompiledNLP:
@@ -97,26 +88,54 @@ class CompiledNLP:
         self.param_data = fixed + params
         self.x = ca.SX.sym("x", len(free))
         self.p = ca.SX.sym("p", len(self.param_data))
-        leaf = {id(v): self.x[k] for k, v in enumerate(free)}
-        leaf.update({id(q): self.p[k] for k, q in enumerate(self.param_data)})
-        walker = _ToCasadi(leaf, cache={})
-        g = [walker.walk_expression(residual_expr(c)) for c in cons]
-        self.g = ca.vertcat(*[ca.SX(gi) if not isinstance(gi, ca.SX) else gi for gi in g])
+        xs = ca.vertsplit(self.x)
+        leaf = {id(v): xs[k] for k, v in enumerate(free)}
+        leaf.update({id(q): sym for q, sym in zip(self.param_data, ca.vertsplit(self.p))})
+        to_casadi = _ToCasadi(leaf)
+        g = [ca.SX(to_casadi(residual_expr(c))) for c in cons]
+        self.g = ca.vertcat(*g)
         self.n, self.m = len(free), len(cons)
         self.convert_time = time.perf_counter() - t0
 
+        # sparse Jacobian: reverse-mode gradient of each equation w.r.t. its own variables
         t1 = time.perf_counter()
-        lam = ca.SX.sym("lam", self.m)
-        jac = ca.jacobian(self.g, self.x)
-        hess = ca.tril(ca.hessian(ca.dot(lam, self.g), self.x)[0])
+        column = {x.element_hash(): k for k, x in enumerate(xs)}
+        rows, cols, entries = [], [], []
+        for k, gk in enumerate(g):
+            own = [v for v in ca.symvar(gk) if v.element_hash() in column]
+            if not own:
+                continue
+            grad = ca.vertsplit(ca.gradient(gk, ca.vertcat(*own)))
+            for v, d in zip(own, grad):
+                rows.append(k)
+                cols.append(column[v.element_hash()])
+                entries.append(d)
+        order = np.lexsort((cols, rows))
+        self.jac_structure = (np.asarray(rows, np.int64)[order], np.asarray(cols, np.int64)[order])
         self.f_g = ca.Function("g", [self.x, self.p], [self.g])
-        self.f_jac = ca.Function("jac_g", [self.x, self.p], [jac])
-        self.f_hess = ca.Function("hess_l", [self.x, self.p, lam], [hess])
-        self.jac_structure = tuple(np.asarray(s, dtype=np.int64) for s in jac.sparsity().get_triplet())
-        self.hess_structure = tuple(np.asarray(s, dtype=np.int64) for s in hess.sparsity().get_triplet())
+        self.f_jac = ca.Function("jac_g", [self.x, self.p], [ca.vertcat(*[entries[k] for k in order])])
+        self.nnz_jac = len(entries)
         self.compile_time = time.perf_counter() - t1
-        self.nnz_jac = len(self.jac_structure[0])
-        self.nnz_hess = len(self.hess_structure[0])
+        self._hess = None
+
+    @property
+    def hess_structure(self):
+        return self._hessian()[1]
+
+    @property
+    def nnz_hess(self) -> int:
+        return len(self.hess_structure[0])
+
+    def _hessian(self):
+        """Lower triangle of the Hessian of the Lagrangian (compiled on first use)."""
+        if self._hess is None:
+            t = time.perf_counter()
+            lam = ca.SX.sym("lam", self.m)
+            hess = ca.tril(ca.hessian(ca.dot(lam, self.g), self.x)[0])
+            f = ca.Function("hess_l", [self.x, self.p, lam], [hess])
+            self._hess = (f, tuple(np.asarray(s, np.int64) for s in hess.sparsity().get_triplet()))
+            self.hessian_compile_time = time.perf_counter() - t
+        return self._hess
 
     # -- values --------------------------------------------------------------
     def x_from_model(self) -> np.ndarray:
@@ -144,7 +163,7 @@ class CompiledNLP:
         return np.asarray(self.f_jac(x, p).nonzeros())
 
     def hessian_values(self, x, p, lam) -> np.ndarray:
-        return np.asarray(self.f_hess(x, p, lam).nonzeros())
+        return np.asarray(self._hessian()[0](x, p, lam).nonzeros())
 
     def worst(self, r: np.ndarray, n: int = 10) -> list[tuple[str, tuple, float]]:
         """The n equations with the largest |residual|: (name, index, residual)."""

@@ -1,0 +1,88 @@
+"""Validation every calibration must pass (MODEL.md section 5).
+
+* benchmark replication: all residuals <= 1e-8 at the calibrated point and Ipopt needs 0
+  iterations from it;
+* homogeneity: numeraire x 2 -> every price and nominal value x 2, quantities unchanged (1e-8);
+* Walras' law: the market dropped from the system clears at the solution (residual <= 1e-8).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+
+TOL = 1e-8
+NOMINAL = ("PY", "PM", "W", "WS", "PW", "INC")     # scale with the numeraire
+REAL = ("Y", "M")                                 # invariant to the numeraire
+
+
+@dataclass
+class CheckResult:
+    name: str
+    value: float
+    tolerance: float
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return bool(np.isfinite(self.value) and self.value <= self.tolerance)
+
+
+def _var_values(m, names):
+    return {(n, idx): v.value for n in names for idx, v in getattr(m, n).items()}
+
+
+def benchmark_replication(model) -> list[CheckResult]:
+    model.reset()
+    res = model.residuals(include_walras=True)
+    worst = max(res, key=lambda k: abs(res[k]))
+    sol = model.solve()
+    return [CheckResult("benchmark replication: max |residual|", max(abs(v) for v in res.values()),
+                        TOL, f"worst {worst[0]}[{worst[1]}]"),
+            CheckResult("benchmark replication: Ipopt iterations", sol.iterations, 0,
+                        f"Ipopt status {sol.status_code}")]
+
+
+def homogeneity(model, factor: float = 2.0) -> list[CheckResult]:
+    model.reset()
+    model.solve()
+    m = model.pyomo
+    base_nom, base_real = _var_values(m, NOMINAL), _var_values(m, REAL)
+    m.pnum = factor * pyo.value(m.pnum)
+    try:
+        model.solve()
+        nom, real = _var_values(m, NOMINAL), _var_values(m, REAL)
+    finally:
+        m.pnum = pyo.value(m.pnum) / factor
+    dev_nom = max(abs(nom[k] / (factor * base_nom[k]) - 1) for k in nom)
+    dev_real = max(abs(real[k] / base_real[k] - 1) for k in real)
+    model.reset()
+    return [CheckResult(f"homogeneity: prices x{factor:g} (max rel. deviation)", dev_nom, TOL),
+            CheckResult("homogeneity: quantities unchanged (max rel. deviation)", dev_real, TOL)]
+
+
+def walras(model, shock=None) -> list[CheckResult]:
+    """Dropped market residual at the benchmark and at a shocked solution."""
+    model.reset()
+    out = [CheckResult("Walras' law: dropped market residual (benchmark)", abs(model.walras_residual()), TOL)]
+    if shock is not None:
+        shock.apply(model)
+        model.solve()
+        out.append(CheckResult(f"Walras' law: dropped market residual ({shock.name})",
+                               abs(model.walras_residual()), TOL))
+        model.reset()
+    return out
+
+
+def run_all(model, shock=None) -> list[CheckResult]:
+    return benchmark_replication(model) + homogeneity(model) + walras(model, shock)
+
+
+def format_table(results: list[CheckResult]) -> str:
+    w = max(len(r.name) for r in results)
+    lines = [f"{'check':<{w}}  {'value':>10}  {'tolerance':>9}  result", "-" * (w + 33)]
+    for r in results:
+        lines.append(f"{r.name:<{w}}  {r.value:>10.3g}  {r.tolerance:>9.0e}  "
+                     f"{'PASS' if r.passed else 'FAIL'}{'  ' + r.detail if r.detail else ''}")
+    return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""Labelled results (xarray) from a solved model: levels, and % changes between cases.
+
+Volumes are in benchmark value units (millions of base-year USD at benchmark prices), prices
+are indices (1 at the benchmark, relative to the numeraire).
+
+    real GDP_r   = C + G + I + exports - imports, all at benchmark prices
+    CPI_r        = P_H[household, r], the household's exact (true cost-of-living) price index
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+
+def _grid(m, comp, dims, coords, index_set=None):
+    shape = [len(coords[d]) for d in dims]
+    out = np.zeros(shape)
+    pos = [{lab: k for k, lab in enumerate(coords[d])} for d in dims]
+    for idx in (index_set if index_set is not None else comp):
+        key = idx if isinstance(idx, tuple) else (idx,)
+        out[tuple(p[k] for p, k in zip(pos, key))] = pyo.value(comp[idx])
+    return out
+
+
+def collect(model) -> xr.Dataset:
+    """Levels of prices, quantities, trade, employment and income at the model's current point."""
+    m, par = model.pyomo, model.params
+    R, I, F, H = par.regions, par.sectors, par.factors, par.final_agents
+    c = {"region": R, "sector": I, "commodity": I, "source": R, "factor": F, "final": H}
+    vom, vxmd = par["vom"], par["vxmd"]
+    vim = par["use_imp"].sum(1)
+
+    PY = _grid(m, m.PY, ("sector", "region"), c)
+    Y = _grid(m, m.Y, ("sector", "region"), c)
+    PM = np.ones((len(I), len(R)))
+    M = np.zeros((len(I), len(R)))
+    for (i, r) in m.IM:
+        PM[I.index(i), R.index(r)] = pyo.value(m.PM[i, r])
+        M[I.index(i), R.index(r)] = pyo.value(m.M[i, r]) * vim[I.index(i), R.index(r)]
+    X = _grid(m, m.X, ("commodity", "source", "region"), c, m.BT)
+    PMS = np.ones_like(X)
+    for (i, s, r) in m.BT:
+        PMS[I.index(i), R.index(s), R.index(r)] = pyo.value(m.P_MS[i, s, r])
+    W = np.zeros((len(F), len(R)))
+    for f in m.F_MOBILE:
+        for r in R:
+            W[F.index(f), R.index(r)] = pyo.value(m.W[f, r])
+    FD = _grid(m, m.FD, ("factor", "sector", "region"), c)
+    for f in m.F_SPECIFIC:       # average price of a sector-specific factor: payments / quantity
+        for r in R:
+            pay = sum(pyo.value(m.WS[f, j, r]) * FD[F.index(f), I.index(j), R.index(r)] for j in I)
+            W[F.index(f), R.index(r)] = pay / max(FD[F.index(f), :, R.index(r)].sum(), 1e-300)
+    emp = _grid(m, m.employment, ("sector", "region"), c)
+    PH = _grid(m, m.P_H, ("final", "region"), c)
+    QH = _grid(m, m.Q_H, ("final", "region"), c) * par["fd_exp"]
+    inc = np.array([pyo.value(m.INC[r]) for r in R]) * par["income"]
+
+    exports_vol = X.sum(2)                          # (commodity, source=exporter)
+    imports_vol = X.sum(1)                          # (commodity, region)
+    real_gdp = QH.sum(0) + exports_vol.sum(0) - imports_vol.sum(0)
+    exports_val = (X * PY[:, :, None]).sum(2)       # at exporter prices
+    imports_val = (X * PMS).sum(1)                  # at destination prices incl. tariffs
+    trade_balance = exports_val.sum(0) - (X * PY[:, :, None]).sum(1).sum(0)
+    pw = pyo.value(m.PW)
+
+    ds = xr.Dataset(
+        {
+            "producer_price": (("sector", "region"), PY, {"long_name": "producer (basic) price index"}),
+            "import_price": (("commodity", "region"), PM, {"long_name": "import composite price index"}),
+            "bilateral_import_price": (("commodity", "source", "region"), PMS,
+                                       {"long_name": "price of imports from source at destination"}),
+            "factor_price": (("factor", "region"), W, {"long_name": "factor price (wage, rental rate)"}),
+            "cpi": ("region", PH[0], {"long_name": "consumer price index (true cost of living)"}),
+            "final_price_index": (("final", "region"), PH),
+            "world_price_index": ((), pw, {"long_name": "world export price index"}),
+            "terms_of_trade": ("region", (exports_val.sum(0) / np.maximum(exports_vol.sum(0), 1e-300))
+                               / ((X * PY[:, :, None]).sum(1).sum(0) / np.maximum(imports_vol.sum(0), 1e-300)),
+                               {"long_name": "export price index / import price index (fob)"}),
+            "output": (("sector", "region"), Y * vom, {"long_name": "gross output volume", "units": "benchmark USD m"}),
+            "activity": (("sector", "region"), Y),
+            "bilateral_trade": (("commodity", "source", "region"), X,
+                                {"long_name": "imports of commodity from source into region (volume)",
+                                 "units": "benchmark USD m"}),
+            "bilateral_trade_value": (("commodity", "source", "region"), X * PY[:, :, None],
+                                      {"long_name": "bilateral trade at exporter prices", "units": "USD m (numeraire)"}),
+            "exports": (("commodity", "region"), exports_vol, {"units": "benchmark USD m"}),
+            "imports": (("commodity", "region"), imports_vol, {"units": "benchmark USD m"}),
+            "import_composite": (("commodity", "region"), M, {"units": "benchmark USD m"}),
+            "trade_balance": ("region", trade_balance, {"units": "USD m (numeraire)"}),
+            "factor_demand": (("factor", "sector", "region"), FD, {"units": "benchmark USD m"}),
+            "employment": (("sector", "region"), emp, {"units": "thousand persons"}),
+            "final_demand": (("final", "region"), QH, {"long_name": "real final demand", "units": "benchmark USD m"}),
+            "income": ("region", inc, {"long_name": "regional income (nominal)", "units": "USD m (numeraire)"}),
+            "real_gdp": ("region", real_gdp, {"long_name": "real GDP (expenditure, benchmark prices)",
+                                              "units": "benchmark USD m"}),
+        },
+        coords={k: v for k, v in c.items()},
+    )
+    return ds
+
+
+def percent_change(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
+    """100 (scen / base - 1) for every variable (NaN where the base is zero)."""
+    out = xr.Dataset(coords=base.coords)
+    for name, da in base.data_vars.items():
+        b = da.where(da != 0)
+        out[name] = 100.0 * (scen[name] / b - 1.0)
+        out[name].attrs = {"long_name": f"% change of {da.attrs.get('long_name', name)}", "units": "%"}
+    return out
+
+
+def compare(base: xr.Dataset, scen: xr.Dataset, attrs: dict | None = None) -> xr.Dataset:
+    """One dataset with a ``case`` dimension (baseline, scenario) and ``<name>_pct`` changes."""
+    levels = xr.concat([base, scen], dim=xr.DataArray(["baseline", "scenario"], dims="case", name="case"))
+    pct = percent_change(base, scen).rename({k: f"{k}_pct" for k in base.data_vars})
+    out = xr.merge([levels, pct])
+    out["employment_change"] = scen["employment"] - base["employment"]
+    out["employment_change"].attrs = {"units": "thousand persons", "long_name": "change in employment"}
+    out.attrs.update(attrs or {})
+    return out
+
+
+def save(ds: xr.Dataset, path) -> None:
+    """Write results to netCDF (h5netcdf engine)."""
+    clean = ds.copy()
+    for k, v in list(clean.attrs.items()):
+        if isinstance(v, bool):
+            clean.attrs[k] = int(v)
+        elif v is None:
+            clean.attrs[k] = ""
+    clean.to_netcdf(path, engine="h5netcdf")
