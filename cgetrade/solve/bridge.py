@@ -18,7 +18,7 @@ import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numvalue import native_numeric_types
-from pyomo.core.expr.numeric_expr import UnaryFunctionExpression, AbsExpression
+from pyomo.core.expr import numeric_expr as ne
 
 _UNARY = {"exp": ca.exp, "log": ca.log, "log10": ca.log10, "sqrt": ca.sqrt, "sin": ca.sin,
           "cos": ca.cos, "tan": ca.tan, "tanh": ca.tanh}
@@ -33,37 +33,118 @@ def residual_expr(con):
     return lhs - rhs
 
 
-class _ToCasadi:
-    """Rebuild Pyomo expression trees as casadi SX expressions.
+_OP_OF_CLASS = ((ne.SumExpression, "sum"), (ne.ProductExpression, "times"),
+                (ne.DivisionExpression, "rdivide"), (ne.PowExpression, "power"),
+                (ne.NegationExpression, "neg"), (ne.AbsExpression, "fabs"),
+                (ne.UnaryFunctionExpression, "unary"))
+_BINARY = {"times": ca.times, "rdivide": ca.rdivide, "power": ca.power}
 
-    Variables and mutable parameters map to SX symbols; every named Pyomo Expression is
-    converted once and shared, so the casadi graph has the structure the modeller wrote.
+
+class _Tape:
+    """Pyomo expression DAG -> flat tape -> casadi SX graph built level by level.
+
+    Scalar casadi operations from Python cost tens of microseconds each, so the tape is
+    recorded in pure Python (named Expressions and shared subtrees once) and then every
+    level of the DAG is built with one vectorised casadi call per operation type (sums as
+    one sparse matrix-vector product).
     """
 
     def __init__(self, leaf):
-        self.leaf = leaf          # id(VarData or ParamData) -> SX
-        self.cache = {}           # id(named expression) -> SX
+        self.leaf = leaf                  # id(VarData/ParamData) -> ("x" | "p", position)
+        self.op, self.arg, self.level = [], [], []
+        self.memo, self.consts = {}, {}
+        self.alive = []                   # temporaries whose id() is memoised stay alive
+        self._op_cache = {}
 
-    def __call__(self, node):
+    def _new(self, op, arg, level):
+        self.op.append(op)
+        self.arg.append(arg)
+        self.level.append(level)
+        return len(self.op) - 1
+
+    def _const(self, v):
+        nid = self.consts.get(v)
+        if nid is None:
+            nid = self.consts[v] = self._new("c", v, 0)
+        return nid
+
+    def _op_name(self, node):
+        t = type(node)
+        op = self._op_cache.get(t)
+        if op is None:
+            op = next((name for cls, name in _OP_OF_CLASS if isinstance(node, cls)), None)
+            if op is None:
+                raise TypeError(f"expression type {t.__name__} is not supported by the bridge")
+            self._op_cache[t] = op
+        return op
+
+    def visit(self, node) -> int:
         if type(node) in native_numeric_types:
-            return float(node)
-        sym = self.leaf.get(id(node))
-        if sym is not None:
-            return sym
-        if not node.is_expression_type():
-            return float(pyo.value(node))
-        if node.is_named_expression_type():
-            key = id(node)
-            out = self.cache.get(key)
-            if out is None:
-                out = self.cache[key] = self(node.expr)
-            return out
-        args = [self(a) for a in node.args]
-        if isinstance(node, UnaryFunctionExpression):
-            return _UNARY[node.getname()](args[0])
-        if isinstance(node, AbsExpression):
-            return ca.fabs(args[0])
-        return node._apply_operation(args)
+            return self._const(float(node))
+        key = id(node)
+        nid = self.memo.get(key)
+        if nid is not None:
+            return nid
+        leaf = self.leaf.get(key)
+        if leaf is not None:
+            nid = self._new(leaf[0], leaf[1], 0)
+        elif not node.is_expression_type():
+            nid = self._const(float(pyo.value(node)))
+        elif node.is_named_expression_type():
+            nid = self.visit(node.expr)
+        else:
+            op = self._op_name(node)
+            args = tuple(self.visit(a) for a in node.args)
+            if op == "unary":
+                op = node.getname()
+            nid = self._new(op, args, 1 + max(self.level[a] for a in args))
+        self.memo[key] = nid
+        self.alive.append(node)
+        return nid
+
+    def build(self, x, p, roots) -> ca.SX:
+        """The casadi SX column of the root nodes' values."""
+        level = np.asarray(self.level)
+        pos = np.full(len(self.op), -1, dtype=np.int64)
+        leaves = np.flatnonzero(level == 0)
+        kinds = {"x": [], "p": [], "c": []}
+        for k in leaves:
+            kinds[self.op[k]].append(k)
+        parts = [x[[self.arg[k] for k in kinds["x"]]], p[[self.arg[k] for k in kinds["p"]]],
+                 ca.SX(ca.DM([self.arg[k] for k in kinds["c"]]))]
+        order = kinds["x"] + kinds["p"] + kinds["c"]
+        pos[order] = np.arange(len(order))
+        V = ca.vertcat(*[q for q in parts if q.numel() > 0])
+        by_level = {}
+        for k in np.flatnonzero(level > 0):
+            by_level.setdefault(int(level[k]), {}).setdefault(self.op[k], []).append(int(k))
+        for lev in sorted(by_level):
+            blocks, size = [], V.numel()
+            for op, ids in by_level[lev].items():
+                if op == "sum":
+                    rows = np.repeat(np.arange(len(ids)), [len(self.arg[k]) for k in ids])
+                    cols = pos[np.concatenate([self.arg[k] for k in ids])]
+                    S = _summed_triplets(len(ids), size, rows, cols)
+                    block = ca.mtimes(S, V)
+                elif op in _BINARY:
+                    a = V[pos[[self.arg[k][0] for k in ids]].tolist()]
+                    b = V[pos[[self.arg[k][1] for k in ids]].tolist()]
+                    block = _BINARY[op](a, b)
+                else:
+                    a = V[pos[[self.arg[k][0] for k in ids]].tolist()]
+                    block = -a if op == "neg" else (ca.fabs(a) if op == "fabs" else _UNARY[op](a))
+                pos[ids] = size + sum(b.numel() for b in blocks) + np.arange(len(ids))
+                blocks.append(block)
+            V = ca.vertcat(V, *blocks)
+        return V[pos[list(roots)].tolist()]
+
+
+def _summed_triplets(nrow, ncol, rows, cols):
+    """Dense-free sparse matrix with duplicate (row, col) entries summed (x + x = 2x)."""
+    import scipy.sparse as sp
+    A = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(nrow, ncol)).tocsc()
+    A.sum_duplicates()
+    return ca.DM(ca.Sparsity(nrow, ncol, A.indptr.tolist(), A.indices.tolist()), A.data.tolist())
 
 
 class CompiledNLP:
@@ -88,33 +169,27 @@ class CompiledNLP:
         self.param_data = fixed + params
         self.x = ca.SX.sym("x", len(free))
         self.p = ca.SX.sym("p", len(self.param_data))
+        leaf = {id(v): ("x", k) for k, v in enumerate(free)}
+        leaf.update({id(q): ("p", k) for k, q in enumerate(self.param_data)})
+        tape = _Tape(leaf)
+        roots = [tape.visit(residual_expr(c)) for c in cons]
+        self.tape_size = len(tape.op)
+        self.g = tape.build(self.x, self.p, roots)
+        g = ca.vertsplit(self.g)
         xs = ca.vertsplit(self.x)
-        leaf = {id(v): xs[k] for k, v in enumerate(free)}
-        leaf.update({id(q): sym for q, sym in zip(self.param_data, ca.vertsplit(self.p))})
-        to_casadi = _ToCasadi(leaf)
-        g = [ca.SX(to_casadi(residual_expr(c))) for c in cons]
-        self.g = ca.vertcat(*g)
         self.n, self.m = len(free), len(cons)
         self.convert_time = time.perf_counter() - t0
 
-        # sparse Jacobian: reverse-mode gradient of each equation w.r.t. its own variables
+        # sparse Jacobian: reverse-mode derivatives of each equation (its own subgraph only)
         t1 = time.perf_counter()
-        column = {x.element_hash(): k for k, x in enumerate(xs)}
-        rows, cols, entries = [], [], []
-        for k, gk in enumerate(g):
-            own = [v for v in ca.symvar(gk) if v.element_hash() in column]
-            if not own:
-                continue
-            grad = ca.vertsplit(ca.gradient(gk, ca.vertcat(*own)))
-            for v, d in zip(own, grad):
-                rows.append(k)
-                cols.append(column[v.element_hash()])
-                entries.append(d)
-        order = np.lexsort((cols, rows))
-        self.jac_structure = (np.asarray(rows, np.int64)[order], np.asarray(cols, np.int64)[order])
+        # column k of Jt is the gradient of equation k; its CCS nonzeros are J row by row
+        Jt = ca.vertcat(*[ca.jacobian(gk, self.x) for gk in g]).T
+        sp = Jt.sparsity()
+        self.jac_structure = (np.repeat(np.arange(self.m, dtype=np.int64), np.diff(sp.colind())),
+                              np.asarray(sp.row(), dtype=np.int64))
         self.f_g = ca.Function("g", [self.x, self.p], [self.g])
-        self.f_jac = ca.Function("jac_g", [self.x, self.p], [ca.vertcat(*[entries[k] for k in order])])
-        self.nnz_jac = len(entries)
+        self.f_jac = ca.Function("jac_g", [self.x, self.p], [Jt])
+        self.nnz_jac = Jt.nnz()
         self.compile_time = time.perf_counter() - t1
         self._hess = None
 
