@@ -105,46 +105,61 @@ class _Tape:
     def build(self, x, p, roots) -> ca.SX:
         """The casadi SX column of the root nodes' values."""
         level = np.asarray(self.level)
-        pos = np.full(len(self.op), -1, dtype=np.int64)
+        n = len(self.op)
+        blk = np.full(n, -1, dtype=np.int64)         # block holding each node's value
+        off = np.full(n, -1, dtype=np.int64)         # offset inside that block
+        blocks = []
+
+        def add_block(sx, ids):
+            blk[ids] = len(blocks)
+            off[ids] = np.arange(len(ids))
+            blocks.append(sx)
+
+        def gather(ids) -> ca.SX:
+            ids = np.asarray(ids, dtype=np.int64)
+            b = blk[ids]
+            if np.all(b == b[0]):
+                return blocks[b[0]][off[ids].tolist()]
+            pieces, order = [], []
+            for ub in np.unique(b):
+                sel = np.flatnonzero(b == ub)
+                pieces.append(blocks[ub][off[ids[sel]].tolist()])
+                order.append(sel)
+            order = np.concatenate(order)
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            return ca.vertcat(*pieces)[inverse.tolist()]
+
         leaves = np.flatnonzero(level == 0)
         kinds = {"x": [], "p": [], "c": []}
         for k in leaves:
-            kinds[self.op[k]].append(k)
-        parts = [x[[self.arg[k] for k in kinds["x"]]], p[[self.arg[k] for k in kinds["p"]]],
-                 ca.SX(ca.DM([self.arg[k] for k in kinds["c"]]))]
-        order = kinds["x"] + kinds["p"] + kinds["c"]
-        pos[order] = np.arange(len(order))
-        V = ca.vertcat(*[q for q in parts if q.numel() > 0])
+            kinds[self.op[k]].append(int(k))
+        if kinds["x"]:
+            add_block(x[[self.arg[k] for k in kinds["x"]]], kinds["x"])
+        if kinds["p"]:
+            add_block(p[[self.arg[k] for k in kinds["p"]]], kinds["p"])
+        if kinds["c"]:
+            add_block(ca.SX(ca.DM([self.arg[k] for k in kinds["c"]])), kinds["c"])
         by_level = {}
         for k in np.flatnonzero(level > 0):
             by_level.setdefault(int(level[k]), {}).setdefault(self.op[k], []).append(int(k))
         for lev in sorted(by_level):
-            blocks, size = [], V.numel()
             for op, ids in by_level[lev].items():
                 if op == "sum":
-                    rows = np.repeat(np.arange(len(ids)), [len(self.arg[k]) for k in ids])
-                    cols = pos[np.concatenate([self.arg[k] for k in ids])]
-                    S = _summed_triplets(len(ids), size, rows, cols)
-                    block = ca.mtimes(S, V)
+                    counts = [len(self.arg[k]) for k in ids]
+                    a = gather(np.concatenate([self.arg[k] for k in ids]))
+                    rows = np.repeat(np.arange(len(ids)), counts)
+                    S = ca.DM(ca.Sparsity.triplet(len(ids), len(rows), rows.tolist(),
+                                                  list(range(len(rows)))), 1.0)
+                    block = ca.mtimes(S, a)
                 elif op in _BINARY:
-                    a = V[pos[[self.arg[k][0] for k in ids]].tolist()]
-                    b = V[pos[[self.arg[k][1] for k in ids]].tolist()]
-                    block = _BINARY[op](a, b)
+                    block = _BINARY[op](gather([self.arg[k][0] for k in ids]),
+                                        gather([self.arg[k][1] for k in ids]))
                 else:
-                    a = V[pos[[self.arg[k][0] for k in ids]].tolist()]
+                    a = gather([self.arg[k][0] for k in ids])
                     block = -a if op == "neg" else (ca.fabs(a) if op == "fabs" else _UNARY[op](a))
-                pos[ids] = size + sum(b.numel() for b in blocks) + np.arange(len(ids))
-                blocks.append(block)
-            V = ca.vertcat(V, *blocks)
-        return V[pos[list(roots)].tolist()]
-
-
-def _summed_triplets(nrow, ncol, rows, cols):
-    """Dense-free sparse matrix with duplicate (row, col) entries summed (x + x = 2x)."""
-    import scipy.sparse as sp
-    A = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(nrow, ncol)).tocsc()
-    A.sum_duplicates()
-    return ca.DM(ca.Sparsity(nrow, ncol, A.indptr.tolist(), A.indices.tolist()), A.data.tolist())
+                add_block(block, ids)
+        return gather(roots)
 
 
 class CompiledNLP:
