@@ -47,7 +47,9 @@ def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMod
     """Pyomo model of MODEL.md section 2 calibrated to ``params``."""
     closure = closure or Closure()
     p = params.data
-    arr = {k: p[k].values for k in p.data_vars}
+    # object arrays of Python floats: numpy scalars on the left of a Pyomo expression would
+    # route every product through numpy's ufunc machinery (slow model construction)
+    arr = {k: np.array(p[k].values.tolist(), dtype=object) for k in p.data_vars}
     m = pyo.ConcreteModel(name="cgetrade")
     _sets(m, params)
     factor_price = factors.add_factor_prices(m, arr, closure.sector_specific)
