@@ -62,9 +62,9 @@ def test_default_dataset_is_real_wiod_and_balanced(default_dataset):
     go = ds["gross_output"].sum("sector") / 1e6
     assert 26.5 < float(go.sel(region="USA")) < 27.5
     assert 21.8 < float(go.sel(region="CHN")) < 22.8
-    # persons engaged: China ~ 760 million, USA ~ 140-160 million (thousands in the data)
+    # persons engaged (SEA 2016 release, 2011): China ~ 840 million, USA ~ 148 million
     emp = ds["employment"].sum("sector") / 1e3
-    assert 700 < float(emp.sel(region="CHN")) < 820
+    assert 800 < float(emp.sel(region="CHN")) < 880
     assert 130 < float(emp.sel(region="USA")) < 170
     for name, (res, scale) in identity_residuals(ds).items():
         assert float((abs(res) / abs(scale).where(abs(scale) > 0, 1)).max()) < 1e-6, name

