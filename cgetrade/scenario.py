@@ -2,30 +2,49 @@
 
 Shock kinds (``value`` semantics):
 
-* ``tfp``            Hicks-neutral productivity A[j,r] *= 1 + value           (value > -1)
-* ``factor_productivity``  factor-augmenting lambda[f,j,r] *= 1 + value    (needs ``factor``)
-* ``endowment``      factor endowment E[f,r] *= 1 + value                     (needs ``factor``)
-* ``tariff``         import tariff rate t_m[i,s,r] += value                   (``source`` = exporters)
-* ``export_tax``     export tax rate t_x[i,s,r] += value  (``region`` = exporters, ``destination``)
+* ``tfp``                  Hicks-neutral productivity A[j,r] *= 1 + value        (value > -1)
+                           with ``basis = "aggregate"`` the value is a target for the region's
+                           aggregate TFP (Hulten): each selected sector gets
+                           g = value * GDP_r / sum_selected output_jr
+* ``factor_productivity``  factor-augmenting lambda[f,j,r] *= 1 + value      (needs ``factor``)
+* ``automation``           labour-saving task shift (Acemoglu and Restrepo 2019): a share
+                           ``value`` in [0, 1) of labour's tasks moves to capital,
+                           alpha_L *= 1 - value, alpha_K += value * alpha_L
+* ``endowment``            factor endowment E[f,r] *= 1 + value               (needs ``factor``)
+* ``tariff``               import tariff t_m[i,s,r] += value   (``region`` importers, ``source``)
+* ``export_tax``           export tax t_x[i,s,r] += value  (``region`` exporters, ``destination``)
 
-Labels are checked against the model before anything is changed; ``"*"`` selects all.
+Labels may be region/sector labels, group names (``groups.toml`` or the scenario's
+``[groups]`` table) or ``"*"``. Everything is validated before any parameter changes.
+A value may be a table of variants, e.g. ``value = {low = 0.02, central = 0.05, high = 0.1}``.
 """
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
+
+import numpy as np
+import pyomo.environ as pyo
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-KINDS = ("tfp", "factor_productivity", "endowment", "tariff", "export_tax")
+KINDS = ("tfp", "factor_productivity", "automation", "endowment", "tariff", "export_tax")
+DEFAULT_GROUPS = Path(str(resources.files("cgetrade.data") / "default" / "groups.toml"))
 
 
 class ShockError(ValueError):
     """A shock refers to unknown labels or has an impossible value."""
+
+
+def default_groups() -> dict:
+    with open(DEFAULT_GROUPS, "rb") as f:
+        raw = tomllib.load(f)
+    return {"sector": dict(raw.get("sector", {})), "region": dict(raw.get("region", {}))}
 
 
 def _as_list(x):
@@ -43,6 +62,8 @@ class Shock:
     factor: list | None = None
     source: list = field(default_factory=lambda: ["*"])
     destination: list = field(default_factory=lambda: ["*"])
+    basis: str = "sector"
+    note: str = ""
 
     def __post_init__(self):
         self.region, self.sector = _as_list(self.region), _as_list(self.sector)
@@ -55,45 +76,63 @@ class Shock:
             self.value = float(self.value)
         except (TypeError, ValueError):
             raise ShockError(f"shock value must be a number, got {self.value!r}") from None
-        if self.value != self.value:
-            raise ShockError("shock value is NaN")
+        if not np.isfinite(self.value):
+            raise ShockError(f"shock value must be finite, got {self.value}")
         if self.kind in ("tfp", "factor_productivity", "endowment") and self.value <= -1:
             raise ShockError(f"{self.kind} shock {self.value} would make the level <= 0 (need > -1)")
+        if self.kind == "automation" and not 0 <= self.value < 1:
+            raise ShockError(f"automation moves a share of labour's tasks: need 0 <= value < 1, "
+                             f"got {self.value}")
         if self.kind in ("factor_productivity", "endowment") and not self.factor:
             raise ShockError(f"a {self.kind} shock needs 'factor'")
+        if self.basis not in ("sector", "aggregate") or (self.basis == "aggregate" and self.kind != "tfp"):
+            raise ShockError(f"basis must be 'sector' (or 'aggregate' for tfp), got {self.basis!r}")
 
-    def _pick(self, requested, known, what):
+    def _pick(self, requested, known, what, groups):
         if requested == ["*"]:
             return list(known)
-        unknown = [x for x in requested if x not in known]
-        if unknown:
-            raise ShockError(f"unknown {what} {unknown} in {self.kind} shock; known: {list(known)}")
-        return list(requested)
+        out = []
+        for x in requested:
+            members = groups.get(x, [x])
+            unknown = [y for y in members if y not in known]
+            if unknown:
+                raise ShockError(f"unknown {what} {unknown} in {self.kind} shock; known: "
+                                 f"{list(known)} and groups {sorted(groups)}")
+            out.extend(y for y in members if y not in out)
+        return out
 
-    def resolve(self, model) -> list[tuple]:
-        """(param component name, index, new value) triples; validates labels first."""
+    def resolve(self, model, groups: dict | None = None) -> list[tuple]:
+        """(param name, index, factor or increment, "mul" | "add" | "automate") tuples."""
+        groups = groups or default_groups()
         m = model.pyomo
         R, I, F = list(m.R), list(m.I), list(m.F)
-        regions = self._pick(self.region, R, "region")
-        sectors = self._pick(self.sector, I, "sector")
-        out = []
+        regions = self._pick(self.region, R, "region", groups["region"])
+        sectors = self._pick(self.sector, I, "sector", groups["sector"])
         if self.kind == "tfp":
-            out = [("tfp", (j, r), 1 + self.value, "mul") for j in sectors for r in regions]
-        elif self.kind == "factor_productivity":
-            fs = self._pick(self.factor, F, "factor")
-            out = [("aug", (f, j, r), 1 + self.value, "mul") for f in fs for j in sectors for r in regions]
-        elif self.kind == "endowment":
-            fs = self._pick(self.factor, F, "factor")
-            out = [("endowment", (f, j, r), 1 + self.value, "mul") for f in fs for j in I for r in regions]
-        elif self.kind == "tariff":
-            sources = self._pick(self.source, R, "source region")
-            out = [("tm", (i, s, r), self.value, "add") for i in sectors for s in sources
-                   for r in regions if (i, s, r) in m.BT]
-        elif self.kind == "export_tax":
-            dests = self._pick(self.destination, R, "destination region")
-            out = [("tx", (i, s, d), self.value, "add") for i in sectors for s in regions
-                   for d in dests if (i, s, d) in m.BT]
-        return out
+            if self.basis == "sector":
+                return [("tfp", (j, r), 1 + self.value, "mul") for j in sectors for r in regions]
+            par = model.params
+            out = []
+            for r in regions:
+                vom = par.data["vom"].sel(region=r, sector=sectors).sum().item()
+                g = self.value * par.data["income"].sel(region=r).item() / vom
+                out += [("tfp", (j, r), 1 + g, "mul") for j in sectors]
+            return out
+        if self.kind == "factor_productivity":
+            fs = self._pick(self.factor, F, "factor", {})
+            return [("aug", (f, j, r), 1 + self.value, "mul") for f in fs for j in sectors for r in regions]
+        if self.kind == "automation":
+            return [("va_share", (j, r), self.value, "automate") for j in sectors for r in regions]
+        if self.kind == "endowment":
+            fs = self._pick(self.factor, F, "factor", {})
+            return [("endowment", (f, j, r), 1 + self.value, "mul") for f in fs for j in I for r in regions]
+        if self.kind == "tariff":
+            sources = self._pick(self.source, R, "source region", groups["region"])
+            return [("tm", (i, s, r), self.value, "add") for i in sectors for s in sources
+                    for r in regions if (i, s, r) in m.BT]
+        dests = self._pick(self.destination, R, "destination region", groups["region"])
+        return [("tx", (i, s, d), self.value, "add") for i in sectors for s in regions
+                for d in dests if (i, s, d) in m.BT]
 
 
 @dataclass
@@ -102,29 +141,92 @@ class Scenario:
     shocks: list
     description: str = ""
     source: str = ""
+    groups: dict = field(default_factory=default_groups)
+    variant: str = ""
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> "Scenario":
+    def from_toml(cls, path: str | Path, variant: str | None = None) -> "Scenario":
+        """Read a scenario file; ``variant`` picks one value of every variant table."""
         path = Path(path)
         with open(path, "rb") as f:
             raw = tomllib.load(f)
-        shocks = [Shock(**s) for s in raw.get("shock", [])]
+        groups = default_groups()
+        for kind in ("sector", "region"):
+            groups[kind].update(raw.get("groups", {}).get(kind, {}))
+        variants = raw.get("variants", [])
+        chosen = variant or raw.get("default_variant", variants[0] if variants else "")
+        if variants and chosen not in variants:
+            raise ShockError(f"unknown variant {chosen!r} of {path.name}; known: {variants}")
+        shocks = []
+        for s in raw.get("shock", []):
+            s = dict(s)
+            if isinstance(s.get("value"), dict):
+                if chosen not in s["value"]:
+                    raise ShockError(f"shock {s.get('kind')} in {path.name} has no value for "
+                                     f"variant {chosen!r}")
+                s["value"] = s["value"][chosen]
+            try:
+                shocks.append(Shock(**s))
+            except TypeError as err:
+                raise ShockError(f"invalid shock in {path.name}: {err}") from None
         if not shocks:
             raise ShockError(f"scenario {path} has no [[shock]] entries")
-        return cls(name=raw.get("name", path.stem), shocks=shocks,
-                   description=raw.get("description", ""), source=raw.get("source", ""))
+        name = raw.get("name", path.stem)
+        return cls(name=name, shocks=shocks, description=raw.get("description", ""),
+                   source=raw.get("source", ""), groups=groups, variant=chosen)
 
-    def apply(self, model) -> None:
-        """Set the model's shock parameters (all labels are validated before any change)."""
-        import pyomo.environ as pyo
+    def targets(self, model) -> dict:
+        """Final values of every shocked parameter, validated before anything is changed."""
         m = model.pyomo
-        current = {}
-        for shock in self.shocks:                      # resolve and validate everything first
-            for name, idx, val, how in shock.resolve(model):
-                old = current.get((name, idx), pyo.value(getattr(m, name)[idx]))
-                new = old * val if how == "mul" else old + val
+        current: dict = {}
+
+        def now(name, idx):
+            return current.get((name, idx), pyo.value(getattr(m, name)[idx]))
+        for shock in self.shocks:
+            for name, idx, val, how in shock.resolve(model, self.groups):
+                if how == "automate":
+                    j, r = idx
+                    lab, cap = now(name, ("labour", j, r)), now(name, ("capital", j, r))
+                    current[(name, ("labour", j, r))] = lab * (1 - val)
+                    current[(name, ("capital", j, r))] = cap + lab * val
+                    continue
+                new = now(name, idx) * val if how == "mul" else now(name, idx) + val
                 if name in ("tm", "tx") and new <= -1:
                     raise ShockError(f"{name}{idx} would become {new} (<= -100 %)")
                 current[(name, idx)] = new
-        for (name, idx), new in current.items():
-            getattr(m, name)[idx] = new
+        return current
+
+    def apply(self, model, fraction: float = 1.0) -> None:
+        """Move the shocked parameters a ``fraction`` of the way from their current values."""
+        m = model.pyomo
+        for (name, idx), new in self.targets(model).items():
+            old = pyo.value(getattr(m, name)[idx])
+            getattr(m, name)[idx] = old + fraction * (new - old)
+
+    def solve(self, model, max_steps: int = 32, **solve_options):
+        """Apply and solve; if the direct solve fails, reach the shock by continuation
+        (equal steps, each warm-started from the last, step count doubling up to
+        ``max_steps``). Returns the final Solution with ``info["reached_by"]``."""
+        from .solve import SolveError
+        m = model.pyomo
+        start = {k: pyo.value(getattr(m, k[0])[k[1]]) for k in self.targets(model)}
+        final = self.targets(model)
+        x0 = model.nlp.x_from_model()
+        steps, last_err = 1, None
+        while steps <= max_steps:
+            model.nlp.to_model(x0)
+            try:
+                for k in range(1, steps + 1):
+                    for (name, idx), v0 in start.items():
+                        getattr(m, name)[idx] = v0 + k / steps * (final[(name, idx)] - v0)
+                    sol = model.solve(**solve_options)
+                sol.info["reached_by"] = "direct solve" if steps == 1 else f"continuation in {steps} steps"
+                return sol
+            except SolveError as err:
+                last_err = err
+                steps *= 2
+        for (name, idx), v0 in start.items():
+            getattr(m, name)[idx] = v0
+        model.nlp.to_model(x0)
+        raise SolveError(f"scenario {self.name}: no convergence even with {max_steps} continuation "
+                         f"steps; last error: {last_err}", worst=last_err.worst)

@@ -19,14 +19,7 @@ def ces_price(terms, sigma: float):
     terms = [(float(th), p) for th, p in terms if th > 0]
     if not terms:
         raise ValueError("a CES aggregate needs at least one positive share")
-    if len(terms) == 1:
-        return terms[0][1]
-    if sigma < SIGMA_EPS:
-        return sum(th * p for th, p in terms)
-    if abs(sigma - 1.0) < SIGMA_EPS:
-        return reduce(mul, [p ** th for th, p in terms])
-    rho = 1.0 - sigma
-    return sum(th * p ** rho for th, p in terms) ** (1.0 / rho)
+    return ces_share_price(terms, sigma)
 
 
 def ces_demand(q0: float, scale, P, p, sigma: float):
@@ -34,3 +27,16 @@ def ces_demand(q0: float, scale, P, p, sigma: float):
     if sigma < SIGMA_EPS or P is p:
         return q0 * scale
     return q0 * scale * (P / p) ** sigma
+
+
+def ces_share_price(terms, sigma: float):
+    """CES unit cost with parameter (possibly mutable) shares alpha_k summing to one:
+    [sum_k alpha_k p_k^(1-sigma)]^(1/(1-sigma)); sigma = 0, 1 in closed form."""
+    if len(terms) == 1:
+        return terms[0][1]
+    if sigma < SIGMA_EPS:
+        return sum(a * p for a, p in terms)
+    if abs(sigma - 1.0) < SIGMA_EPS:
+        return reduce(mul, [p ** a for a, p in terms])
+    rho = 1.0 - sigma
+    return sum(a * p ** rho for a, p in terms) ** (1.0 / rho)

@@ -6,7 +6,8 @@
 
 Unit costs (prices = 1 at the benchmark):
 
-    P_VA   = [sum_f theta_f (W_f / lambda_f)^(1-sigma_va)]^(1/(1-sigma_va))
+    P_VA   = [sum_f alpha_f (W_f / lambda_f)^(1-sigma_va)]^(1/(1-sigma_va))
+             (alpha_f: task shares, = benchmark cost shares; automation moves alpha to capital)
     P_INT  = sum_i theta_i P_A[i,j]
     C      = CES_top(P_VA, P_INT)
     zero profit:  (1 - t_o) P_Y A = (1 - t_o^0) C
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from .ces import ces_demand, ces_price
+from .ces import ces_demand, ces_price, ces_share_price
 
 
 def add_production(m, p, factor_price):
@@ -33,10 +34,16 @@ def add_production(m, p, factor_price):
     m.to = pyo.Param(m.I, m.R, mutable=True, initialize=lambda m, j, r: float(to0[I[j], R[r]]),
                      doc="production tax rate t_o")
 
+    # task shares of value added (benchmark cost shares); automation shifts them from labour
+    # to capital (Acemoglu and Restrepo 2019), so they are mutable parameters
+    m.va_share = pyo.Param(m.F, m.I, m.R, mutable=True,
+                           initialize=lambda m, f, j, r: float(vfm[F[f], I[j], R[r]] / va0[I[j], R[r]]),
+                           doc="task (distribution) share alpha_f of value added")
+
     def p_va(m, j, r):
         jj, rr = I[j], R[r]
-        return ces_price([(vfm[f, jj, rr] / va0[jj, rr], factor_price(m, ff, j, r) / m.aug[ff, j, r])
-                          for ff, f in F.items()], p["sigma_va"][jj])
+        return ces_share_price([(m.va_share[ff, j, r], factor_price(m, ff, j, r) / m.aug[ff, j, r])
+                                for ff, f in F.items() if vfm[f, jj, rr] > 0], p["sigma_va"][jj])
     m.P_VA = pyo.Expression(m.I, m.R, rule=p_va, doc="unit cost of value added")
 
     def p_int(m, j, r):
@@ -76,7 +83,7 @@ def add_production(m, p, factor_price):
         if vfm[ff, jj, rr] <= 0:
             return 0.0
         eff_price = factor_price(m, f, j, r) / m.aug[f, j, r]
-        return ces_demand(vfm[ff, jj, rr] / va0[jj, rr], m.QVA[j, r], m.P_VA[j, r], eff_price,
+        return ces_demand(1.0, m.va_share[f, j, r] * m.QVA[j, r], m.P_VA[j, r], eff_price,
                           p["sigma_va"][jj]) / m.aug[f, j, r]
     m.FD = pyo.Expression(m.F, m.I, m.R, rule=factor_demand,
                           doc="factor demand (physical, benchmark value units)")
