@@ -53,19 +53,40 @@ def cmd_check(args) -> int:
 
 def summary_table(res, regions) -> str:
     pct = lambda v, r: float(res[f"{v}_pct"].sel(region=r))  # noqa: E731
-    lines = [f"{'region':<6} {'CPI %':>8} {'real GDP %':>10} {'wage %':>8} {'rental %':>9} "
-             f"{'exports %':>9} {'imports %':>9} {'jobs chg (th.)':>14}"]
+    lines = [f"{'region':<6} {'CPI %':>7} {'CPI-L %':>8} {'real GDP %':>10} {'EV % inc':>9} "
+             f"{'wage %':>7} {'rental %':>8} {'exports %':>9} {'imports %':>9} {'jobs chg (th.)':>14}"]
     ex = res["exports"].sum("commodity")
     im = res["imports"].sum("commodity")
     for r in regions:
         e0, e1 = ex.sel(case="baseline", region=r), ex.sel(case="scenario", region=r)
         i0, i1 = im.sel(case="baseline", region=r), im.sel(case="scenario", region=r)
         lines.append(
-            f"{r:<6} {pct('cpi', r):>8.3f} {pct('real_gdp', r):>10.3f} "
-            f"{float(res['factor_price_pct'].sel(factor='labour', region=r)):>8.3f} "
-            f"{float(res['factor_price_pct'].sel(factor='capital', region=r)):>9.3f} "
+            f"{r:<6} {pct('cpi', r):>7.3f} {pct('cpi_laspeyres', r):>8.3f} {pct('real_gdp', r):>10.3f} "
+            f"{float(res['ev_pct_income'].sel(case='scenario', region=r)):>9.3f} "
+            f"{float(res['factor_price_pct'].sel(factor='labour', region=r)):>7.3f} "
+            f"{float(res['factor_price_pct'].sel(factor='capital', region=r)):>8.3f} "
             f"{100 * float(e1 / e0 - 1):>9.3f} {100 * float(i1 / i0 - 1):>9.3f} "
             f"{float(res['employment_change'].sel(region=r).sum()):>14.1f}")
+    return "\n".join(lines)
+
+
+def manufacturing_table(res, manufacturing, regions, source="CHN") -> str:
+    """Reshoring lens: domestic share of manufacturing absorption, manufacturing jobs and
+    imports from ``source`` by sector."""
+    dom, imp = res["domestic_use"].sel(commodity=manufacturing), res["imported_use"].sel(commodity=manufacturing)
+    share = (dom.sum("commodity") / (dom + imp).sum("commodity"))
+    jobs = res["employment"].sel(sector=manufacturing).sum("sector")
+    lines = [f"{'region':<6} {'dom. share of manuf. absorption':>32} {'manuf. jobs chg %':>18} "
+             + " ".join(f"{'imp. ' + i + ' from ' + source + ' %':>20}" for i in manufacturing)]
+    for r in regions:
+        if r == source:
+            continue
+        s0, s1 = float(share.sel(case="baseline", region=r)), float(share.sel(case="scenario", region=r))
+        j0, j1 = float(jobs.sel(case="baseline", region=r)), float(jobs.sel(case="scenario", region=r))
+        cells = " ".join(f"{float(res['bilateral_trade_pct'].sel(commodity=i, source=source, region=r)):>20.2f}"
+                         for i in manufacturing)
+        lines.append(f"{r:<6} {100 * s0:>14.2f} % -> {100 * s1:>6.2f} % ({100 * (s1 - s0):+.2f} pp) "
+                     f"{100 * (j1 / j0 - 1):>12.2f} {cells}")
     return "\n".join(lines)
 
 
@@ -73,28 +94,33 @@ def cmd_run(args) -> int:
     from . import CGEModel, calibrate
     from .results import collect, compare, save
     from .scenario import Scenario
-    scen = Scenario.from_toml(_experiment_path(args.scenario))
+    scen = Scenario.from_toml(_experiment_path(args.scenario), variant=args.variant)
     ds = _load_dataset(args.dataset)
     model = CGEModel(calibrate(ds))
-    scen.shocks and [s.resolve(model) for s in scen.shocks]       # labels checked before solving
+    scen.targets(model)                       # every label and value checked before solving
     base_sol = model.solve()
     base = collect(model)
-    scen.apply(model)
-    sol = model.solve()
+    sol = scen.solve(model)
     res = compare(base, collect(model), attrs={
-        "scenario": scen.name, "scenario_description": scen.description.strip(),
+        "scenario": scen.name, "variant": scen.variant,
+        "scenario_description": scen.description.strip(), "scenario_source": scen.source.strip(),
         "dataset": ds.attrs.get("title", ""), "dataset_source": ds.attrs.get("source", ""),
         "dataset_citation": ds.attrs.get("citation", ""), "dataset_licence": ds.attrs.get("licence", ""),
         "numeraire": "world export price index (= 1)",
         "solver": "Ipopt (cyipopt)", "baseline_status": base_sol.status,
         "baseline_iterations": base_sol.iterations, "solver_status": sol.status,
-        "solver_iterations": sol.iterations, "max_residual": sol.max_residual,
-        "walras_residual": sol.walras_residual})
-    out = Path(args.out or f"{scen.name}.nc")
+        "solver_iterations": sol.iterations, "reached_by": sol.info.get("reached_by", ""),
+        "max_residual": sol.max_residual, "walras_residual": sol.walras_residual})
+    stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
+    out = Path(args.out or f"{stem}.nc")
     save(res, out)
-    print(f"scenario {scen.name}: Ipopt {sol.status_code} ({sol.iterations} iterations, "
-          f"max residual {sol.max_residual:.1e}); results written to {out}\n")
+    print(f"scenario {stem}: Ipopt {sol.status_code} ({sol.iterations} iterations, "
+          f"{sol.info.get('reached_by', 'direct solve')}, max residual {sol.max_residual:.1e}); "
+          f"results written to {out}\n")
     print(summary_table(res, model.params.regions))
+    manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in model.params.sectors]
+    if manuf and "CHN" in model.params.regions:
+        print("\n" + manufacturing_table(res, manuf, model.params.regions))
     return 0
 
 
@@ -106,7 +132,8 @@ def main(argv=None) -> int:
     r = sub.add_parser("run", help="solve the baseline and a scenario, write netCDF results")
     r.add_argument("scenario", nargs="?", help=f"scenario TOML (default: {DEFAULT_EXPERIMENT})")
     r.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
-    r.add_argument("--out", help="output netCDF path (default: <scenario>.nc)")
+    r.add_argument("--variant", help="scenario variant, e.g. low, central, high (default: the file's)")
+    r.add_argument("--out", help="output netCDF path (default: <scenario>_<variant>.nc)")
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

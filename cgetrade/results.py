@@ -5,6 +5,11 @@ are indices (1 at the benchmark, relative to the numeraire).
 
     real GDP_r   = C + G + I + exports - imports, all at benchmark prices
     CPI_r        = P_H[household, r], the household's exact (true cost-of-living) price index
+    Laspeyres CPI_r = sum_i c0_i P_A[i,household,r] / sum_i c0_i   (benchmark basket)
+    EV_r         = INC0_r (U_r / U0_r - 1), U = INC / prod_h P_H[h]^s_h: the regional household's
+                   Cobb-Douglas utility over consumption, government and saving (exact EV)
+    real exchange rate_r = CPI_r / income-weighted world mean of CPI
+    domestic share[i,r]  = domestic / (domestic + imported) use of i, all agents (volumes)
 """
 from __future__ import annotations
 
@@ -56,6 +61,27 @@ def collect(model) -> xr.Dataset:
     QH = _grid(m, m.Q_H, ("final", "region"), c) * par["fd_exp"]
     inc = np.array([pyo.value(m.INC[r]) for r in R]) * par["income"]
 
+    # Armington split of every agent's use: domestic share of absorption by commodity
+    dom = np.zeros((len(I), len(R)))
+    imp = np.zeros((len(I), len(R)))
+    for (i, a, r) in m.USE:
+        dom[I.index(i), R.index(r)] += pyo.value(m.D[i, a, r])
+        imp[I.index(i), R.index(r)] += pyo.value(m.MA[i, a, r])
+    # consumer prices: Laspeyres (benchmark basket) and exact; welfare (equivalent variation)
+    c0 = (par["use_dom"] + par["use_imp"])[:, len(I) + H.index("household"), :]
+    pa_hh = np.ones((len(I), len(R)))
+    for i in I:
+        for r in R:
+            if (i, "household", r) in m.USE:
+                pa_hh[I.index(i), R.index(r)] = pyo.value(m.P_A[i, "household", r])
+    laspeyres = (c0 * pa_hh).sum(0) / c0.sum(0)
+    shares = np.vstack([par["fd_exp"][:2], par["saving"][None, :]]) / par["income"]
+    p_utility = np.prod(PH ** shares, axis=0)
+    inc_index = np.array([pyo.value(m.INC[r]) for r in R])
+    ev = par["income"] * (inc_index / p_utility - 1.0)
+    weights = par["income"] / par["income"].sum()
+    rer = PH[0] / float((weights * PH[0]).sum())
+
     exports_vol = X.sum(2)                          # (commodity, source=exporter)
     imports_vol = X.sum(1)                          # (commodity, region)
     real_gdp = QH.sum(0) + exports_vol.sum(0) - imports_vol.sum(0)
@@ -92,6 +118,20 @@ def collect(model) -> xr.Dataset:
             "employment": (("sector", "region"), emp, {"units": "thousand persons"}),
             "final_demand": (("final", "region"), QH, {"long_name": "real final demand", "units": "benchmark USD m"}),
             "income": ("region", inc, {"long_name": "regional income (nominal)", "units": "USD m (numeraire)"}),
+            "cpi_laspeyres": ("region", laspeyres, {"long_name": "Laspeyres consumer price index (benchmark basket)"}),
+            "real_exchange_rate": ("region", rer, {"long_name": "CPI relative to the income-weighted world CPI"}),
+            "ev": ("region", ev, {"long_name": "equivalent variation of the regional household",
+                                  "units": "benchmark USD m"}),
+            "ev_pct_income": ("region", 100 * ev / par["income"], {"long_name": "EV in % of benchmark income",
+                                                                   "units": "%"}),
+            "domestic_use": (("commodity", "region"), dom, {"units": "benchmark USD m"}),
+            "imported_use": (("commodity", "region"), imp, {"units": "benchmark USD m"}),
+            "domestic_share": (("commodity", "region"), dom / np.maximum(dom + imp, 1e-300),
+                               {"long_name": "domestic share of absorption (volumes)"}),
+            "export_share": (("commodity", "region"), exports_val / np.maximum(exports_val.sum(1, keepdims=True), 1e-300),
+                             {"long_name": "share of world exports (value)"}),
+            "import_source_share": (("commodity", "source", "region"), X / np.maximum(X.sum(1, keepdims=True), 1e-300),
+                                    {"long_name": "share of source in the region's imports (volume)"}),
             "real_gdp": ("region", real_gdp, {"long_name": "real GDP (expenditure, benchmark prices)",
                                               "units": "benchmark USD m"}),
         },
@@ -114,6 +154,7 @@ def compare(base: xr.Dataset, scen: xr.Dataset, attrs: dict | None = None) -> xr
     """One dataset with a ``case`` dimension (baseline, scenario) and ``<name>_pct`` changes."""
     levels = xr.concat([base, scen], dim=xr.DataArray(["baseline", "scenario"], dims="case", name="case"))
     pct = percent_change(base, scen).rename({k: f"{k}_pct" for k in base.data_vars})
+    pct = pct.drop_vars(["ev_pct", "ev_pct_income_pct"])
     out = xr.merge([levels, pct])
     out["employment_change"] = scen["employment"] - base["employment"]
     out["employment_change"].attrs = {"units": "thousand persons", "long_name": "change in employment"}

@@ -16,7 +16,8 @@ Shock kinds (``value`` semantics):
 
 Labels may be region/sector labels, group names (``groups.toml`` or the scenario's
 ``[groups]`` table) or ``"*"``. Everything is validated before any parameter changes.
-A value may be a table of variants, e.g. ``value = {low = 0.02, central = 0.05, high = 0.1}``.
+A value may be a table of variants, e.g. ``value = {low = 0.02, central = 0.05, high = 0.1}``;
+``include = ["other.toml"]`` adds another scenario file's shocks (same variant).
 """
 from __future__ import annotations
 
@@ -158,6 +159,11 @@ class Scenario:
         if variants and chosen not in variants:
             raise ShockError(f"unknown variant {chosen!r} of {path.name}; known: {variants}")
         shocks = []
+        for inc in raw.get("include", []):
+            part = cls.from_toml(path.parent / inc, variant=chosen)
+            shocks.extend(part.shocks)
+            for kind in ("sector", "region"):
+                groups[kind].update(part.groups[kind])
         for s in raw.get("shock", []):
             s = dict(s)
             if isinstance(s.get("value"), dict):
