@@ -70,6 +70,17 @@ def summary_table(res, regions) -> str:
     return "\n".join(lines)
 
 
+def welfare_table(res, regions) -> str:
+    from .welfare import COMPONENTS
+    lines = [f"{'EV, USD bn':<10} {'EV':>9} " + " ".join(f"{c:>17}" for c in COMPONENTS)
+             + f" {'integr. error':>13}"]
+    for r in regions:
+        lines.append(f"{r:<10} {float(res['ev'].sel(case='scenario', region=r)) / 1e3:>9.2f} "
+                     + " ".join(f"{float(res['ev_' + c].sel(region=r)) / 1e3:>17.2f}" for c in COMPONENTS)
+                     + f" {float(res['ev_integration_error'].sel(region=r)) / 1e3:>13.4f}")
+    return "\n".join(lines)
+
+
 def manufacturing_table(res, manufacturing, regions, source="CHN") -> str:
     """Reshoring lens: domestic share of manufacturing absorption, manufacturing jobs and
     imports from ``source`` by sector."""
@@ -94,13 +105,27 @@ def cmd_run(args) -> int:
     from . import CGEModel, calibrate
     from .results import collect, compare, save
     from .scenario import Scenario
+    from .solve import SolveError
+    from .welfare import COMPONENTS, decompose_ev
     scen = Scenario.from_toml(_experiment_path(args.scenario), variant=args.variant)
     ds = _load_dataset(args.dataset)
     model = CGEModel(calibrate(ds))
     scen.targets(model)                       # every label and value checked before solving
     base_sol = model.solve()
     base = collect(model)
-    sol = scen.solve(model)
+    try:       # the decomposition path is itself a continuation in equal steps
+        welfare = decompose_ev(model, scen, steps=8)
+        sol = model.last_solution
+        sol.info["reached_by"] = "8 equal steps (EV decomposition path)"
+    except SolveError:
+        model.reset()
+        model.solve()
+        sol = scen.solve(model)         # direct solve or finer continuation
+        model.reset()
+        model.solve()
+        welfare = decompose_ev(model, scen, steps=int(sol.info["reached_by"].split()[-2])
+                               if "continuation" in sol.info["reached_by"] else 8)
+        sol = model.last_solution
     res = compare(base, collect(model), attrs={
         "scenario": scen.name, "variant": scen.variant,
         "scenario_description": scen.description.strip(), "scenario_source": scen.source.strip(),
@@ -111,6 +136,8 @@ def cmd_run(args) -> int:
         "baseline_iterations": base_sol.iterations, "solver_status": sol.status,
         "solver_iterations": sol.iterations, "reached_by": sol.info.get("reached_by", ""),
         "max_residual": sol.max_residual, "walras_residual": sol.walras_residual})
+    for c in list(COMPONENTS) + ["integration_error"]:
+        res[f"ev_{c}"] = welfare[c]
     stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
     out = Path(args.out or f"{stem}.nc")
     save(res, out)
@@ -118,6 +145,7 @@ def cmd_run(args) -> int:
           f"{sol.info.get('reached_by', 'direct solve')}, max residual {sol.max_residual:.1e}); "
           f"results written to {out}\n")
     print(summary_table(res, model.params.regions))
+    print("\n" + welfare_table(res, model.params.regions))
     manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in model.params.sectors]
     if manuf and "CHN" in model.params.regions:
         print("\n" + manufacturing_table(res, manuf, model.params.regions))

@@ -94,3 +94,38 @@ def test_welfare_and_prices_at_zero_shock(fresh_default):
     np.testing.assert_allclose(res.ev, 0.0, atol=1e-6)
     np.testing.assert_allclose(res.cpi_laspeyres, 1.0, atol=1e-12)
     np.testing.assert_allclose(res.import_source_share.sum("source"), 1.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("shocks", [
+    [Shock("tfp", 0.05, region="CHN", sector="manufacturing")],
+    [Shock("automation", 0.1, region="west", sector="manufacturing"),
+     Shock("factor_productivity", 0.1, factor="capital", region="west", sector="manufacturing")],
+    [Shock("tariff", 0.2, region="USA", source="CHN", sector="manufacturing")],
+])
+def test_ev_decomposition_adds_up(fresh_default, shocks):
+    from cgetrade.welfare import COMPONENTS, decompose_ev
+    fresh_default.solve()
+    base = collect(fresh_default)
+    d = decompose_ev(fresh_default, Scenario("d", shocks), steps=8)
+    total = sum(d[c] for c in COMPONENTS)
+    np.testing.assert_allclose(total, d.ev, rtol=1e-5, atol=0.1)          # USD m
+    # the EV is the one reported in the results
+    np.testing.assert_allclose(d.ev, collect(fresh_default).ev, rtol=1e-10)
+    # technology gains accrue only where technology changed
+    shocked = {r for s in shocks if s.kind != "tariff" for r in
+               (["USA", "EU", "JPN"] if s.region == ["west"] else s.region)}
+    for r in set(d.region.values) - shocked:
+        assert abs(float(d.technology.sel(region=r))) < 1e-6
+    assert float(base.ev.sum()) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_tariff_welfare_signs(fresh_default):
+    """A US tariff on Chinese manufactures: China's terms of trade worsen and its EV falls;
+    the US gains terms of trade but loses allocative efficiency."""
+    from cgetrade.welfare import decompose_ev
+    fresh_default.solve()
+    d = decompose_ev(fresh_default, Scenario("t", [Shock("tariff", 0.2, region="USA", source="CHN",
+                                                         sector="manufacturing")]), steps=8)
+    assert float(d.terms_of_trade.sel(region="CHN")) < 0 and float(d.ev.sel(region="CHN")) < 0
+    assert float(d.terms_of_trade.sel(region="USA")) > 0
+    assert float(d.allocative.sel(region="USA")) < 0
