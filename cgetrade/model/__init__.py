@@ -1,6 +1,7 @@
 """The CGE model: build(params, closure) -> Pyomo ConcreteModel, and the CGEModel wrapper.
 
-Blocks (one module each): production, trade, demand (regional household), factors, closures.
+Blocks (one module each): production, trade, demand (regional household), factors (and
+labour-market closures), closures, monetary (exchange rates and regimes).
 Variables are prices and activity indices, all equal to 1 at the benchmark; equations are
 scaled by their benchmark values, so residuals are relative.
 """
@@ -12,7 +13,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..calibrate import Parameters
-from . import closures, demand, factors, production, trade
+from . import closures, demand, factors, monetary, production, trade
 from .closures import Closure
 
 __all__ = ["build", "CGEModel", "Closure"]
@@ -53,6 +54,7 @@ def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMod
     m = pyo.ConcreteModel(name="cgetrade")
     _sets(m, params)
     factor_price = factors.add_factor_prices(m, arr, closure.sector_specific)
+    factors.add_unemployment(m, closure)
     trade.add_prices(m, arr)
     production.add_production(m, arr, factor_price)
     fd_composite = demand.add_final_demand(m, arr, factors.factor_income)
@@ -65,8 +67,12 @@ def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMod
         return fd_composite(m, i, a, r)
     m.QA = pyo.Expression(m.USE, rule=composite, doc="Armington composite demand (index)")
     trade.add_markets(m, arr)
+    exchange_rate = monetary.add_exchange_rates(m, closure)
+    factors.add_wage_setting(m, closure, exchange_rate)
     factors.add_factor_markets(m, arr)
     closures.apply_closure(m, closure)
+    if closure.monetary is not None:
+        monetary.add_regimes(m, closure, arr)
     return m
 
 

@@ -4,6 +4,9 @@ The model is homogeneous of degree zero in prices; one price (or price index) is
 numeraire equation and one market-clearing condition is dropped (it holds by Walras' law and
 is checked after every solve).
 
+With a nominal side (``Closure.monetary``) the anchor region's monetary regime replaces the
+numeraire equation (see monetary.py).
+
 Numeraire choices:
     ("world_price_index",)        P_W = pnum        (default)
     ("factor", f, r)              W[f,r] = pnum
@@ -17,14 +20,63 @@ from dataclasses import dataclass, field
 import pyomo.environ as pyo
 
 
+#: benchmark (2011) unemployment rates, approximate national statistics: China registered
+#: urban rate (NBS) 4.1 %, United States 8.9 % (BLS), EU-27 9.6 % (Eurostat), Japan 4.6 %,
+#: Korea 3.4 % / Taiwan 4.4 % (EAS 3.7 %); ROW 6 % is an assumption close to the ILO world rate.
+UNEMPLOYMENT_2011 = {"CHN": 0.041, "USA": 0.089, "EU": 0.096, "JPN": 0.046, "EAS": 0.037, "ROW": 0.06}
+DEFAULT_UNEMPLOYMENT = 0.05
+LABOUR_CLOSURES = ("flexible", "real_wage", "wage_curve")
+
+
+def _per_region(value, regions, what):
+    if isinstance(value, dict):
+        default = value.get("*")
+        unknown = set(value) - set(regions) - {"*"}
+        if unknown:
+            raise ValueError(f"unknown region(s) {sorted(unknown)} in {what}")
+        missing = [r for r in regions if r not in value and default is None]
+        if missing:
+            raise ValueError(f"{what} missing for region(s) {missing} (or give a '*' default)")
+        return {r: value.get(r, default) for r in regions}
+    return {r: value for r in regions}
+
+
 @dataclass(frozen=True)
 class Closure:
+    """Closure choices. ``labour``: "flexible" | "real_wage" | "wage_curve", or a dict by region
+    ("*" = default). ``monetary``: None (no nominal side; ``numeraire`` fixes the price level)
+    or a dict region -> regime ("cpi", ("flexible_it", lam), ("peg", region), "ngdp", "money");
+    the ``anchor`` region's currency is the unit of account (e = 1)."""
     numeraire: tuple = ("world_price_index",)
     walras_market: tuple | None = None       # ("goods", i, r) | ("factor", f, r); None: last goods market
     sector_specific: tuple = ()              # factors immobile across sectors (short run)
+    labour: object = "flexible"
+    unemployment: dict | None = None         # benchmark rates; default UNEMPLOYMENT_2011
+    kappa: float = 0.5                       # wage indexation to the CPI (0 = fully sticky)
+    phi: float = 0.1                         # wage-curve elasticity (Blanchflower-Oswald)
+    monetary: dict | None = None
+    anchor: str = "USA"
 
     def dropped_market(self, regions, sectors) -> tuple:
         return self.walras_market or ("goods", sectors[-1], regions[-1])
+
+    def labour_closure(self, regions) -> dict:
+        kinds = _per_region(self.labour, regions, "labour closure")
+        bad = {r: k for r, k in kinds.items() if k not in LABOUR_CLOSURES}
+        if bad:
+            raise ValueError(f"unknown labour closure(s) {bad}; known: {LABOUR_CLOSURES}")
+        return kinds
+
+    def unemployment_rates(self, regions) -> dict:
+        table = dict(UNEMPLOYMENT_2011, **(self.unemployment or {}))
+        rates = {r: float(table.get(r, DEFAULT_UNEMPLOYMENT)) for r in regions}
+        if not all(0 < u < 1 for u in rates.values()):
+            raise ValueError(f"benchmark unemployment rates must be in (0, 1): {rates}")
+        return rates
+
+    def regimes(self, regions) -> dict:
+        from .monetary import parse_regime
+        return {r: parse_regime(v) for r, v in _per_region(self.monetary, regions, "monetary regime").items()}
 
 
 def numeraire_price(m, numeraire: tuple):
@@ -61,7 +113,8 @@ def market_constraint(m, market: tuple):
 def apply_closure(m, closure: Closure):
     regions, sectors = list(m.R), list(m.I)
     m.pnum = pyo.Param(initialize=1.0, mutable=True, doc="numeraire level")
-    m.numeraire = pyo.Constraint(expr=numeraire_price(m, closure.numeraire) == m.pnum,
-                                 doc="numeraire")
+    if closure.monetary is None:
+        m.numeraire = pyo.Constraint(expr=numeraire_price(m, closure.numeraire) == m.pnum,
+                                     doc="numeraire")
     m.walras = market_constraint(m, closure.dropped_market(regions, sectors))
     m.walras.deactivate()

@@ -33,9 +33,53 @@ def add_factor_prices(m, p, sector_specific=()):
     return factor_price
 
 
+def add_unemployment(m, closure):
+    """Unemployment rate U[r] (fixed at U0 where the wage is flexible) and wage-setting
+    parameters."""
+    regions = list(m.R)
+    kinds = closure.labour_closure(regions)
+    u0 = closure.unemployment_rates(regions)
+    m.u0 = pyo.Param(m.R, initialize=u0, mutable=True, doc="benchmark unemployment rate U0")
+    m.U = pyo.Var(m.R, initialize=u0, bounds=(0, 1), doc="unemployment rate U")
+    m.kappa = pyo.Param(m.R, initialize=closure.kappa, mutable=True, doc="wage indexation to CPI")
+    m.phi = pyo.Param(m.R, initialize=closure.phi, mutable=True, doc="wage-curve elasticity")
+    m.omega = pyo.Param(m.R, initialize=1.0, mutable=True, doc="target real wage (index)")
+    if "labour" not in m.F_MOBILE and any(k != "flexible" for k in kinds.values()):
+        raise ValueError("unemployment closures need mobile labour (labour is sector-specific)")
+    for r in regions:
+        if kinds[r] == "flexible":
+            m.U[r].fix(u0[r])
+    return kinds
+
+
+def add_wage_setting(m, closure, exchange_rate):
+    """The wage-setting closure of each region's (mobile) labour market.
+
+        flexible    U = U0 (fixed): the wage clears the market (full employment)
+        real_wage   W / P_H[household] = omega (fixed real wage, omega = 1 at the benchmark)
+        wage_curve  ln(e W / W0) = kappa ln(e CPI / CPI0) - phi ln(U / U0)   (local currency;
+                    Blanchflower and Oswald 1994: phi ~ 0.1; kappa < 1 = nominal rigidity)
+    """
+    kinds = closure.labour_closure(list(m.R))
+    m.wage_setting = pyo.ConstraintList(doc="labour-market closures (real wage, wage curve)")
+    for r, kind in kinds.items():
+        if kind == "real_wage":
+            m.wage_setting.add(m.W["labour", r] == m.omega[r] * m.P_H["household", r])
+        elif kind == "wage_curve":
+            e = exchange_rate(m, r)
+            m.wage_setting.add(pyo.log(e * m.W["labour", r]) == m.kappa[r] * pyo.log(e * m.P_H["household", r])
+                               - m.phi[r] * pyo.log(m.U[r] / m.u0[r]))
+
+
+def employed_share(m, f, r):
+    """Employed share of a mobile factor's endowment relative to the benchmark: (1-U)/(1-U0)."""
+    return (1 - m.U[r]) / (1 - m.u0[r]) if f == "labour" else 1.0
+
+
 def factor_income(m, r):
-    """Factor income of region r: sum_f W_f E_f."""
-    mobile = sum(m.W[f, r] * sum(m.endowment[f, j, r] for j in m.I) for f in m.F_MOBILE)
+    """Factor income of region r: sum_f W_f E_f (labour: employed labour only)."""
+    mobile = sum(m.W[f, r] * sum(m.endowment[f, j, r] for j in m.I) * employed_share(m, f, r)
+                 for f in m.F_MOBILE)
     specific = sum(m.WS[f, j, r] * m.endowment[f, j, r] for f in m.F_SPECIFIC for j in m.I)
     return mobile + specific
 
@@ -46,9 +90,10 @@ def add_factor_markets(m, p):
 
     def mobile(m, f, r):
         e0 = vfm[F[f], :, R[r]].sum()
-        return sum(m.FD[f, j, r] for j in m.I) / e0 == sum(m.endowment[f, j, r] for j in m.I) / e0
+        supply = sum(m.endowment[f, j, r] for j in m.I) / e0 * employed_share(m, f, r)
+        return sum(m.FD[f, j, r] for j in m.I) / e0 == supply
     m.factor_market = pyo.Constraint(m.F_MOBILE, m.R, rule=mobile,
-                                     doc="factor market: sum_j F[f,j,r] = E[f,r]")
+                                     doc="factor market: sum_j F[f,j,r] = E[f,r] (labour: x (1-U)/(1-U0))")
 
     def specific(m, f, j, r):
         e0 = vfm[F[f], I[j], R[r]]

@@ -98,6 +98,10 @@ class _ProblemExactHessian(_Problem):
         return self.nlp.hessian_values(x, self.p, lagrange)
 
 
+def _outside(x, lb, ub, tol=1e-9):
+    return (x < lb - tol) | (x > ub + tol)
+
+
 def _format_worst(worst) -> str:
     return "\n".join(f"  {name}[{', '.join(map(str, idx if isinstance(idx, tuple) else (idx,)))}]"
                      f" residual {res:+.3e}" if idx is not None else f"  {name} residual {res:+.3e}"
@@ -129,7 +133,8 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
     x0, p = nlp.x_from_model(), nlp.p_from_model()
     x, info, t = run_ipopt(nlp, x0, p, ipopt_options, bounds=False, hessian=hessian)
     r = nlp.residuals(x, p)
-    if not np.all(np.isfinite(x)) or np.max(np.abs(r)) > tol:
+    lb, ub = nlp.bounds()
+    if not np.all(np.isfinite(x)) or np.max(np.abs(r)) > tol or _outside(x, lb, ub).any():
         # second attempt: keep prices and quantities in their economic domain (>= 0)
         x2, info2, t2 = run_ipopt(nlp, x0, p, ipopt_options, bounds=True, hessian=hessian)
         r2 = nlp.residuals(x2, p)
@@ -145,6 +150,14 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
             f"CGE solve did not converge (Ipopt status {info['status']}: {status_msg}); "
             f"max residual {maxres:.3e} > {tol:.0e}. Worst equations:\n" + _format_worst(worst),
             worst=worst, status=info["status"], iterations=iters)
+    out = _outside(x, lb, ub)
+    if out.any():
+        bad = [(nlp.variable_labels[k][0], nlp.variable_labels[k][1], float(x[k]))
+               for k in np.flatnonzero(out)[:10]]
+        raise SolveError("no equilibrium inside the variables' bounds (e.g. unemployment must stay "
+                         "in [0, 1], prices and quantities >= 0); the closest point has\n"
+                         + "\n".join(f"  {n}[{i}] = {v:+.4g}" for n, i, v in bad),
+                         worst=bad, status=info["status"], iterations=iters)
     nlp.to_model(x)
     walras = model.walras_residual()
     if abs(walras) > tol:
