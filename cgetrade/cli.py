@@ -27,6 +27,13 @@ def _experiment_path(name: str | None) -> Path:
     raise FileNotFoundError(f"scenario file not found: {name}")
 
 
+def _is_policy_file(name) -> bool:
+    try:
+        return "regimes" in Path(_experiment_path(name)).read_text()
+    except (FileNotFoundError, OSError):
+        return False
+
+
 def cmd_check(args) -> int:
     from . import CGEModel, calibrate
     from .checks import format_table, run_all
@@ -152,6 +159,60 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_policy(args) -> int:
+    """Regime comparison tables, inflation/unemployment frontier and its plot."""
+    import sys as _sys
+    if _sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    from . import calibrate
+    from .model import Closure
+    from .policy import compare_regimes, inflation_frontier, plot_frontier
+    from .results import save
+    from .scenario import Scenario
+    path = _experiment_path(args.scenario or "inflation_targeting.toml")
+    with open(path, "rb") as f:
+        spec = tomllib.load(f)
+    ds = _load_dataset(args.dataset)
+    params = calibrate(ds)
+    closure = Closure(labour=spec.get("labour", "wage_curve"), kappa=spec.get("kappa", 0.5),
+                      phi=spec.get("phi", 0.1))
+    regimes = {k: (v if isinstance(v, str) else tuple(v)) for k, v in spec["regimes"].items()}
+    regions = spec.get("regions", ["USA", "EU", "JPN"])
+    unknown = set(regions) - set(params.regions)
+    if unknown:
+        raise FileNotFoundError(f"unknown regions {sorted(unknown)} in {path.name}")
+    outdir = Path(args.out or ".")
+    outdir.mkdir(parents=True, exist_ok=True)
+    for name in spec["scenarios"]:
+        scen = Scenario.from_toml(path.parent / name, variant=args.variant or spec.get("variant"))
+        table = compare_regimes(params, scen, regions, regimes, closure, spec.get("loss_lambda", 1.0))
+        frontier = inflation_frontier(params, scen, regions, spec.get("frontier_lambdas", [0, 1, 10]), closure)
+        stem = f"{spec.get('name', path.stem)}_{scen.name}_{scen.variant}"
+        save(table, outdir / f"{stem}_regimes.nc")
+        save(frontier, outdir / f"{stem}_frontier.nc")
+        plot_frontier(frontier, outdir / f"{stem}_frontier.png")
+        print(f"\n== {scen.name} ({scen.variant}) under each monetary regime; labour: {closure.labour}, "
+              f"kappa {closure.kappa}, phi {closure.phi}")
+        print(regime_table(table))
+        print(f"written: {stem}_regimes.nc, {stem}_frontier.nc, {stem}_frontier.png in {outdir}")
+    return 0
+
+
+def regime_table(table) -> str:
+    cols = [("cpi_pct", "CPI %"), ("cpi_import_pct", "import"), ("cpi_domestic_pct", "domestic"),
+            ("exchange_rate_pct", "e %"), ("ngdp_local_pct", "NGDP %"),
+            ("unemployment_gap_pp", "U gap pp"), ("unemployed_change", "unempl. th."),
+            ("real_wage_pct", "real w %"), ("real_gdp_pct", "rGDP %"), ("loss", "loss")]
+    lines = [f"{'regime':<12} {'region':<6} " + " ".join(f"{h:>11}" for _, h in cols)]
+    for g in table.regime.values:
+        for r in table.region.values:
+            row = table.sel(regime=g, region=r)
+            lines.append(f"{g:<12} {r:<6} " + " ".join(f"{float(row[c]):>11.4f}" for c, _ in cols))
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="cgetrade", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -162,6 +223,11 @@ def main(argv=None) -> int:
     r.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
     r.add_argument("--variant", help="scenario variant, e.g. low, central, high (default: the file's)")
     r.add_argument("--out", help="output netCDF path (default: <scenario>_<variant>.nc)")
+    pol = sub.add_parser("policy", help="compare monetary regimes for a shock (inflation targeting)")
+    pol.add_argument("scenario", nargs="?", help="policy TOML (default: inflation_targeting.toml)")
+    pol.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
+    pol.add_argument("--variant", help="variant of the scenarios (default: the file's)")
+    pol.add_argument("--out", help="output directory (default: current directory)")
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -170,7 +236,10 @@ def main(argv=None) -> int:
     from .scenario import ShockError
     from .solve import SolveError
     try:
-        return {"check": cmd_check, "run": cmd_run}[args.command](args)
+        if args.command == "run" and args.scenario and _is_policy_file(args.scenario):
+            return cmd_policy(argparse.Namespace(scenario=args.scenario, dataset=args.dataset,
+                                                 variant=args.variant, out=None))
+        return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy}[args.command](args)
     except (DataValidationError, ShockError, SolveError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

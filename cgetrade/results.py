@@ -82,6 +82,21 @@ def collect(model) -> xr.Dataset:
     weights = par["income"] / par["income"].sum()
     rer = PH[0] / float((weights * PH[0]).sum())
 
+    # nominal side: exchange rates, local-currency CPI and wages, unemployment
+    er = np.array([pyo.value(m.ER[r]) if hasattr(m, "ER") else 1.0 for r in R])
+    U = np.array([pyo.value(m.U[r]) for r in R])
+    u0 = np.array([pyo.value(m.u0[r]) for r in R])
+    labour_force = par["persons"].sum(0) / (1 - u0)         # thousand persons
+    w_lab = W[F.index("labour")]
+    sd_hh = np.zeros((len(I), len(R)))                        # household domestic spending share
+    for i in I:
+        for r in R:
+            if (i, "household", r) in m.USE:
+                d = PY[I.index(i), R.index(r)] * pyo.value(m.D[i, "household", r])
+                mm = (PM[I.index(i), R.index(r)] * pyo.value(m.MA[i, "household", r])
+                      if (i, r) in m.IM else 0.0)
+                sd_hh[I.index(i), R.index(r)] = d / (d + mm)
+
     exports_vol = X.sum(2)                          # (commodity, source=exporter)
     imports_vol = X.sum(1)                          # (commodity, region)
     real_gdp = QH.sum(0) + exports_vol.sum(0) - imports_vol.sum(0)
@@ -132,12 +147,33 @@ def collect(model) -> xr.Dataset:
                              {"long_name": "share of world exports (value)"}),
             "import_source_share": (("commodity", "source", "region"), X / np.maximum(X.sum(1, keepdims=True), 1e-300),
                                     {"long_name": "share of source in the region's imports (volume)"}),
+            "exchange_rate": ("region", er, {"long_name": "local currency per unit of the anchor currency"}),
+            "cpi_local": ("region", er * PH[0], {"long_name": "CPI in local currency"}),
+            "wage_local": ("region", er * w_lab, {"long_name": "nominal wage in local currency"}),
+            "real_wage": ("region", w_lab / PH[0], {"long_name": "wage / CPI"}),
+            "ngdp_local": ("region", er * inc, {"long_name": "nominal income in local currency",
+                                                "units": "local currency m"}),
+            "unemployment_rate": ("region", U, {"units": "1"}),
+            "unemployed": ("region", U * labour_force, {"units": "thousand persons"}),
+            "household_price": (("commodity", "region"), pa_hh,
+                                 {"long_name": "Armington price paid by households"}),
+            "household_domestic_share": (("commodity", "region"), sd_hh,
+                                         {"long_name": "domestic share of household spending (value)"}),
+            "household_budget_share": (("commodity", "region"), _budget_shares(c0, pa_hh, float(par["sigma_fd"][0])),
+                                       {"long_name": "household budget shares"}),
             "real_gdp": ("region", real_gdp, {"long_name": "real GDP (expenditure, benchmark prices)",
                                               "units": "benchmark USD m"}),
         },
         coords={k: v for k, v in c.items()},
     )
     return ds
+
+
+def _budget_shares(c0, prices, sigma):
+    """CES budget shares at prices (benchmark shares c0 / sum c0 at prices 1)."""
+    th = c0 / c0.sum(0)
+    w = th * prices ** (1 - sigma)
+    return w / w.sum(0)
 
 
 def percent_change(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:

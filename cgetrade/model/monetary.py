@@ -6,7 +6,9 @@ With monetary regimes the numeraire equation is replaced by the anchor's regime 
 the world price level) and each other region's regime pins its e_r:
 
     cpi          e_r P_H[household,r] = CPI*_r                    (strict CPI targeting)
-    flexible_it  ln(e_r CPI_r / CPI*_r) + lambda_r (U_r - U0_r) = 0
+    flexible_it  ln(e_r CPI_r / CPI*_r) - lambda_r (U_r - U0_r) = 0
+                 (inflation may exceed target in proportion to the unemployment gap; MODEL.md
+                 writes "+", which would tighten when unemployment is high)
     peg          e_r = e_bar_r e_s                                (peg to region s's currency)
     ngdp         e_r INC_r = NGDP*_r                              (nominal GDP targeting)
     money        M_r V = e_r INC_r                                (quantity equation, M given)
@@ -74,7 +76,7 @@ def add_regimes(m, closure, p):
             if kinds[r] == "flexible":
                 warnings.warn(f"{r}: flexible inflation targeting with a flexible wage has no "
                               "unemployment gap to trade off; it is strict CPI targeting", stacklevel=3)
-            m.regime.add(pyo.log(cpi / m.cpi_target[r]) + m.it_lambda[r] * (m.U[r] - m.u0[r]) == 0)
+            m.regime.add(pyo.log(cpi / m.cpi_target[r]) - m.it_lambda[r] * (m.U[r] - m.u0[r]) == 0)
         elif kind == "peg":
             target = spec[1] if len(spec) > 1 else closure.anchor
             if r == closure.anchor:
