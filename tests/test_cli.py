@@ -39,3 +39,23 @@ def test_bad_scenario_label_gives_clear_error(tmp_path, capsys):
 def test_console_script_is_installed():
     r = subprocess.run([sys.executable, "-m", "cgetrade.cli", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "check" in r.stdout
+
+
+def test_policy_command_writes_tables_and_plot(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+    exp = Path(__file__).resolve().parent.parent / "experiments"
+    for f in ("china_ai.toml",):
+        shutil.copy(exp / f, tmp_path / f)
+    spec = tmp_path / "pol.toml"
+    spec.write_text('name = "pol"\nscenarios = ["china_ai.toml"]\nvariant = "high"\n'
+                    'regions = ["EU", "JPN"]\nfrontier_lambdas = [0.0, 1.0]\n'
+                    '[regimes]\nstrict_cpi = "cpi"\npeg_usd = ["peg", "USA"]\n')
+    assert main(["policy", str(spec), "--out", str(tmp_path / "out")]) == 0
+    out = tmp_path / "out"
+    t = xr.open_dataset(out / "pol_china_ai_high_regimes.nc", engine="h5netcdf")
+    assert set(t.regime.values) == {"strict_cpi", "peg_usd"}
+    assert abs(float(t.cpi_pct.sel(regime="strict_cpi").max())) < 1e-6
+    t.close()
+    assert (out / "pol_china_ai_high_frontier.png").stat().st_size > 1000
+    assert "strict_cpi" in capsys.readouterr().out
