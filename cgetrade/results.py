@@ -86,7 +86,11 @@ def collect(model) -> xr.Dataset:
     er = np.array([pyo.value(m.ER[r]) if hasattr(m, "ER") else 1.0 for r in R])
     U = np.array([pyo.value(m.U[r]) for r in R])
     u0 = np.array([pyo.value(m.u0[r]) for r in R])
-    labour_force = par["persons"].sum(0) / (1 - u0)         # thousand persons
+    labour_force_sector = par["persons"] / (1 - u0)           # thousand persons (j, r)
+    labour_force = labour_force_sector.sum(0)
+    U_sector = np.tile(U, (len(I), 1))
+    for (j, r), v in m.US.items():
+        U_sector[I.index(j), R.index(r)] = pyo.value(v)
     w_lab = W[F.index("labour")]
     sd_hh = np.zeros((len(I), len(R)))                        # household domestic spending share
     for i in I:
@@ -155,6 +159,11 @@ def collect(model) -> xr.Dataset:
                                                 "units": "local currency m"}),
             "unemployment_rate": ("region", U, {"units": "1"}),
             "unemployed": ("region", U * labour_force, {"units": "thousand persons"}),
+            "unemployment_rate_sector": (("sector", "region"), U_sector,
+                                         {"units": "1", "long_name": "unemployment rate by sector "
+                                          "(sector-specific labour; else the regional rate)"}),
+            "unemployed_sector": (("sector", "region"), U_sector * labour_force_sector,
+                                  {"units": "thousand persons"}),
             "household_price": (("commodity", "region"), pa_hh,
                                  {"long_name": "Armington price paid by households"}),
             "household_domestic_share": (("commodity", "region"), sd_hh,

@@ -101,3 +101,19 @@ def test_benchmark_replicates_with_nominal_side(params):
     assert model.max_residual() < 1e-12
     assert model.solve().iterations == 0
     assert pyo.value(model.pyomo.U["USA"]) == pytest.approx(0.089)
+
+
+def test_short_run_sector_specific_labour_unemployment_by_sector(params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = cgetrade.CGEModel(params, Closure(labour="wage_curve", sector_specific=("labour", "capital"),
+                                                  monetary={"*": "cpi"}))
+    assert model.solve().iterations == 0
+    Scenario("a", [Shock("automation", 0.1, region="west", sector="manufacturing")]).solve(model)
+    res = collect(model)
+    u = res.unemployment_rate_sector.sel(region="EU")
+    # automation displaces labour in manufacturing, where the short-run wage cannot fall enough
+    assert float(u.sel(sector=["MAC", "ELE"]).min()) > float(u.sel(sector=["AGR", "SRV"]).max())
+    # the regional rate is the labour-force-weighted mean of the sector rates
+    lf = res.unemployed_sector.sel(region="EU") / u
+    assert float(res.unemployment_rate.sel(region="EU")) == pytest.approx(float((u * lf).sum() / lf.sum()), rel=1e-9)

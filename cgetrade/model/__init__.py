@@ -54,7 +54,7 @@ def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMod
     m = pyo.ConcreteModel(name="cgetrade")
     _sets(m, params)
     factor_price = factors.add_factor_prices(m, arr, closure.sector_specific)
-    factors.add_unemployment(m, closure)
+    factors.add_unemployment(m, closure, params["persons"])
     trade.add_prices(m, arr)
     production.add_production(m, arr, factor_price)
     fd_composite = demand.add_final_demand(m, arr, factors.factor_income)

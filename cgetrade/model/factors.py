@@ -33,9 +33,10 @@ def add_factor_prices(m, p, sector_specific=()):
     return factor_price
 
 
-def add_unemployment(m, closure):
+def add_unemployment(m, closure, persons=None):
     """Unemployment rate U[r] (fixed at U0 where the wage is flexible) and wage-setting
-    parameters."""
+    parameters. With sector-specific (short-run) labour each sector has its own rate
+    U_S[j,r] and U[r] is their labour-force-weighted mean."""
     regions = list(m.R)
     kinds = closure.labour_closure(regions)
     u0 = closure.unemployment_rates(regions)
@@ -44,16 +45,24 @@ def add_unemployment(m, closure):
     m.kappa = pyo.Param(m.R, initialize=closure.kappa, mutable=True, doc="wage indexation to CPI")
     m.phi = pyo.Param(m.R, initialize=closure.phi, mutable=True, doc="wage-curve elasticity")
     m.omega = pyo.Param(m.R, initialize=1.0, mutable=True, doc="target real wage (index)")
-    if "labour" not in m.F_MOBILE and any(k != "flexible" for k in kinds.values()):
-        raise ValueError("unemployment closures need mobile labour (labour is sector-specific)")
+    specific = "labour" in m.F_SPECIFIC
+    m.US = pyo.Var(m.I if specific else [], m.R, initialize=lambda m, j, r: u0[r], bounds=(0, 1),
+                   doc="unemployment rate of sector-specific labour U_S[j,r]")
+    m.unemployment_by_sector = pyo.ConstraintList(doc="U = labour-force-weighted mean of U_S")
     for r in regions:
         if kinds[r] == "flexible":
             m.U[r].fix(u0[r])
+            for j in (m.I if specific else []):
+                m.US[j, r].fix(u0[r])
+        elif specific:
+            w = persons[:, m.R_idx[r]] / persons[:, m.R_idx[r]].sum()
+            m.unemployment_by_sector.add(m.U[r] == sum(float(w[m.I_idx[j]]) * m.US[j, r] for j in m.I))
     return kinds
 
 
 def add_wage_setting(m, closure, exchange_rate):
-    """The wage-setting closure of each region's (mobile) labour market.
+    """The wage-setting closure of each region's labour market (each sector's, if labour is
+    sector-specific).
 
         flexible    U = U0 (fixed): the wage clears the market (full employment)
         real_wage   W / P_H[household] = omega (fixed real wage, omega = 1 at the benchmark)
@@ -62,25 +71,34 @@ def add_wage_setting(m, closure, exchange_rate):
     """
     kinds = closure.labour_closure(list(m.R))
     m.wage_setting = pyo.ConstraintList(doc="labour-market closures (real wage, wage curve)")
+    specific = "labour" in m.F_SPECIFIC
     for r, kind in kinds.items():
-        if kind == "real_wage":
-            m.wage_setting.add(m.W["labour", r] == m.omega[r] * m.P_H["household", r])
-        elif kind == "wage_curve":
-            e = exchange_rate(m, r)
-            m.wage_setting.add(pyo.log(e * m.W["labour", r]) == m.kappa[r] * pyo.log(e * m.P_H["household", r])
-                               - m.phi[r] * pyo.log(m.U[r] / m.u0[r]))
+        markets = [(m.WS["labour", j, r], m.US[j, r]) for j in m.I] if specific \
+            else [(m.W["labour", r], m.U[r])]
+        for wage, unemployment in markets:
+            if kind == "real_wage":
+                m.wage_setting.add(wage == m.omega[r] * m.P_H["household", r])
+            elif kind == "wage_curve":
+                e = exchange_rate(m, r)
+                m.wage_setting.add(pyo.log(e * wage) == m.kappa[r] * pyo.log(e * m.P_H["household", r])
+                                   - m.phi[r] * pyo.log(unemployment / m.u0[r]))
 
 
-def employed_share(m, f, r):
-    """Employed share of a mobile factor's endowment relative to the benchmark: (1-U)/(1-U0)."""
-    return (1 - m.U[r]) / (1 - m.u0[r]) if f == "labour" else 1.0
+def employed_share(m, f, r, j=None):
+    """Employed share of a factor's endowment relative to the benchmark: (1-U)/(1-U0) for
+    labour (the sector's rate U_S[j,r] for sector-specific labour), 1 for other factors."""
+    if f != "labour":
+        return 1.0
+    u = m.US[j, r] if j is not None else m.U[r]
+    return (1 - u) / (1 - m.u0[r])
 
 
 def factor_income(m, r):
     """Factor income of region r: sum_f W_f E_f (labour: employed labour only)."""
     mobile = sum(m.W[f, r] * sum(m.endowment[f, j, r] for j in m.I) * employed_share(m, f, r)
                  for f in m.F_MOBILE)
-    specific = sum(m.WS[f, j, r] * m.endowment[f, j, r] for f in m.F_SPECIFIC for j in m.I)
+    specific = sum(m.WS[f, j, r] * m.endowment[f, j, r] * employed_share(m, f, r, j)
+                   for f in m.F_SPECIFIC for j in m.I)
     return mobile + specific
 
 
@@ -99,7 +117,7 @@ def add_factor_markets(m, p):
         e0 = vfm[F[f], I[j], R[r]]
         if e0 <= 0:
             return m.WS[f, j, r] == 1.0
-        return m.FD[f, j, r] / e0 == m.endowment[f, j, r] / e0
+        return m.FD[f, j, r] / e0 == m.endowment[f, j, r] / e0 * employed_share(m, f, r, j)
     m.factor_market_specific = pyo.Constraint(m.F_SPECIFIC, m.I, m.R, rule=specific,
                                               doc="sector-specific factor market: F = E")
 
