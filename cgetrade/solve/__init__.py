@@ -54,10 +54,6 @@ class Solution:
     compile_time: float = 0.0
     info: dict = field(default_factory=dict)
 
-    @property
-    def converged(self) -> bool:
-        return True
-
 
 class _Problem:
     """cyipopt callbacks for a square feasibility problem."""
@@ -131,16 +127,23 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
     if nlp.n != nlp.m:
         raise SolveError(f"system is not square: {nlp.m} equations for {nlp.n} free variables")
     x0, p = nlp.x_from_model(), nlp.p_from_model()
-    x, info, t = run_ipopt(nlp, x0, p, ipopt_options, bounds=False, hessian=hessian)
-    r = nlp.residuals(x, p)
     lb, ub = nlp.bounds()
-    if not np.all(np.isfinite(x)) or np.max(np.abs(r)) > tol or _outside(x, lb, ub).any():
-        # second attempt: keep prices and quantities in their economic domain (>= 0)
-        x2, info2, t2 = run_ipopt(nlp, x0, p, ipopt_options, bounds=True, hessian=hessian)
-        r2 = nlp.residuals(x2, p)
-        t += t2
-        if np.all(np.isfinite(x2)) and np.max(np.abs(r2)) <= np.max(np.abs(r)) or not np.all(np.isfinite(r)):
-            x, info, r = x2, info2, r2
+
+    def attempt(bounds):
+        x, info, t = run_ipopt(nlp, x0, p, ipopt_options, bounds=bounds, hessian=hessian)
+        r = nlp.residuals(x, p)
+        res = float(np.max(np.abs(r))) if np.all(np.isfinite(r)) and np.all(np.isfinite(x)) else np.inf
+        return {"x": x, "info": info, "t": t, "r": r, "res": res,
+                "ok": res <= tol and not _outside(x, lb, ub).any()}
+    first = attempt(bounds=False)
+    chosen, t = first, first["t"]
+    if not first["ok"]:
+        # second attempt: keep prices, quantities and rates in their economic domain
+        second = attempt(bounds=True)
+        t += second["t"]
+        if second["ok"] or (not first["ok"] and second["res"] < first["res"]):
+            chosen = second
+    x, info, r = chosen["x"], chosen["info"], chosen["r"]
     iters = int(info["iter_count"])
     status_msg = info["status_msg"].decode() if isinstance(info["status_msg"], bytes) else str(info["status_msg"])
     maxres = float(np.max(np.abs(r))) if np.all(np.isfinite(r)) else float("inf")
