@@ -37,7 +37,10 @@ class Elasticities:
     sector: dict = field(default_factory=dict)
     final_demand: dict = field(default_factory=dict)
 
-    KEYS = ("sigma_d", "sigma_m", "sigma_va", "sigma_top")
+    KEYS = ("sigma_d", "sigma_m", "sigma_va", "sigma_top", "sigma_t")
+    #: keys with a built-in default when neither the sector nor the table's default sets them
+    #: (sigma_t = inf: perfect transformation between domestic sales and exports, as in GTAP)
+    BUILTIN = {"sigma_t": float("inf")}
 
     @classmethod
     def from_toml(cls, path: str | Path = DEFAULT_ELASTICITIES) -> "Elasticities":
@@ -75,7 +78,7 @@ class Elasticities:
         return new
 
     def value(self, key: str, sector: str) -> float:
-        v = self.sector.get(sector, {}).get(key, self.default.get(key))
+        v = self.sector.get(sector, {}).get(key, self.default.get(key, self.BUILTIN.get(key)))
         if v is None:
             raise KeyError(f"no value for elasticity {key} (sector {sector}) and no default")
         return float(v)
@@ -87,7 +90,8 @@ class Elasticities:
             out[key] = ("sector", [self.value(key, s) for s in sectors])
         out["sigma_fd"] = ("agent", [float(self.final_demand.get(a, 1.0)) for a in AGENTS])
         bad = [f"{k}={float(v)} ({lab})" for k in list(self.KEYS) + ["sigma_fd"]
-               for lab, v in zip(out[k][out[k].dims[0]].values, out[k].values) if v < 0 or not np.isfinite(v)]
+               for lab, v in zip(out[k][out[k].dims[0]].values, out[k].values)
+               if v < 0 or np.isnan(v) or (np.isinf(v) and k != "sigma_t")]
         if bad:
             raise ValueError("elasticities must be finite and >= 0: " + ", ".join(bad))
         return out
@@ -103,7 +107,8 @@ class Parameters:
     agents = sectors + household, government, investment; ``vxmd`` bilateral trade
     (i,s,r) at exporter prices; ``income`` regional household income (r); ``saving``,
     ``foreign_saving`` (r); ``endowment`` (f,r); ``persons`` employment (j,r, thousand);
-    elasticities sigma_d, sigma_m, sigma_va, sigma_top (sector), sigma_fd (agent).
+    elasticities sigma_d, sigma_m, sigma_va, sigma_top, sigma_t (CET; inf = none) (sector),
+    sigma_fd (agent).
     """
     data: xr.Dataset
     dataset: xr.Dataset
@@ -185,6 +190,7 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None) -> 
             "sigma_m": ("commodity", el["sigma_m"].values),
             "sigma_va": ("sector", el["sigma_va"].values),
             "sigma_top": ("sector", el["sigma_top"].values),
+            "sigma_t": ("sector", el["sigma_t"].values),
             "sigma_fd": ("final", el["sigma_fd"].values),
         },
         coords=coords,

@@ -58,7 +58,7 @@ def cpi_decomposition(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
     v0, v1 = base.household_domestic_share.values, scen.household_domestic_share.values
     v = sato_vartia(np.stack([v0, 1 - v0]), np.stack([v1, 1 - v1]))[0]
     de = np.log(scen.exchange_rate.values / base.exchange_rate.values)
-    dpd = np.log(scen.producer_price.values / base.producer_price.values)
+    dpd = np.log(scen.domestic_price.values / base.domestic_price.values)
     dpm = np.log(scen.import_price.values / base.import_price.values)
     imp = 100 * (w * (1 - v) * (de + dpm)).sum(0)
     dom = 100 * (w * v * (de + dpd)).sum(0)

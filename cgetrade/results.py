@@ -37,6 +37,10 @@ def collect(model) -> xr.Dataset:
     vim = par["use_imp"].sum(1)
 
     PY = _grid(m, m.PY, ("sector", "region"), c)
+    PD, PE = PY.copy(), PY.copy()                  # domestic / export variety (CET), else P_Y
+    for (i, r) in m.CET:
+        PD[I.index(i), R.index(r)] = pyo.value(m.PD[i, r])
+        PE[I.index(i), R.index(r)] = pyo.value(m.PE[i, r])
     Y = _grid(m, m.Y, ("sector", "region"), c)
     PM = np.ones((len(I), len(R)))
     M = np.zeros((len(I), len(R)))
@@ -96,7 +100,7 @@ def collect(model) -> xr.Dataset:
     for i in I:
         for r in R:
             if (i, "household", r) in m.USE:
-                d = PY[I.index(i), R.index(r)] * pyo.value(m.D[i, "household", r])
+                d = PD[I.index(i), R.index(r)] * pyo.value(m.D[i, "household", r])
                 mm = (PM[I.index(i), R.index(r)] * pyo.value(m.MA[i, "household", r])
                       if (i, r) in m.IM else 0.0)
                 sd_hh[I.index(i), R.index(r)] = d / (d + mm)
@@ -104,14 +108,15 @@ def collect(model) -> xr.Dataset:
     exports_vol = X.sum(2)                          # (commodity, source=exporter)
     imports_vol = X.sum(1)                          # (commodity, region)
     real_gdp = QH.sum(0) + exports_vol.sum(0) - imports_vol.sum(0)
-    exports_val = (X * PY[:, :, None]).sum(2)       # at exporter prices
-    imports_val = (X * PMS).sum(1)                  # at destination prices incl. tariffs
-    trade_balance = exports_val.sum(0) - (X * PY[:, :, None]).sum(1).sum(0)
+    exports_val = (X * PE[:, :, None]).sum(2)       # at exporter prices
+    trade_balance = exports_val.sum(0) - (X * PE[:, :, None]).sum(1).sum(0)
     pw = pyo.value(m.PW)
 
     ds = xr.Dataset(
         {
             "producer_price": (("sector", "region"), PY, {"long_name": "producer (basic) price index"}),
+            "domestic_price": (("sector", "region"), PD, {"long_name": "price of the domestic variety"}),
+            "export_price": (("sector", "region"), PE, {"long_name": "export price before export taxes"}),
             "import_price": (("commodity", "region"), PM, {"long_name": "import composite price index"}),
             "bilateral_import_price": (("commodity", "source", "region"), PMS,
                                        {"long_name": "price of imports from source at destination"}),
@@ -120,14 +125,14 @@ def collect(model) -> xr.Dataset:
             "final_price_index": (("final", "region"), PH),
             "world_price_index": ((), pw, {"long_name": "world export price index"}),
             "terms_of_trade": ("region", (exports_val.sum(0) / np.maximum(exports_vol.sum(0), 1e-300))
-                               / ((X * PY[:, :, None]).sum(1).sum(0) / np.maximum(imports_vol.sum(0), 1e-300)),
+                               / ((X * PE[:, :, None]).sum(1).sum(0) / np.maximum(imports_vol.sum(0), 1e-300)),
                                {"long_name": "export price index / import price index (fob)"}),
             "output": (("sector", "region"), Y * vom, {"long_name": "gross output volume", "units": "benchmark USD m"}),
             "activity": (("sector", "region"), Y),
             "bilateral_trade": (("commodity", "source", "region"), X,
                                 {"long_name": "imports of commodity from source into region (volume)",
                                  "units": "benchmark USD m"}),
-            "bilateral_trade_value": (("commodity", "source", "region"), X * PY[:, :, None],
+            "bilateral_trade_value": (("commodity", "source", "region"), X * PE[:, :, None],
                                       {"long_name": "bilateral trade at exporter prices", "units": "USD m (numeraire)"}),
             "exports": (("commodity", "region"), exports_vol, {"units": "benchmark USD m"}),
             "imports": (("commodity", "region"), imports_vol, {"units": "benchmark USD m"}),

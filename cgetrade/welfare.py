@@ -11,7 +11,8 @@ region r, dW = INC dU/U =
                  task-share changes)
     allocative   sum_j t_o P_Y X0 dY + sum t_m P_w dX_in + sum t_x P_Y dX_out
                  (tax wedges times quantity changes; Harberger)
-    terms of trade   sum X_out dP_w,out - sum X_in dP_w,in   (world prices P_w = P_Y (1 + t_x))
+    terms of trade   sum X_out dP_w,out - sum X_in dP_w,in   (world prices P_w = P_E (1 + t_x),
+                 P_E the export price: P_Y without a CET)
     endowment    sum_f W dE_f
     investment-saving   (FS P_W / P_I) dP_I   (foreign saving finances investment at P_I)
 
@@ -28,6 +29,8 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from .model.trade import export_price
+
 COMPONENTS = ("technology", "allocative", "terms_of_trade", "endowment", "investment_saving")
 TECH_PARAMS = ("tfp", "aug", "va_share")
 
@@ -39,7 +42,8 @@ def _values(comp):
 def _snapshot(model) -> dict:
     m, par = model.pyomo, model.params
     R, I = par.regions, par.sectors
-    snap = {"PY": _values(m.PY), "Y": _values(m.Y), "X": _values(m.X), "INC": _values(m.INC),
+    snap = {"PY": _values(m.PY), "PE": {(i, r): pyo.value(export_price(m, i, r)) for i in m.I for r in m.R},
+            "Y": _values(m.Y), "X": _values(m.X), "INC": _values(m.INC),
             "PH": _values(m.P_H), "tm": _values(m.tm), "tx": _values(m.tx), "to": _values(m.to),
             "endowment": _values(m.endowment), "PW": pyo.value(m.PW), "fsav": _values(m.fsav),
             "W": {(f, j, r): pyo.value(m.WS[f, j, r] if f in m.F_SPECIFIC else m.W[f, r])
@@ -80,11 +84,11 @@ def _step(model, a: dict, b: dict) -> dict:
                 * (c_old[j, r] - c_new[j, r])
             out["allocative"][r] += mid("to", (j, r)) * mid("PY", (j, r)) * x0 * (b["Y"][j, r] - a["Y"][j, r])
     for (i, s, r) in m.BT:
-        pw = lambda d: d["PY"][i, s] * (1 + d["tx"][i, s, r])  # noqa: E731
+        pw = lambda d: d["PE"][i, s] * (1 + d["tx"][i, s, r])  # noqa: E731
         dX = b["X"][i, s, r] - a["X"][i, s, r]
         X_mid, dpw = mid("X", (i, s, r)), pw(b) - pw(a)
         out["allocative"][r] += mid("tm", (i, s, r)) * 0.5 * (pw(a) + pw(b)) * dX       # tariff, importer
-        out["allocative"][s] += mid("tx", (i, s, r)) * mid("PY", (i, s)) * dX           # export tax, exporter
+        out["allocative"][s] += mid("tx", (i, s, r)) * mid("PE", (i, s)) * dX           # export tax, exporter
         out["terms_of_trade"][s] += X_mid * dpw
         out["terms_of_trade"][r] -= X_mid * dpw
     for (f, j, r), w in a["W"].items():

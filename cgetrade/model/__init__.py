@@ -39,6 +39,12 @@ def _sets(m, p: Parameters):
     m.IM = pyo.Set(dimen=2, ordered=True, doc="(i, r) with imports",
                    initialize=[(i, r) for i in I for r in R if imp[m.I_idx[i], m.R_idx[r]] > 0])
     vxmd = p["vxmd"]
+    sig_t = p["sigma_t"]
+    dom_supply, exp_supply = p["use_dom"].sum(1), vxmd.sum(2)
+    m.CET = pyo.Set(dimen=2, ordered=True, doc="(i, r) with a CET between domestic sales and exports",
+                    initialize=[(i, r) for i in I for r in R
+                                if np.isfinite(sig_t[m.I_idx[i]]) and dom_supply[m.I_idx[i], m.R_idx[r]] > 0
+                                and exp_supply[m.I_idx[i], m.R_idx[r]] > 0])
     m.BT = pyo.Set(dimen=3, ordered=True, doc="(i, s, r) bilateral trade links",
                    initialize=[(i, s, r) for i in I for s in R for r in R
                                if vxmd[m.I_idx[i], m.R_idx[s], m.R_idx[r]] > 0])

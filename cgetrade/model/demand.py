@@ -14,6 +14,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from .ces import ces_demand, ces_price
+from .trade import export_price
 
 
 def add_final_demand(m, p, factor_income):
@@ -30,9 +31,9 @@ def add_final_demand(m, p, factor_income):
 
     def tax_revenue(m, r):
         prod = sum(m.to[j, r] * m.PY[j, r] * vom[I[j], R[r]] * m.Y[j, r] for j in m.I)
-        tariffs = sum(m.tm[i, s, r] * m.PY[i, s] * (1 + m.tx[i, s, r]) * m.X[i, s, r]
+        tariffs = sum(m.tm[i, s, r] * export_price(m, i, s) * (1 + m.tx[i, s, r]) * m.X[i, s, r]
                       for i in m.I for s in m.R if (i, s, r) in m.BT)
-        export_tax = sum(m.tx[i, r, s] * m.PY[i, r] * m.X[i, r, s]
+        export_tax = sum(m.tx[i, r, s] * export_price(m, i, r) * m.X[i, r, s]
                          for i in m.I for s in m.R if (i, r, s) in m.BT)
         return prod + tariffs + export_tax
     m.TAXREV = pyo.Expression(m.R, rule=tax_revenue, doc="net tax revenue")
