@@ -28,9 +28,15 @@ def _experiment_path(name: str | None) -> Path:
 
 
 def _is_policy_file(name) -> bool:
+    """A policy file (regime comparison) has a [regimes] table."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
-        return "regimes" in Path(_experiment_path(name)).read_text()
-    except (FileNotFoundError, OSError):
+        with open(_experiment_path(name), "rb") as f:
+            return "regimes" in tomllib.load(f)
+    except (FileNotFoundError, OSError, tomllib.TOMLDecodeError):
         return False
 
 

@@ -202,37 +202,43 @@ class Scenario:
                 current[(name, idx)] = new
         return current
 
+    def endpoints(self, model) -> tuple[dict, dict]:
+        """Current and final values of every shocked parameter (validated)."""
+        final = self.targets(model)
+        m = model.pyomo
+        return {k: pyo.value(getattr(m, k[0])[k[1]]) for k in final}, final
+
+    @staticmethod
+    def move(model, start: dict, final: dict, fraction: float) -> None:
+        """Set every shocked parameter to start + fraction (final - start)."""
+        m = model.pyomo
+        for (name, idx), v0 in start.items():
+            getattr(m, name)[idx] = v0 + fraction * (final[(name, idx)] - v0)
+
     def apply(self, model, fraction: float = 1.0) -> None:
         """Move the shocked parameters a ``fraction`` of the way from their current values."""
-        m = model.pyomo
-        for (name, idx), new in self.targets(model).items():
-            old = pyo.value(getattr(m, name)[idx])
-            getattr(m, name)[idx] = old + fraction * (new - old)
+        self.move(model, *self.endpoints(model), fraction)
 
     def solve(self, model, max_steps: int = 32, **solve_options):
         """Apply and solve; if the direct solve fails, reach the shock by continuation
         (equal steps, each warm-started from the last, step count doubling up to
         ``max_steps``). Returns the final Solution with ``info["reached_by"]``."""
         from .solve import SolveError
-        m = model.pyomo
-        start = {k: pyo.value(getattr(m, k[0])[k[1]]) for k in self.targets(model)}
-        final = self.targets(model)
+        start, final = self.endpoints(model)
         x0 = model.nlp.x_from_model()
         steps, last_err = 1, None
         while steps <= max_steps:
             model.nlp.to_model(x0)
             try:
                 for k in range(1, steps + 1):
-                    for (name, idx), v0 in start.items():
-                        getattr(m, name)[idx] = v0 + k / steps * (final[(name, idx)] - v0)
+                    self.move(model, start, final, k / steps)
                     sol = model.solve(**solve_options)
                 sol.info["reached_by"] = "direct solve" if steps == 1 else f"continuation in {steps} steps"
                 return sol
             except SolveError as err:
                 last_err = err
                 steps *= 2
-        for (name, idx), v0 in start.items():
-            getattr(m, name)[idx] = v0
+        self.move(model, start, final, 0.0)
         model.nlp.to_model(x0)
         raise SolveError(f"scenario {self.name}: no convergence even with {max_steps} continuation "
                          f"steps; last error: {last_err}", worst=last_err.worst)

@@ -116,13 +116,10 @@ def decompose_ev(model, scenario, steps: int = 8, **solve_options) -> xr.Dataset
         raise ValueError("steps must be an even number >= 2")
     par = model.params
     R = par.regions
-    m = model.pyomo
-    targets = scenario.targets(model)
-    start = {k: pyo.value(getattr(m, k[0])[k[1]]) for k in targets}
+    start, final = scenario.endpoints(model)
     snaps = [_snapshot(model)]
     for k in range(1, steps + 1):
-        for (name, idx), v0 in start.items():
-            getattr(m, name)[idx] = v0 + k / steps * (targets[(name, idx)] - v0)
+        scenario.move(model, start, final, k / steps)
         model.solve(**solve_options)
         snaps.append(_snapshot(model))
     inc0 = dict(zip(R, par["income"]))
