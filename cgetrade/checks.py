@@ -3,7 +3,9 @@
 * benchmark replication: all residuals <= 1e-8 at the calibrated point and Ipopt needs 0
   iterations from it;
 * homogeneity: numeraire x 2 -> every price and nominal value x 2, quantities unchanged (1e-8);
-* Walras' law: the market dropped from the system clears at the solution (residual <= 1e-8).
+* Walras' law: the market dropped from the system clears at the solution (residual <= 1e-8);
+* nominal side: with flexible wages two monetary regimes give the same real equilibrium, and
+  with the wage curve strict CPI targeting holds every CPI at target (1e-8).
 """
 from __future__ import annotations
 
@@ -75,8 +77,39 @@ def walras(model, shock=None) -> list[CheckResult]:
     return out
 
 
+def monetary_neutrality(params, shock, anchor: str) -> list[CheckResult]:
+    """With flexible wages the real equilibrium is the same under every monetary regime;
+    with the wage curve, strict CPI targeting holds every CPI at its target."""
+    import warnings
+
+    from .model import CGEModel, Closure
+
+    def solved(labour, regime):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = CGEModel(params, Closure(labour=labour, monetary={"*": regime, anchor: "cpi"},
+                                             anchor=anchor))
+        model.solve()
+        shock.solve(model)
+        return model
+    others = [r for r in params.regions if r != anchor]
+    a, b = solved("flexible", "cpi"), solved("flexible", ("peg", anchor))
+    real = lambda m: np.array([v.value for n in REAL for v in getattr(m.pyomo, n).values()])  # noqa: E731
+    dev = float(np.max(np.abs(real(a) / real(b) - 1)))
+    c = solved("wage_curve", "cpi")
+    cpi = max(abs(pyo.value(c.pyomo.ER[r] * c.pyomo.P_H["household", r]) - 1) for r in params.regions)
+    e_moves = max(abs(pyo.value(a.pyomo.ER[r]) - 1) for r in others)
+    return [CheckResult("monetary neutrality, flexible wages: CPI vs peg (max rel. dev.)", dev, TOL,
+                        f"exchange rates differ by up to {e_moves:.2g}"),
+            CheckResult("strict CPI targeting, wage curve: max |CPI - target|", cpi, TOL)]
+
+
 def run_all(model, shock=None) -> list[CheckResult]:
-    return benchmark_replication(model) + homogeneity(model) + walras(model, shock)
+    out = benchmark_replication(model) + homogeneity(model) + walras(model, shock)
+    if shock is not None and len(model.params.regions) > 1:
+        anchor = "USA" if "USA" in model.params.regions else model.params.regions[0]
+        out += monetary_neutrality(model.params, shock, anchor)
+    return out
 
 
 def format_table(results: list[CheckResult]) -> str:

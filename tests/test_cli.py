@@ -10,6 +10,7 @@ def test_check_passes_on_default_dataset(capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "all checks passed" in out and "homogeneity" in out and "Walras" in out
+    assert "monetary neutrality" in out and "strict CPI targeting" in out
 
 
 def test_run_writes_labelled_results(tmp_path, capsys):
