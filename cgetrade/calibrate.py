@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .data.schema import AGENTS, DataValidationError, validate
+from .data.schema import AGENTS, DataValidationError, optional, rest_of_world, validate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,7 +105,11 @@ class Parameters:
     ``vom`` output (j,r); ``vfm`` factor payments (f,j,r); ``to`` production tax rate (j,r);
     ``use_dom``/``use_imp`` domestic / imported use of commodity i by agent a in r (i,a,r),
     agents = sectors + household, government, investment; ``vxmd`` bilateral trade
-    (i,s,r) at exporter prices; ``income`` regional household income (r); ``saving``,
+    (i,s,r) at exporter (world) prices, ``tm0`` its benchmark tariff rates; ``vxmd_row``,
+    ``tm_row0``, ``x_row`` imports from / tariff rates on them / exports to an exogenous rest
+    of the world (i,r); ``income`` regional household income (r); ``factor_income``,
+    ``direct_tax``, ``household_saving``, ``government_saving`` (r, household-government
+    option); ``saving``,
     ``foreign_saving`` (r); ``endowment`` (f,r); ``persons`` employment (j,r, thousand);
     elasticities sigma_d, sigma_m, sigma_va, sigma_top, sigma_t (CET; inf = none) (sector),
     sigma_fd (agent).
@@ -144,28 +148,49 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None) -> 
     if clash:
         raise DataValidationError(f"sector labels clash with final-agent labels: {sorted(clash)}")
     R = len(regions)
+    row_label = rest_of_world(ds)
+    src = [str(x) for x in ds["source"].values]
+    order = regions + ([row_label] if row_label is not None else [])   # regions first, then RoW
+    Zs = ds["intermediate"].sel(source=order).transpose("commodity", "source", "sector", "region").values
+    Fs = ds["final_demand"].sel(source=order).transpose("commodity", "source", "agent", "region").values
+    TM = optional(ds, "import_tariff").sel(source=order).transpose("commodity", "source", "region").values
+    if sorted(order) != sorted(src):      # guarded by validate(); kept as an internal check
+        raise DataValidationError(f"source labels {src} are not the regions {regions} "
+                                  "plus the rest of the world")
+    use = np.concatenate([Zs, Fs], axis=2)                         # (i, s, a, r) at agents' prices
     own = np.eye(R, dtype=bool)                                   # (s, r): s == r
-
-    Z = ds["intermediate"].transpose("commodity", "source", "sector", "region").values
-    F = ds["final_demand"].transpose("commodity", "source", "agent", "region").values
-    use = np.concatenate([Z, F], axis=2)                           # (i, s, a, r)
-    use_dom = np.einsum("isar,sr->iar", use, own)
-    use_imp = use.sum(1) - use_dom
-    vxmd = use.sum(2) * ~own[None, :, :]                           # (i, s, r), zero diagonal
+    use_dom = np.einsum("isar,sr->iar", use[:, :R], own)
+    use_imp = use.sum(1) - use_dom                                 # incl. tariffs and RoW imports
+    world_value = use.sum(2) - TM                                  # (i, s, r) at exporter prices
+    vxmd = world_value[:, :R] * ~own[None, :, :]                   # (i, s, r), zero diagonal
+    tm0 = np.divide(TM[:, :R], vxmd, out=np.zeros_like(vxmd), where=vxmd > 0)
+    if row_label is not None:
+        vxmd_row, tm_row0 = world_value[:, R], np.divide(TM[:, R], world_value[:, R],
+                                                         out=np.zeros_like(world_value[:, R]),
+                                                         where=world_value[:, R] > 0)
+    else:
+        vxmd_row = tm_row0 = np.zeros((len(sectors), R))
+    x_row = optional(ds, "exports_rest_of_world").transpose("commodity", "region").values
 
     vfm = ds["factor_payments"].transpose("factor", "sector", "region").values
     vom = ds["gross_output"].transpose("sector", "region").values
     ptax = ds["production_tax"].transpose("sector", "region").values
-    income = vfm.sum((0, 1)) + ptax.sum(0)
-    fd_exp = F.sum((0, 1))                                         # (agent, r)
+    tariff_revenue = TM.sum((0, 1))
+    income = vfm.sum((0, 1)) + ptax.sum(0) + tariff_revenue
+    fd_exp = Fs.sum((0, 1))                                        # (agent, r)
     saving = income - fd_exp[0] - fd_exp[1]
-    if np.any(saving <= 0):
-        bad = [f"{regions[r]}: {saving[r]:.6g}" for r in np.flatnonzero(saving <= 0)]
-        raise DataValidationError("regional household saving (income - household - government "
-                                  "consumption) must be positive; got " + ", ".join(bad))
+    if np.any(saving < -1e-9 * income):
+        bad = [f"{regions[r]}: {saving[r]:.6g}" for r in np.flatnonzero(saving < 0)]
+        raise DataValidationError("regional saving (income - household - government "
+                                  "consumption) must not be negative; got " + ", ".join(bad))
     if np.any(income <= 0):
         raise DataValidationError("regional income must be positive")
     foreign_saving = fd_exp[2] - saving                           # = imports - exports
+    # household-government split (HGH textbook structure): direct tax, private and public saving
+    direct_tax = optional(ds, "direct_tax").transpose("region").values
+    factor_income = vfm.sum((0, 1))
+    hh_saving = factor_income - direct_tax - fd_exp[0]
+    gov_saving = direct_tax + ptax.sum(0) + tariff_revenue - fd_exp[1]
     persons = ds["employment"].transpose("sector", "region").values
 
     agents = sectors + list(AGENTS)
@@ -180,7 +205,15 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None) -> 
             "use_dom": (("commodity", "agent", "region"), use_dom),
             "use_imp": (("commodity", "agent", "region"), use_imp),
             "vxmd": (("commodity", "source", "region"), vxmd),
+            "tm0": (("commodity", "source", "region"), tm0),
+            "vxmd_row": (("commodity", "region"), vxmd_row),
+            "tm_row0": (("commodity", "region"), tm_row0),
+            "x_row": (("commodity", "region"), x_row),
             "income": ("region", income),
+            "factor_income": ("region", factor_income),
+            "direct_tax": ("region", direct_tax),
+            "household_saving": ("region", hh_saving),
+            "government_saving": ("region", gov_saving),
             "fd_exp": (("final", "region"), fd_exp),
             "saving": ("region", saving),
             "foreign_saving": ("region", foreign_saving),

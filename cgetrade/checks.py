@@ -15,7 +15,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 TOL = 1e-8
-NOMINAL = ("PY", "PM", "W", "WS", "PW", "INC")     # scale with the numeraire
+NOMINAL = ("PY", "PM", "W", "WS", "PW", "INC", "EXR")     # scale with the numeraire
 REAL = ("Y", "M")                                 # invariant to the numeraire
 
 

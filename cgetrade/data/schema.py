@@ -17,12 +17,29 @@ Required variables::
     gross_output(sector, region)                      X[j,r]
     employment(sector, region)                        persons (thousands)
 
+Optional variables::
+
+    import_tariff(commodity, source, region)          TM[i,s,r] tariff revenue on imports of i
+                                                      from s into r (included in Z and F, which
+                                                      are valued at the importer's prices)
+    exports_rest_of_world(commodity, region)          XW[i,r] exports to an exogenous rest of
+                                                      the world (small open economy)
+    direct_tax(region)                                TD[r] household direct tax (used by the
+                                                      household-government final-demand option)
+
+An exogenous rest of the world (world prices given) is declared by the dataset attribute
+``rest_of_world = "<label>"``: that label is then an extra ``source`` (imports from the rest of
+the world in Z and F); it is not a region.
+
 Accounting identities (MODEL.md section 1), checked by :func:`validate`:
 
-* market balance (rows):  X[i,s] = sum_{j,r} Z[i,s,j,r] + sum_{h,r} F[i,s,h,r]
+* market balance (rows):  X[i,s] = sum_{j,r} Z[i,s,j,r] + sum_{h,r} F[i,s,h,r] - sum_r TM[i,s,r] + XW[i,s]
 * cost balance (columns): X[j,r] = sum_{i,s} Z[i,s,j,r] + sum_f V[f,j,r] + T[j,r]
-* regional income = expenditure:  sum_f V + T + (imports - exports) = sum_{i,s,h} F
-* world exports = world imports.
+* regional income = expenditure:  sum_f V + T + sum TM + (imports - exports) = sum_{i,s,h} F
+  (imports and exports at world prices, i.e. net of tariffs).
+
+Bilateral exports and imports are the same flows (source s, destination r), so world exports
+equal world imports between the dataset's regions by construction.
 """
 from __future__ import annotations
 
@@ -41,7 +58,13 @@ REQUIRED_VARS = {
     "gross_output": ("sector", "region"),
     "employment": ("sector", "region"),
 }
-NONNEGATIVE = ("intermediate", "final_demand", "factor_payments", "gross_output", "employment")
+OPTIONAL_VARS = {
+    "import_tariff": ("commodity", "source", "region"),
+    "exports_rest_of_world": ("commodity", "region"),
+    "direct_tax": ("region",),
+}
+NONNEGATIVE = ("intermediate", "final_demand", "factor_payments", "gross_output", "employment",
+               "exports_rest_of_world")
 
 #: relative tolerance of the accounting identities (share of the row/column total)
 RTOL = 1e-6
@@ -81,12 +104,23 @@ def check_structure(ds: xr.Dataset) -> list[str]:
             problems.append(f"missing variable '{name}' with dims {dims}")
         elif tuple(ds[name].dims) != dims and set(ds[name].dims) != set(dims):
             problems.append(f"variable '{name}' has dims {tuple(ds[name].dims)}, expected {dims}")
+    for name, dims in OPTIONAL_VARS.items():
+        if name in ds and set(ds[name].dims) != set(dims):
+            problems.append(f"variable '{name}' has dims {tuple(ds[name].dims)}, expected {dims}")
     if problems:
         return problems
-    for a, b in (("region", "source"), ("sector", "commodity")):
-        la, lb = list(map(str, ds[a].values)), list(map(str, ds[b].values))
-        if la != lb:
-            problems.append(f"labels of '{a}' {la} do not match labels of '{b}' {lb}")
+    row_label = rest_of_world(ds)
+    la, lb = list(map(str, ds["region"].values)), list(map(str, ds["source"].values))
+    if row_label is not None:
+        if row_label in la:
+            problems.append(f"rest_of_world label {row_label!r} is also a region")
+        lb = [x for x in lb if x != row_label]
+    if la != lb:
+        problems.append(f"labels of 'region' {la} do not match labels of 'source' {lb}"
+                        + ("" if row_label is None else f" (besides the rest of the world {row_label!r})"))
+    la, lb = list(map(str, ds["sector"].values)), list(map(str, ds["commodity"].values))
+    if la != lb:
+        problems.append(f"labels of 'sector' {la} do not match labels of 'commodity' {lb}")
     for d in ("region", "sector", "commodity", "source", "agent", "factor"):
         labels = list(map(str, ds[d].values))
         dup = sorted({x for x in labels if labels.count(x) > 1})
@@ -98,7 +132,7 @@ def check_structure(ds: xr.Dataset) -> list[str]:
     missing_f = set(FACTORS_REQUIRED) - set(map(str, ds["factor"].values))
     if missing_f:
         problems.append(f"factor labels must include {sorted(missing_f)}")
-    for name in REQUIRED_VARS:
+    for name in [*REQUIRED_VARS, *(k for k in OPTIONAL_VARS if k in ds)]:
         v = ds[name]
         nan = v.isnull()
         if bool(nan.any()):
@@ -107,7 +141,7 @@ def check_structure(ds: xr.Dataset) -> list[str]:
             problems.append(f"'{name}' has {int(nan.sum())} NaN value(s), e.g. at {first}")
         elif not bool(np.isfinite(v).all()):
             problems.append(f"'{name}' has infinite values")
-    for name in NONNEGATIVE:
+    for name in (k for k in NONNEGATIVE if k in ds):
         v = ds[name]
         if bool((v < 0).any()):
             rows = _worst(v.where(v < 0, 0.0), xr.ones_like(v), n=5, above=0.0)
@@ -122,32 +156,57 @@ def check_structure(ds: xr.Dataset) -> list[str]:
         lab = ds["factor_payments"].sel(factor="labour").sum("sector")
         if bool((lab <= 0).any()):
             problems.append("every region needs positive labour payments")
+        if "import_tariff" in ds:
+            tm = ds["import_tariff"]
+            own = tm.where(tm["source"] == tm["region"], 0.0)
+            if bool((abs(own) > 0).any()):
+                problems.append("import_tariff must be zero on a region's own supplies (source == region)")
+            uses = ds["intermediate"].sum("sector") + ds["final_demand"].sum("agent")
+            if bool((tm > uses).any()):
+                problems.append("import_tariff exceeds the value of the imports it is levied on")
     return problems
+
+
+def rest_of_world(ds: xr.Dataset) -> str | None:
+    """Label of the exogenous rest of the world (a ``source`` that is not a region), if any."""
+    label = ds.attrs.get("rest_of_world")
+    return None if label in (None, "") else str(label)
+
+
+def optional(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """An optional variable, or zeros with its dimensions when the dataset does not have it."""
+    if name in ds:
+        return ds[name].transpose(*OPTIONAL_VARS[name])
+    dims = OPTIONAL_VARS[name]
+    return xr.DataArray(np.zeros([ds.sizes[d] for d in dims]), dims=dims,
+                        coords={d: ds[d] for d in dims})
 
 
 def identity_residuals(ds: xr.Dataset) -> dict[str, tuple[xr.DataArray, xr.DataArray]]:
     """Residual and scale of each accounting identity, as labelled arrays."""
     Z, F = ds["intermediate"], ds["final_demand"]
     V, T, X = ds["factor_payments"], ds["production_tax"], ds["gross_output"]
+    TM, XW = optional(ds, "import_tariff"), optional(ds, "exports_rest_of_world")
+    regions = list(ds["region"].values)
     X_is = X.rename(sector="commodity", region="source")
-    row = Z.sum(("sector", "region")) + F.sum(("agent", "region")) - X_is
+    uses = Z.sum("sector") + F.sum("agent")                      # (commodity, source, region)
+    world_value = uses - TM                                      # at world (exporter) prices
+    row = (world_value.sum("region").sel(source=regions) + XW.rename(region="source") - X_is)
     col = Z.sum(("commodity", "source")) + V.sum("factor") + T - X
     # regional income = expenditure, with the trade balance from the bilateral flows
-    uses = Z.sum("sector") + F.sum("agent")                      # (commodity, source, region)
     own = xr.DataArray(np.equal.outer(ds["source"].values, ds["region"].values).astype(float),
                        coords={"source": ds["source"], "region": ds["region"]},
                        dims=("source", "region"))
-    imports = (uses * (1 - own)).sum(("commodity", "source"))
-    exports = (uses * (1 - own)).sum(("commodity", "region")).rename(source="region")
-    income = V.sum(("factor", "sector")) + T.sum("sector")
+    imports = (world_value * (1 - own)).sum(("commodity", "source"))
+    bilateral = (world_value * (1 - own)).sel(source=regions)
+    exports = bilateral.sum(("commodity", "region")).rename(source="region") + XW.sum("commodity")
+    income = V.sum(("factor", "sector")) + T.sum("sector") + TM.sum(("commodity", "source"))
     absorption = F.sum(("commodity", "source", "agent"))
     inc = income + imports - exports - absorption
-    world = (exports.sum() - imports.sum())
     return {
         "market balance X[i,s] = sum Z + sum F": (row, X_is),
         "cost balance X[j,r] = sum Z + sum V + T": (col, X),
         "income + imports - exports = absorption": (inc, absorption),
-        "world exports = world imports": (world, imports.sum()),
     }
 
 

@@ -40,11 +40,19 @@ def _sets(m, p: Parameters):
                    initialize=[(i, r) for i in I for r in R if imp[m.I_idx[i], m.R_idx[r]] > 0])
     vxmd = p["vxmd"]
     sig_t = p["sigma_t"]
-    dom_supply, exp_supply = p["use_dom"].sum(1), vxmd.sum(2)
+    dom_supply, exp_supply = p["use_dom"].sum(1), vxmd.sum(2) + p["x_row"]
     m.CET = pyo.Set(dimen=2, ordered=True, doc="(i, r) with a CET between domestic sales and exports",
                     initialize=[(i, r) for i in I for r in R
                                 if np.isfinite(sig_t[m.I_idx[i]]) and dom_supply[m.I_idx[i], m.R_idx[r]] > 0
                                 and exp_supply[m.I_idx[i], m.R_idx[r]] > 0])
+    row = p.data.attrs.get("rest_of_world")
+    m.ROW = pyo.Set(initialize=[row] if row else [], ordered=True,
+                    doc="the exogenous rest of the world (at most one)")
+    vrow, x_row = p["vxmd_row"], p["x_row"]
+    m.MW = pyo.Set(dimen=2, ordered=True, doc="(i, r) with imports from the rest of the world",
+                   initialize=[(i, r) for i in I for r in R if vrow[m.I_idx[i], m.R_idx[r]] > 0])
+    m.EW = pyo.Set(dimen=2, ordered=True, doc="(i, r) with exports to the rest of the world",
+                   initialize=[(i, r) for i in I for r in R if x_row[m.I_idx[i], m.R_idx[r]] > 0])
     m.BT = pyo.Set(dimen=3, ordered=True, doc="(i, s, r) bilateral trade links",
                    initialize=[(i, s, r) for i in I for s in R for r in R
                                if vxmd[m.I_idx[i], m.R_idx[s], m.R_idx[r]] > 0])
@@ -63,7 +71,8 @@ def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMod
     factors.add_unemployment(m, closure, params["persons"])
     trade.add_prices(m, arr)
     production.add_production(m, arr, factor_price)
-    fd_composite = demand.add_final_demand(m, arr, factors.factor_income)
+    m.pnum = pyo.Param(initialize=1.0, mutable=True, doc="numeraire level")
+    fd_composite = demand.add_final_demand(m, arr, factors.factor_income, closure)
 
     nI = len(params.sectors)
 
@@ -73,6 +82,7 @@ def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMod
         return fd_composite(m, i, a, r)
     m.QA = pyo.Expression(m.USE, rule=composite, doc="Armington composite demand (index)")
     trade.add_markets(m, arr)
+    trade.add_external_balance(m, arr, demand.foreign_saving_unit(closure.foreign_saving))
     exchange_rate = monetary.add_exchange_rates(m, closure)
     factors.add_wage_setting(m, closure, exchange_rate)
     factors.add_factor_markets(m, arr)

@@ -12,6 +12,7 @@ Numeraire choices:
     ("factor", f, r)              W[f,r] = pnum
     ("cpi", r)                    P_H[household,r] = pnum
     ("price", i, r)               P_Y[i,r] = pnum
+    ("exchange_rate",)            EXR = pnum (price of the rest of the world's currency)
 """
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ class Closure:
     phi: float = 0.1                         # wage-curve elasticity (Blanchflower-Oswald)
     monetary: dict | None = None
     anchor: str = "USA"
+    final_demand: str = "regional_household"     # | "household_government" (see demand.py)
+    foreign_saving: str = "world_price_index"    # unit of fixed foreign saving: | "numeraire"
+                                                 # | "rest_of_world" (flexible exchange rate EXR)
 
     def dropped_market(self, regions, sectors) -> tuple:
         return self.walras_market or ("goods", sectors[-1], regions[-1])
@@ -93,9 +97,11 @@ def numeraire_price(m, numeraire: tuple):
         if kind == "price":
             i, r = rest
             return m.PY[i, r]
-    except (KeyError, ValueError) as err:
+        if kind == "exchange_rate":
+            return m.EXR[m.ROW.first()]
+    except (KeyError, ValueError, IndexError) as err:
         raise ValueError(f"invalid numeraire {numeraire!r}: {err}") from None
-    raise ValueError(f"unknown numeraire kind {kind!r}; use world_price_index, factor, cpi or price")
+    raise ValueError(f"unknown numeraire kind {kind!r}; use world_price_index, factor, cpi, price or exchange_rate")
 
 
 def market_constraint(m, market: tuple):
@@ -112,7 +118,6 @@ def market_constraint(m, market: tuple):
 
 def apply_closure(m, closure: Closure):
     regions, sectors = list(m.R), list(m.I)
-    m.pnum = pyo.Param(initialize=1.0, mutable=True, doc="numeraire level")
     if closure.monetary is None:
         m.numeraire = pyo.Constraint(expr=numeraire_price(m, closure.numeraire) == m.pnum,
                                      doc="numeraire")

@@ -8,9 +8,20 @@ commodity i (domestic vs imported, elasticity sigma_d):
 
 Imports of i into r are sourced at the border by a CES over origins s (sigma_m):
 
-    P_MS[i,s,r] = P_Y[i,s] (1 + t_x[i,s,r]) (1 + t_m[i,s,r])          (bilateral price)
-    P_M[i,r]    = [sum_s th_s (P_MS / P_MS0)^(1-sigma_m)]^(1/(1-sigma_m))   (import price)
-    X[i,s,r]    = X0 * M[i,r] * (P_M P_MS0 / P_MS)^sigma_m                 (bilateral imports)
+    P_MS[i,s,r] = P_E[i,s] (1 + t_x[i,s,r]) (1 + t_m[i,s,r]) / (1 + t_m0[i,s,r])   (index)
+    P_M[i,r]    = [sum_s th_s P_MS^(1-sigma_m)]^(1/(1-sigma_m))            (import price)
+    X[i,s,r]    = X0 * M[i,r] * (P_M / P_MS)^sigma_m                      (bilateral imports)
+
+th_s are benchmark shares at the importer's prices, X0 = vxmd is valued at world (exporter)
+prices, so tariff revenue is t_m P_E (1 + t_x) X.
+
+Exogenous rest of the world (small open economy, dataset attribute ``rest_of_world``):
+imports from it are one more source of the import CES and exports to it are sold at given
+world prices, both converted by the price of the rest of the world's currency EXR:
+
+    P_MW[i,r]  = EXR pwm[i] (1 + t_mw[i,r]) / (1 + t_mw0[i,r])        (import source)
+    P_E[i,r]   = EXR pwe[i]                                          (price-taking exports)
+    external balance:  EXR sum_(i,r) (pwm XMW - pwe XEW) = sum_r FS_r (foreign-saving unit)
 
 Market clearing:
     commodity market  X0_Y[i,r] Y[i,r] = sum_a D[i,a,r] + sum_s X[i,r,s]
@@ -46,14 +57,23 @@ def add_prices(m, p):
     R, I = m.R_idx, m.I_idx
     A = m.A_idx
     ud, ui = p["use_dom"], p["use_imp"]
-    vxmd = p["vxmd"]
+    vxmd, tm0 = p["vxmd"], p["tm0"]
+    vrow, tmw0 = p["vxmd_row"], p["tm_row0"]
     m.PY = pyo.Var(m.I, m.R, initialize=1.0, bounds=(0, None), doc="producer (basic) price")
     m.PM = pyo.Var(m.IM, initialize=1.0, bounds=(0, None), doc="import composite price")
     m.M = pyo.Var(m.IM, initialize=1.0, bounds=(0, None), doc="import composite (index)")
     m.PD = pyo.Var(m.CET, initialize=1.0, bounds=(0, None), doc="price of the domestic variety (CET)")
     m.PE = pyo.Var(m.CET, initialize=1.0, bounds=(0, None), doc="price of the export variety (CET)")
-    m.tm = pyo.Param(m.BT, initialize=0.0, mutable=True, doc="import tariff rate t_m[i,s,r]")
+    m.tm = pyo.Param(m.BT, mutable=True, doc="import tariff rate t_m[i,s,r]",
+                     initialize=lambda m, i, s, r: float(tm0[I[i], R[s], R[r]]))
     m.tx = pyo.Param(m.BT, initialize=0.0, mutable=True, doc="export tax rate t_x[i,s,r]")
+    # exogenous rest of the world (empty sets without one)
+    m.EXR = pyo.Var(m.ROW, initialize=1.0, bounds=(0, None), doc="price of the rest of the world's currency")
+    m.pwm = pyo.Param(m.MW, initialize=1.0, mutable=True, doc="world import price pwm[i,r] (RoW currency)")
+    m.pwe = pyo.Param(m.EW, initialize=1.0, mutable=True, doc="world export price pwe[i,r] (RoW currency)")
+    m.tm_row = pyo.Param(m.MW, mutable=True, doc="tariff rate on imports from the rest of the world",
+                         initialize=lambda m, i, r: float(tmw0[I[i], R[r]]))
+    m.XEW = pyo.Var(m.EW, initialize=1.0, bounds=(0, None), doc="exports to the rest of the world (index)")
 
     def p_a(m, i, a, r):
         ii, aa, rr = I[i], A[a], R[r]
@@ -65,15 +85,26 @@ def add_prices(m, p):
     m.P_A = pyo.Expression(m.USE, rule=p_a, doc="Armington price paid by agent a")
 
     def p_ms(m, i, s, r):
-        # benchmark rates are zero in the calibration (basic-price tables), so P_MS0 = 1
-        return export_price(m, i, s) * (1 + m.tx[i, s, r]) * (1 + m.tm[i, s, r])
-    m.P_MS = pyo.Expression(m.BT, rule=p_ms, doc="bilateral import price at destination")
+        return (export_price(m, i, s) * (1 + m.tx[i, s, r]) * (1 + m.tm[i, s, r])
+                / (1 + float(tm0[I[i], R[s], R[r]])))
+    m.P_MS = pyo.Expression(m.BT, rule=p_ms, doc="bilateral import price at destination (index)")
+    m.P_MW = pyo.Expression(
+        m.MW, rule=lambda m, i, r: m.EXR[m.ROW.first()] * m.pwm[i, r] * (1 + m.tm_row[i, r]) / (1 + float(tmw0[I[i], R[r]])),
+        doc="price of imports from the rest of the world at destination (index)")
+
+    def sources(m, i, r):
+        """[(benchmark value at importer prices, price index, world value)] by origin."""
+        ii, rr = I[i], R[r]
+        out = [(vxmd[ii, R[s], rr] * (1 + tm0[ii, R[s], rr]), m.P_MS[i, s, r], vxmd[ii, R[s], rr])
+               for s in m.R if (i, s, r) in m.BT]
+        if (i, r) in m.MW:
+            out.append((vrow[ii, rr] * (1 + tmw0[ii, rr]), m.P_MW[i, r], vrow[ii, rr]))
+        return out
 
     def import_price(m, i, r):
-        ii, rr = I[i], R[r]
-        tot = vxmd[ii, :, rr].sum()
-        return m.PM[i, r] == ces_price([(vxmd[ii, R[s], rr] / tot, m.P_MS[i, s, r])
-                                        for s in m.R if (i, s, r) in m.BT], p["sigma_m"][ii])
+        terms = sources(m, i, r)
+        tot = sum(v for v, _, _ in terms)
+        return m.PM[i, r] == ces_price([(v / tot, price) for v, price, _ in terms], p["sigma_m"][I[i]])
     m.import_price = pyo.Constraint(m.IM, rule=import_price,
                                     doc="import price: P_M = CES_s(P_MS; sigma_m)")
 
@@ -81,14 +112,20 @@ def add_prices(m, p):
         ii = I[i]
         return ces_demand(vxmd[ii, R[s], R[r]], m.M[i, r], m.PM[i, r], m.P_MS[i, s, r],
                           p["sigma_m"][ii])
-    m.X = pyo.Expression(m.BT, rule=bilateral, doc="bilateral imports of i from s into r")
+    m.X = pyo.Expression(m.BT, rule=bilateral, doc="bilateral imports of i from s into r (world value)")
+    m.XMW = pyo.Expression(
+        m.MW, rule=lambda m, i, r: ces_demand(vrow[I[i], R[r]], m.M[i, r], m.PM[i, r], m.P_MW[i, r],
+                                              p["sigma_m"][I[i]]),
+        doc="imports from the rest of the world (world value)")
 
-    # world export price index: weights = benchmark export values (values foreign saving)
-    exports = vxmd.sum(2)                                      # (i, s)
+    # world export price index: weights = benchmark export values (values foreign saving);
+    # an economy without exports weights producer prices by output
+    exports = vxmd.sum(2) + p["x_row"]                           # (i, s)
+    weights = exports if exports.sum() > 0 else p["vom"]
     m.PW = pyo.Var(initialize=1.0, bounds=(0, None), doc="world export price index")
     m.world_price_index = pyo.Constraint(
-        expr=m.PW == sum(exports[I[i], R[r]] / exports.sum() * export_price(m, i, r)
-                         for i in m.I for r in m.R if exports[I[i], R[r]] > 0),
+        expr=m.PW == sum(weights[I[i], R[r]] / weights.sum() * export_price(m, i, r)
+                         for i in m.I for r in m.R if weights[I[i], R[r]] > 0),
         doc="world export price index: P_W = sum_(i,r) w_ir P_E[i,r]")
 
 
@@ -112,24 +149,30 @@ def add_markets(m, p):
         return ces_demand(ui[ii, aa, rr], m.QA[i, a, r], m.P_A[i, a, r], m.PM[i, r], sd[ii])
     m.MA = pyo.Expression(m.USE, rule=imp_demand, doc="demand for the imported composite")
 
-    dom0, exp0 = ud.sum(1), vxmd.sum(2)
+    dom0, exp0 = ud.sum(1), vxmd.sum(2) + p["x_row"]
+    x_row = p["x_row"]
     sig_t = p["sigma_t"]
+
+    def exports(m, i, r):
+        """Exports of i from r at world prices: bilateral plus to the rest of the world."""
+        out = sum(m.X[i, r, s] for s in m.R if (i, r, s) in m.BT)
+        if (i, r) in m.EW:
+            out = out + x_row[I[i], R[r]] * m.XEW[i, r]
+        return out
 
     def commodity_market(m, i, r):
         domestic = sum(m.D[i, a, r] for a in m.A if (i, a, r) in m.USE)
-        exports = sum(m.X[i, r, s] for s in m.R if (i, r, s) in m.BT)
         if (i, r) in m.CET:          # domestic market of the CET's domestic variety
             psi = float(sig_t[I[i]])
             return m.Y[i, r] * (m.PD[i, r] / m.PY[i, r]) ** psi == domestic / dom0[I[i], R[r]]
-        return m.Y[i, r] == (domestic + exports) / vom[I[i], R[r]]
+        return m.Y[i, r] == (domestic + exports(m, i, r)) / vom[I[i], R[r]]
     m.market_clearing = pyo.Constraint(m.I, m.R, rule=commodity_market,
                                        doc="commodity market: Y X0 = sum_a D + sum_s X "
                                            "(with a CET: the domestic variety's market)")
 
     def export_market(m, i, r):
         psi = float(sig_t[I[i]])
-        exports = sum(m.X[i, r, s] for s in m.R if (i, r, s) in m.BT)
-        return m.Y[i, r] * (m.PE[i, r] / m.PY[i, r]) ** psi == exports / exp0[I[i], R[r]]
+        return m.Y[i, r] * (m.PE[i, r] / m.PY[i, r]) ** psi == exports(m, i, r) / exp0[I[i], R[r]]
     m.export_market = pyo.Constraint(m.CET, rule=export_market,
                                      doc="export market (CET): E0 Y (P_E/P_Y)^psi = sum_s X")
 
@@ -146,3 +189,24 @@ def add_markets(m, p):
         return m.M[i, r] == sum(m.MA[i, a, r] for a in m.A if (i, a, r) in m.USE) / m0
     m.import_market = pyo.Constraint(m.IM, rule=import_market,
                                      doc="import market: M M0 = sum_a MA")
+
+    # small open economy: exports to the rest of the world at given world prices
+    m.world_export_price = pyo.Constraint(
+        m.EW, rule=lambda m, i, r: export_price(m, i, r) == m.EXR[m.ROW.first()] * m.pwe[i, r],
+        doc="price-taking exports: P_E = EXR pwe")
+
+
+def add_external_balance(m, p, foreign_saving_unit):
+    """Balance of payments with the rest of the world, which determines EXR:
+    EXR sum_(i,r) (pwm XMW - pwe x_row XEW) = sum_r FS_r * unit."""
+    if not len(m.ROW):
+        return
+    I, R = m.I_idx, m.R_idx
+    x_row, vrow = p["x_row"], p["vxmd_row"]
+    scale = float(vrow.sum() + x_row.sum())
+    e = m.EXR[m.ROW.first()]
+    m.external_balance = pyo.Constraint(
+        expr=(e * (sum(m.pwm[i, r] * m.XMW[i, r] for (i, r) in m.MW)
+                   - sum(m.pwe[i, r] * x_row[I[i], R[r]] * m.XEW[i, r] for (i, r) in m.EW))) / scale
+        == sum(m.fsav[r] * foreign_saving_unit(m, r) for r in m.R) / scale,
+        doc="external balance: EXR (sum pwm XMW - sum pwe XEW) = sum_r FS_r")
