@@ -40,7 +40,22 @@ def _is_policy_file(name) -> bool:
         return False
 
 
+def cmd_check_reference() -> int:
+    from . import reference
+    t0 = time.perf_counter()
+    rows = reference.run_all()
+    print("cgetrade check --reference: Hosoe-Gasawa-Hashimoto textbook models (GAMS Model Library)")
+    print(f"  {', '.join(reference.MODELS)}; {time.perf_counter() - t0:.1f} s\n")
+    print(reference.format_table(rows))
+    failed = [r for r in rows if r.passed is False]
+    print("\nall published values and model requirements matched" if not failed
+          else f"\n{len(failed)} ROW(S) DIFFER")
+    return 0 if not failed else 1
+
+
 def cmd_check(args) -> int:
+    if args.reference:
+        return cmd_check_reference()
     from . import CGEModel, calibrate
     from .checks import format_table, run_all
     from .scenario import Scenario
@@ -224,6 +239,9 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command")
     c = sub.add_parser("check", help="calibrate and verify replication, homogeneity, Walras' law")
     c.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
+    c.add_argument("--reference", action="store_true",
+                   help="replicate the textbook reference models (SPLCGE, STDCGE, TWOCGE) and "
+                        "compare with their published results")
     r = sub.add_parser("run", help="solve the baseline and a scenario, write netCDF results")
     r.add_argument("scenario", nargs="?", help=f"scenario TOML (default: {DEFAULT_EXPERIMENT})")
     r.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")

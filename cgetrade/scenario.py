@@ -11,8 +11,12 @@ Shock kinds (``value`` semantics):
                            ``value`` in [0, 1) of labour's tasks moves to capital,
                            alpha_L *= 1 - value, alpha_K += value * alpha_L
 * ``endowment``            factor endowment E[f,r] *= 1 + value               (needs ``factor``)
-* ``tariff``               import tariff t_m[i,s,r] += value   (``region`` importers, ``source``)
+* ``tariff``               import tariff t_m[i,s,r] += value   (``region`` importers, ``source``;
+                           the source may be the dataset's exogenous rest of the world)
 * ``export_tax``           export tax t_x[i,s,r] += value  (``region`` exporters, ``destination``)
+
+Tax shocks take ``mode = "set"`` to set the rate instead of adding to it (``value = 0`` with
+``mode = "set"`` abolishes the tax, whatever its benchmark rate).
 
 Labels may be region/sector labels, group names (``groups.toml`` or the scenario's
 ``[groups]`` table) or ``"*"``. Everything is validated before any parameter changes.
@@ -64,6 +68,7 @@ class Shock:
     source: list = field(default_factory=lambda: ["*"])
     destination: list = field(default_factory=lambda: ["*"])
     basis: str = "sector"
+    mode: str = "add"
     note: str = ""
 
     def __post_init__(self):
@@ -86,6 +91,8 @@ class Shock:
                              f"got {self.value}")
         if self.kind in ("factor_productivity", "endowment") and not self.factor:
             raise ShockError(f"a {self.kind} shock needs 'factor'")
+        if self.mode not in ("add", "set") or (self.mode == "set" and self.kind not in ("tariff", "export_tax")):
+            raise ShockError(f"mode must be 'add' (or 'set' for tariff and export_tax shocks), got {self.mode!r}")
         if self.basis not in ("sector", "aggregate") or (self.basis == "aggregate" and self.kind != "tfp"):
             raise ShockError(f"basis must be 'sector' (or 'aggregate' for tfp), got {self.basis!r}")
 
@@ -103,7 +110,7 @@ class Shock:
         return out
 
     def resolve(self, model, groups: dict | None = None) -> list[tuple]:
-        """(param name, index, factor or increment, "mul" | "add" | "automate") tuples."""
+        """(param name, index, factor or increment, "mul" | "add" | "set" | "automate") tuples."""
         groups = groups or default_groups()
         m = model.pyomo
         R, I, F = list(m.R), list(m.I), list(m.F)
@@ -128,11 +135,13 @@ class Shock:
             fs = self._pick(self.factor, F, "factor", {})
             return [("endowment", (f, j, r), 1 + self.value, "mul") for f in fs for j in I for r in regions]
         if self.kind == "tariff":
-            sources = self._pick(self.source, R, "source region", groups["region"])
-            return [("tm", (i, s, r), self.value, "add") for i in sectors for s in sources
-                    for r in regions if (i, s, r) in m.BT]
+            sources = self._pick(self.source, R + list(m.ROW), "source region", groups["region"])
+            return ([("tm", (i, s, r), self.value, self.mode) for i in sectors for s in sources
+                     for r in regions if (i, s, r) in m.BT]
+                    + [("tm_row", (i, r), self.value, self.mode) for i in sectors for r in regions
+                       if (i, r) in m.MW and set(sources) & set(m.ROW)])
         dests = self._pick(self.destination, R, "destination region", groups["region"])
-        return [("tx", (i, s, d), self.value, "add") for i in sectors for s in regions
+        return [("tx", (i, s, d), self.value, self.mode) for i in sectors for s in regions
                 for d in dests if (i, s, d) in m.BT]
 
 
@@ -196,8 +205,9 @@ class Scenario:
                     current[(name, ("labour", j, r))] = lab * (1 - val)
                     current[(name, ("capital", j, r))] = cap + lab * val
                     continue
-                new = now(name, idx) * val if how == "mul" else now(name, idx) + val
-                if name in ("tm", "tx") and new <= -1:
+                new = {"mul": lambda: now(name, idx) * val, "add": lambda: now(name, idx) + val,
+                       "set": lambda: val}[how]()
+                if name in ("tm", "tx", "tm_row") and new <= -1:
                     raise ShockError(f"{name}{idx} would become {new} (<= -100 %)")
                 current[(name, idx)] = new
         return current

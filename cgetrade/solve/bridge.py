@@ -119,11 +119,12 @@ class _Tape:
             ids = np.asarray(ids, dtype=np.int64)
             b = blk[ids]
             if np.all(b == b[0]):
-                return blocks[b[0]][off[ids].tolist()]
+                # (rows, column 0): a 1x1 block indexed by a list would give a row vector
+                return blocks[b[0]][off[ids].tolist(), 0]
             pieces, order = [], []
             for ub in np.unique(b):
                 sel = np.flatnonzero(b == ub)
-                pieces.append(blocks[ub][off[ids[sel]].tolist()])
+                pieces.append(blocks[ub][off[ids[sel]].tolist(), 0])
                 order.append(sel)
             order = np.concatenate(order)
             inverse = np.empty_like(order)
