@@ -357,7 +357,7 @@ def run_all(**solve_options) -> list[Row]:
 
 
 def format_table(rows: list[Row]) -> str:
-    head = f"{'model':<7} {"quantity":<46} {'case':<17} {'published':>14} {'ours':>14} {'difference':>11}  result"
+    head = f"{'model':<7} {'quantity':<46} {'case':<17} {'published':>14} {'ours':>14} {'difference':>11}  result"
     lines = [head, "-" * len(head)]
     for r in rows:
         pub = "n/a" if r.published is None else f"{r.published:.10g}"
