@@ -152,40 +152,91 @@ def sam_dataset(sams: dict, rest_of_world: str | None = None) -> xr.Dataset:
 # published values (only numbers read in the cited sources; see docs/reference.md)
 # --------------------------------------------------------------------------------------
 SOURCES = {
-    "gamspy": "GAMS-dev/gamspy, tests/integration/models/stdcge.py: assertions on the objective "
-              "UU of the GAMS STDCGE model solved with CONOPT (benchmark and tariffs abolished)",
-    "nlp2mcp": "jeffreyhorn/nlp2mcp, data/gamslib/gamslib_status.json: objective value of the "
-               "GAMS run of each Model Library entry (last solve of the file)",
-    "nlp2mcp-docs": "jeffreyhorn/nlp2mcp documentation: TWOCGE benchmark objective SW = 55.508 "
-                    "(model status 1)",
+    "stdcge.lst": "GAMS 47.4.0 / CONOPT 4.35 listing of the Model Library STDCGE (SEQ=276): "
+                  "ounokoya/gams-cge, stdcge.lst (commit 8c6e93c), display of line 347 (% changes, "
+                  "3 decimals) and line 362 (EV)",
+    "gamspy": "GAMS-dev/gamspy, tests/integration/models/stdcge.py (commit 27a3766): assertions on "
+              "the objective UU of STDCGE solved with CONOPT, benchmark and tariffs abolished",
+    "twocge.lst": "GAMS 54.2.1 / CONOPT listing of the Model Library TWOCGE quoted in "
+                  "jeffreyhorn/nlp2mcp, tests/unit/sprint_audit/test_mcp_solve_attribution.py: "
+                  "objective SW of the solves at lines 634 (benchmark) and 641 (tariffs abolished)",
+    "nlp2mcp": "jeffreyhorn/nlp2mcp, data/gamslib/gamslib_status.json and "
+               "tests/e2e/test_gamslib_match.py: reference NLP objective of each Model Library entry",
 }
 
 
 @dataclass(frozen=True)
 class Published:
-    """A published value compared to ``digits`` significant digits: as many as the source
-    prints, at most 10 (values printed to 17 digits come from a solver whose own
-    convergence tolerance leaves about 10 of them meaningful)."""
+    """A published value and the tolerance its printed precision allows (half a unit in the
+    last printed digit; at most 10 significant digits for values printed to 17, whose
+    solver tolerance leaves about 10 meaningful)."""
     model: str
-    quantity: str
+    quantity: str             # the textbook's name, e.g. dE(BRD)
+    key: tuple                # textbook_variables key (or "SW"); "d" names are % changes
     case: str                 # "benchmark" | "tariffs abolished"
     value: float
-    digits: int
+    tolerance: float
     source: str
 
-    @property
-    def tolerance(self) -> float:
-        """Half a unit in the last printed digit."""
-        return 0.5 * 10.0 ** (np.floor(np.log10(abs(self.value))) - self.digits + 1)
+
+def _sig(value: float, digits: int) -> float:
+    return 0.5 * 10.0 ** (np.floor(np.log10(abs(value))) - digits + 1)
+
+
+#: STDCGE, tariffs abolished: the listing's display of % changes (3 decimals) and EV
+_STDCGE_LISTING = """
+dY BRD 2.169 MLK -1.380
+dF CAP,BRD 2.130 CAP,MLK -1.420 LAB,BRD 2.221 LAB,MLK -1.332
+dX BRD,BRD 2.169 BRD,MLK -1.380 MLK,BRD 2.169 MLK,MLK -1.380
+dZ BRD 2.169 MLK -1.380
+dXp BRD 1.961 MLK 2.510
+dXg BRD -6.850 MLK -6.349
+dXv BRD 3.851 MLK 4.411
+dE BRD 17.929 MLK 12.458
+dM BRD -1.082 MLK 18.848
+dQ BRD 0.062 MLK 0.906
+dD BRD 0.291 MLK -2.177
+dpf CAP 0.089
+dpy BRD 0.051 MLK 0.048
+dpz BRD -1.074 MLK -0.471
+dpq BRD -1.875 MLK -2.400
+dpe BRD 6.282 MLK 6.282
+dpm BRD 6.282 MLK 6.282
+dpd BRD -1.987 MLK -0.874
+depsilon - 6.282
+dTd - 0.049
+dTz BRD 1.072 MLK -1.845
+dTm BRD -100.000 MLK -100.000
+dSp - 0.049
+dSg - -8.597
+EV - 1.145
+"""
+
+
+def _listing(model: str, region: str, text: str, source: str) -> list:
+    out = []
+    for line in text.strip().splitlines():
+        name, *rest = line.split()
+        for idx, val in zip(rest[::2], rest[1::2]):
+            index = () if idx == "-" else tuple(idx.split(","))
+            var = name[1:] if name.startswith("d") else name
+            quantity = name + (f"({idx})" if index else "")
+            out.append(Published(model, quantity, (var, *index, region), "tariffs abolished",
+                                 float(val), 0.0005, source))
+    return out
 
 
 PUBLISHED = (
-    Published("SPLCGE", "UU", "benchmark", 27.1441, 6, "nlp2mcp"),
-    Published("STDCGE", "UU", "benchmark", 25.508490012515818, 10, "gamspy"),
-    Published("STDCGE", "UU", "tariffs abolished", 26.092634381288686, 10, "gamspy"),
-    Published("STDCGE", "UU", "tariffs abolished", 26.0926, 6, "nlp2mcp"),
-    Published("TWOCGE", "SW = UU[JPN] + UU[USA]", "benchmark", 55.508, 5, "nlp2mcp-docs"),
-    Published("TWOCGE", "SW = UU[JPN] + UU[USA]", "tariffs abolished", 56.7778, 6, "nlp2mcp"),
+    Published("SPLCGE", "UU", ("UU", "SPL"), "benchmark", 27.1441, _sig(27.1441, 6), "nlp2mcp"),
+    Published("STDCGE", "UU", ("UU", "STD"), "benchmark", 25.508490012515818,
+              _sig(25.5, 10), "gamspy"),
+    Published("STDCGE", "UU", ("UU", "STD"), "tariffs abolished", 26.092634381288686,
+              _sig(26.1, 10), "gamspy"),
+    *_listing("STDCGE", "STD", _STDCGE_LISTING, "stdcge.lst"),
+    Published("TWOCGE", "SW = UU(JPN) + UU(USA)", ("SW",), "benchmark", 55.5085, _sig(55.5085, 6),
+              "twocge.lst"),
+    Published("TWOCGE", "SW = UU(JPN) + UU(USA)", ("SW",), "tariffs abolished", 56.7778,
+              _sig(56.7778, 6), "twocge.lst"),
 )
 
 
@@ -240,55 +291,79 @@ MODELS = {
 # the textbook's variables from a solved model
 # --------------------------------------------------------------------------------------
 def textbook_variables(model: CGEModel) -> dict:
-    """{(name, index): level} of the textbook's variables at the model's current point, prices
-    in each country's own currency (labour price = 1)."""
+    """{(name, *index, region): level} of the textbook's variables at the model's current point:
+    quantities in benchmark value units, prices and values in each country's own currency
+    (its labour price = 1), factor labels as in the SAM (CAP, LAB)."""
     m, par = model.pyomo, model.params
     use = par["use_dom"] + par["use_imp"]
     nI = len(par.sectors)
-    hh = nI + par.final_agents.index("household")
-    x_row, vrow = par["x_row"], par["vxmd_row"]
+    agents = {h: nI + par.final_agents.index(h) for h in par.final_agents}
+    x_row = par["x_row"]
+    account = {v: k for k, v in FACTOR_ACCOUNTS.items()}
+    v = pyo.value
     out = {}
     for r in m.R:
         rr = par.regions.index(r)
-        c0 = use[:, hh, rr]
+        c0 = use[:, agents["household"], rr]
         alpha = c0 / c0.sum()
-        uu0 = float(np.prod(c0 ** alpha))
-        q = pyo.value(m.Q_H["household", r])
-        out[("UU", r)] = uu0 * q
+        q = v(m.Q_H["household", r])
+        out[("UU", r)] = float(np.prod(c0 ** alpha)) * q
         out[("EV", r)] = float(par["fd_exp"][0, rr]) * (q - 1.0)
-        local = 1.0 / pyo.value(m.W["labour", r])               # own currency per numeraire unit
+        local = 1.0 / v(m.W["labour", r])                       # own currency per numeraire unit
         if len(m.ROW):
-            out[("epsilon", r)] = pyo.value(m.EXR[m.ROW.first()]) * local
+            out[("epsilon", r)] = v(m.EXR[m.ROW.first()]) * local
         elif len(par.regions) > 1:
             out[("epsilon", r)] = local
+        for f in m.F:
+            out[("pf", account[f], r)] = v(m.W[f, r]) * local
+        fi = v(m.FI[r]) * local
+        out[("Td", r)] = v(m.taud[r]) * fi
+        out[("Sp", r)] = v(m.ssp[r]) * fi
+        out[("Sg", r)] = v(m.ssg[r] * m.GREV[r]) * local
+        for j in m.I:
+            jj = par.sectors.index(j)
+            out[("Y", j, r)] = v(m.QVA[j, r])
+            # Z: output at producer prices before the production tax (Z0 = Y0 + sum_i X0)
+            out[("Z", j, r)] = v(m.Y[j, r]) * float(par["vom"][jj, rr] * (1 - par["to"][jj, rr]))
+            out[("py", j, r)] = v(m.P_VA[j, r]) * local
+            out[("pz", j, r)] = v(m.C[j, r]) * local
+            out[("Tz", j, r)] = v(m.to[j, r] * m.PY[j, r] * m.Y[j, r]) * float(par["vom"][jj, rr]) * local
+            for f in m.F:
+                out[("F", account[f], j, r)] = v(m.FD[f, j, r])
+            for i in m.I:
+                if (i, j, r) in m.USE:
+                    out[("X", i, j, r)] = v(m.QA[i, j, r]) * float(use[par.sectors.index(i), jj, rr])
         for i in m.I:
             ii = par.sectors.index(i)
-            out[("Z", i, r)] = pyo.value(m.Y[i, r]) * float(par["vom"][ii, rr])
-            out[("Xp", i, r)] = pyo.value(m.QA[i, "household", r]) * float(c0[ii])
-            out[("pq", i, r)] = pyo.value(m.P_A[i, "household", r]) * local
-            exports = sum(pyo.value(m.X[i, r, s]) for s in m.R if (i, r, s) in m.BT)
-            exports += float(x_row[ii, rr]) * pyo.value(m.XEW[i, r]) if (i, r) in m.EW else 0.0
-            imports = sum(pyo.value(m.X[i, s, r]) for s in m.R if (i, s, r) in m.BT)
-            imports += pyo.value(m.XMW[i, r]) if (i, r) in m.MW else 0.0
+            for name, h in (("Xp", "household"), ("Xg", "government"), ("Xv", "investment")):
+                if (i, h, r) in m.USE:
+                    out[(name, i, r)] = v(m.QA[i, h, r]) * float(use[ii, agents[h], rr])
+            out[("Q", i, r)] = sum(v(m.QA[i, a, r]) * float(use[ii, par.sectors.index(a) if a in par.sectors
+                                                               else agents[a], rr])
+                                   for a in m.A if (i, a, r) in m.USE)
+            out[("D", i, r)] = sum(v(m.D[i, a, r]) for a in m.A if (i, a, r) in m.USE)
+            out[("pq", i, r)] = v(m.P_A[i, "household", r]) * local
+            exports = sum(v(m.X[i, r, s]) for s in m.R if (i, r, s) in m.BT)
+            exports += float(x_row[ii, rr]) * v(m.XEW[i, r]) if (i, r) in m.EW else 0.0
             if exports or (i, r) in m.CET:
                 out[("E", i, r)] = exports
-                out[("pe", i, r)] = pyo.value(m.PE[i, r] if (i, r) in m.CET else m.PY[i, r]) * local
-                out[("pd", i, r)] = pyo.value(m.PD[i, r] if (i, r) in m.CET else m.PY[i, r]) * local
+                out[("pe", i, r)] = v(m.PE[i, r] if (i, r) in m.CET else m.PY[i, r]) * local
+                out[("pd", i, r)] = v(m.PD[i, r] if (i, r) in m.CET else m.PY[i, r]) * local
             if (i, r) in m.IM:
-                out[("M", i, r)] = imports
+                imports = sum(v(m.X[i, s, r]) for s in m.R if (i, s, r) in m.BT)
+                tariffs = sum(v(m.tm[i, s, r] * m.P_MS[i, s, r] / (1 + m.tm[i, s, r]) * m.X[i, s, r])
+                              for s in m.R if (i, s, r) in m.BT)
                 # price of imports before tariffs: world price x exchange rate
+                world_value = sum(v(m.P_MS[i, s, r] / (1 + m.tm[i, s, r]) * m.X[i, s, r])
+                                  for s in m.R if (i, s, r) in m.BT)
                 if (i, r) in m.MW:
-                    pm = pyo.value(m.EXR[m.ROW.first()] * m.pwm[i, r])
-                else:
-                    pm = sum(pyo.value(m.PE[i, s] if (i, s) in m.CET else m.PY[i, s]) * pyo.value(m.X[i, s, r])
-                             for s in m.R if (i, s, r) in m.BT) / imports
-                out[("pm", i, r)] = pm * local
+                    imports += v(m.XMW[i, r])
+                    world_value += v(m.EXR[m.ROW.first()] * m.pwm[i, r] * m.XMW[i, r])
+                    tariffs += v(m.tm_row[i, r] * m.EXR[m.ROW.first()] * m.pwm[i, r] * m.XMW[i, r])
+                out[("M", i, r)] = imports
+                out[("pm", i, r)] = world_value / imports * local
+                out[("Tm", i, r)] = tariffs * local
     return out
-
-
-def _label(key) -> str:
-    name, *idx = key
-    return f"{name}[{','.join(idx)}]"
 
 
 @dataclass
@@ -313,7 +388,9 @@ class Row:
 
 
 def run(name: str, **solve_options) -> list[Row]:
-    """Benchmark replication and the textbook experiment of one reference model."""
+    """Benchmark replication and the textbook experiment of one reference model: model
+    requirements, every published value, then our value of every other textbook variable."""
+    from .checks import homogeneity
     spec = MODELS[name]
     model = spec.build()
     rows = [Row(name, "max |residual| at the benchmark", "benchmark", 0.0,
@@ -321,34 +398,40 @@ def run(name: str, **solve_options) -> list[Row]:
     sol = model.solve(**solve_options)
     rows.append(Row(name, "Ipopt iterations from the benchmark", "benchmark", 0.0,
                     float(sol.iterations), 0.0, "replication requirement"))
-    from .checks import homogeneity
     for check in homogeneity(model):
-        rows.append(Row(name, check.name.replace("homogeneity: ", "homogeneity, "), "benchmark", 0.0,
-                        check.value, check.tolerance, "model requirement"))
+        rows.append(Row(name, check.name, "benchmark", 0.0, check.value, check.tolerance,
+                        "model requirement"))
     model.solve(**solve_options)
-    base = textbook_variables(model)
-    cases = [("benchmark", base)]
+    cases = {"benchmark": textbook_variables(model)}
     if spec.experiment is not None:
         spec.experiment.solve(model, **solve_options)
         rows.append(Row(name, "Walras' law: dropped market residual", "tariffs abolished", 0.0,
                         abs(model.walras_residual()), 1e-8, "model requirement"))
-        cases.append(("tariffs abolished", textbook_variables(model)))
-    for case, values in cases:
-        regions = model.params.regions
-        ours = {"UU": values[("UU", regions[0])],
-                "SW = UU[JPN] + UU[USA]": sum(values[("UU", r)] for r in regions)}
-        for pub in PUBLISHED:
-            if pub.model == name and pub.case == case:
-                rows.append(Row(name, pub.quantity, case, pub.value, ours[pub.quantity],
-                                pub.tolerance, pub.source))
+        cases["tariffs abolished"] = textbook_variables(model)
+    base = cases["benchmark"]
+
+    def ours(key, case):
+        values = cases[case]
+        if key == ("SW",):
+            return sum(values[("UU", r)] for r in model.params.regions)
+        if key[0] in ("UU", "EV"):
+            return values[key]
+        # the textbook displays % changes from the benchmark (prices: from 1)
+        return 100.0 * (values[key] / base[key] - 1.0)
+    compared = set()
+    for pub in PUBLISHED:
+        if pub.model == name and pub.case in cases:
+            rows.append(Row(name, pub.quantity, pub.case, pub.value, ours(pub.key, pub.case),
+                            pub.tolerance, pub.source))
+            compared.add((pub.key, pub.case))
     if spec.experiment is not None:
-        after = cases[-1][1]
+        single = len(model.params.regions) == 1
         for key in base:
-            if key[0] in ("EV", "UU"):
-                rows.append(Row(name, _label(key), "tariffs abolished", None, after[key]))
-            else:
-                rows.append(Row(name, f"% change {_label(key)}", "tariffs abolished", None,
-                                100.0 * (after[key] / base[key] - 1.0)))
+            if (key, "tariffs abolished") in compared:
+                continue
+            idx = key[1:-1] if single else key[1:]
+            label = ("" if key[0] in ("UU", "EV") else "d") + key[0] + (f"({','.join(idx)})" if idx else "")
+            rows.append(Row(name, label, "tariffs abolished", None, ours(key, "tariffs abolished")))
     return rows
 
 
@@ -357,13 +440,13 @@ def run_all(**solve_options) -> list[Row]:
 
 
 def format_table(rows: list[Row]) -> str:
-    head = f"{'model':<7} {'quantity':<46} {'case':<17} {'published':>14} {'ours':>14} {'difference':>11}  result"
+    head = f"{'model':<7} {'quantity':<56} {'case':<17} {'published':>14} {'ours':>14} {'difference':>11}  result"
     lines = [head, "-" * len(head)]
     for r in rows:
         pub = "n/a" if r.published is None else f"{r.published:.10g}"
         diff = "" if r.difference is None else f"{r.difference:.2e}"
         res = {None: "(no published value)", True: "MATCH", False: "DIFFERS"}[r.passed]
-        lines.append(f"{r.model:<7} {r.quantity:<46} {r.case:<17} {pub:>14} {r.ours:>14.8g} {diff:>11}  {res}")
+        lines.append(f"{r.model:<7} {r.quantity:<56} {r.case:<17} {pub:>14} {r.ours:>14.8g} {diff:>11}  {res}")
     lines.append("")
     lines.append("sources: " + "; ".join(f"[{k}] {v}" for k, v in SOURCES.items()))
     return "\n".join(lines)

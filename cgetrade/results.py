@@ -79,10 +79,14 @@ def collect(model) -> xr.Dataset:
             if (i, "household", r) in m.USE:
                 pa_hh[I.index(i), R.index(r)] = pyo.value(m.P_A[i, "household", r])
     laspeyres = (c0 * pa_hh).sum(0) / c0.sum(0)
-    shares = np.vstack([par["fd_exp"][:2], par["saving"][None, :]]) / par["income"]
-    p_utility = np.prod(PH ** shares, axis=0)
-    inc_index = np.array([pyo.value(m.INC[r]) for r in R])
-    ev = par["income"] * (inc_index / p_utility - 1.0)
+    if model.closure.final_demand == "household_government":
+        # household utility (homothetic): EV = E0_hh (Q_H - 1) at benchmark prices
+        ev = par["fd_exp"][0] * (np.array([pyo.value(m.Q_H["household", r]) for r in R]) - 1.0)
+    else:
+        shares = np.vstack([par["fd_exp"][:2], par["saving"][None, :]]) / par["income"]
+        p_utility = np.prod(PH ** shares, axis=0)
+        inc_index = np.array([pyo.value(m.INC[r]) for r in R])
+        ev = par["income"] * (inc_index / p_utility - 1.0)
     weights = par["income"] / par["income"].sum()
     rer = PH[0] / float((weights * PH[0]).sum())
 
@@ -105,11 +109,20 @@ def collect(model) -> xr.Dataset:
                       if (i, r) in m.IM else 0.0)
                 sd_hh[I.index(i), R.index(r)] = d / (d + mm)
 
-    exports_vol = X.sum(2)                          # (commodity, source=exporter)
-    imports_vol = X.sum(1)                          # (commodity, region)
+    # exogenous rest of the world: exports at world prices, imports at world prices x EXR
+    XEW, XMW, PMW = np.zeros((len(I), len(R))), np.zeros((len(I), len(R))), np.zeros((len(I), len(R)))
+    exr = pyo.value(m.EXR[m.ROW.first()]) if len(m.ROW) else np.nan
+    for (i, r) in m.EW:
+        XEW[I.index(i), R.index(r)] = pyo.value(m.XEW[i, r]) * par["x_row"][I.index(i), R.index(r)]
+    for (i, r) in m.MW:
+        XMW[I.index(i), R.index(r)] = pyo.value(m.XMW[i, r])
+        PMW[I.index(i), R.index(r)] = pyo.value(m.EXR[m.ROW.first()] * m.pwm[i, r])
+    exports_vol = X.sum(2) + XEW                    # (commodity, source=exporter)
+    imports_vol = X.sum(1) + XMW                    # (commodity, region)
     real_gdp = QH.sum(0) + exports_vol.sum(0) - imports_vol.sum(0)
-    exports_val = (X * PE[:, :, None]).sum(2)       # at exporter prices
-    trade_balance = exports_val.sum(0) - (X * PE[:, :, None]).sum(1).sum(0)
+    exports_val = (X * PE[:, :, None]).sum(2) + PE * XEW     # at exporter (world) prices
+    imports_val = (X * PE[:, :, None]).sum(1) + PMW * XMW
+    trade_balance = exports_val.sum(0) - imports_val.sum(0)
     pw = pyo.value(m.PW)
 
     ds = xr.Dataset(
@@ -125,7 +138,7 @@ def collect(model) -> xr.Dataset:
             "final_price_index": (("final", "region"), PH),
             "world_price_index": ((), pw, {"long_name": "world export price index"}),
             "terms_of_trade": ("region", (exports_val.sum(0) / np.maximum(exports_vol.sum(0), 1e-300))
-                               / ((X * PE[:, :, None]).sum(1).sum(0) / np.maximum(imports_vol.sum(0), 1e-300)),
+                               / (imports_val.sum(0) / np.maximum(imports_vol.sum(0), 1e-300)),
                                {"long_name": "export price index / import price index (fob)"}),
             "output": (("sector", "region"), Y * vom, {"long_name": "gross output volume", "units": "benchmark USD m"}),
             "activity": (("sector", "region"), Y),
@@ -136,6 +149,14 @@ def collect(model) -> xr.Dataset:
                                       {"long_name": "bilateral trade at exporter prices", "units": "USD m (numeraire)"}),
             "exports": (("commodity", "region"), exports_vol, {"units": "benchmark USD m"}),
             "imports": (("commodity", "region"), imports_vol, {"units": "benchmark USD m"}),
+            "exports_rest_of_world": (("commodity", "region"), XEW,
+                                      {"long_name": "exports to the exogenous rest of the world (volume)",
+                                       "units": "benchmark USD m"}),
+            "imports_rest_of_world": (("commodity", "region"), XMW,
+                                      {"long_name": "imports from the exogenous rest of the world (volume)",
+                                       "units": "benchmark USD m"}),
+            "exchange_rate_rest_of_world": ((), exr, {"long_name": "price of the rest of the world's "
+                                                      "currency (NaN without one)"}),
             "import_composite": (("commodity", "region"), M, {"units": "benchmark USD m"}),
             "trade_balance": ("region", trade_balance, {"units": "USD m (numeraire)"}),
             "factor_demand": (("factor", "sector", "region"), FD, {"units": "benchmark USD m"}),
@@ -144,7 +165,8 @@ def collect(model) -> xr.Dataset:
             "income": ("region", inc, {"long_name": "regional income (nominal)", "units": "USD m (numeraire)"}),
             "cpi_laspeyres": ("region", laspeyres, {"long_name": "Laspeyres consumer price index (benchmark basket)"}),
             "real_exchange_rate": ("region", rer, {"long_name": "CPI relative to the income-weighted world CPI"}),
-            "ev": ("region", ev, {"long_name": "equivalent variation of the regional household",
+            "ev": ("region", ev, {"long_name": "equivalent variation (regional household, or the "
+                                               "household with final_demand='household_government')",
                                   "units": "benchmark USD m"}),
             "ev_pct_income": ("region", 100 * ev / par["income"], {"long_name": "EV in % of benchmark income",
                                                                    "units": "%"}),

@@ -114,6 +114,14 @@ def decompose_ev(model, scenario, steps: int = 8, **solve_options) -> xr.Dataset
     fully shocked solution."""
     if steps < 2 or steps % 2:
         raise ValueError("steps must be an even number >= 2")
+    c = model.closure
+    if c.final_demand != "regional_household" or c.foreign_saving != "world_price_index" \
+            or len(model.pyomo.ROW):
+        raise ValueError("the EV decomposition is derived for the regional household with foreign "
+                         "saving in world-price-index units and no exogenous rest of the world; "
+                         f"this model has final_demand={c.final_demand!r}, "
+                         f"foreign_saving={c.foreign_saving!r}"
+                         + (", an exogenous rest of the world" if len(model.pyomo.ROW) else ""))
     par = model.params
     R = par.regions
     start, final = scenario.endpoints(model)
