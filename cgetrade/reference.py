@@ -316,10 +316,11 @@ def textbook_variables(model: CGEModel) -> dict:
             out[("epsilon", r)] = local
         for f in m.F:
             out[("pf", account[f], r)] = v(m.W[f, r]) * local
-        fi = v(m.FI[r]) * local
-        out[("Td", r)] = v(m.taud[r]) * fi
-        out[("Sp", r)] = v(m.ssp[r]) * fi
-        out[("Sg", r)] = v(m.ssg[r] * m.GREV[r]) * local
+        if model.closure.final_demand == "household_government":
+            fi = v(m.FI[r]) * local
+            out[("Td", r)] = v(m.taud[r]) * fi
+            out[("Sp", r)] = v(m.ssp[r]) * fi
+            out[("Sg", r)] = v(m.ssg[r] * m.GREV[r]) * local
         for j in m.I:
             jj = par.sectors.index(j)
             out[("Y", j, r)] = v(m.QVA[j, r])
