@@ -195,23 +195,15 @@ class LevelsModel:
         return math.prod(xp[i] ** c["alpha"][i] for i in GOODS)
 
     def textbook_levels(self) -> dict:
-        """Levels keyed like cgetrade.reference.textbook_variables (prices in own currency)."""
-        m, out = self.model, {}
+        """Levels keyed like cgetrade.reference.textbook_variables: (name, *GAMS index, region)
+        for every GAMS variable (prices in own currency, labour price 1), plus UU and EV.
+        pe = epsilon pWe (eqpe) and pm = epsilon pWm (eqpm) is the import price before the tariff."""
+        out = {}
         for r, c in self.cal.items():
             uu = self.utility(r)
             out[("UU", r)] = uu
             out[("EV", r)] = (uu - self.utility(r, benchmark=True)) * math.prod(
                 c["alpha"][i] ** -c["alpha"][i] for i in GOODS)
-            out[("epsilon", r)] = pyo.value(m.epsilon[r])
-            for i in GOODS:
-                # pe = epsilon pWe (eqpe); pm = epsilon pWm, the import price before the tariff (eqpm)
-                for name in ("Z", "Xp", "pq", "E", "pe", "pd", "M", "pm"):
-                    out[(name, i, r)] = pyo.value(getattr(m, name)[i, r])
-        return out
-
-    def all_levels(self) -> dict:
-        """Every variable's level, {(name, *index): value}."""
-        out = {}
         for v in self.model.component_data_objects(pyo.Var):
             idx = v.index() if isinstance(v.index(), tuple) else (v.index(),)
             out[(v.parent_component().name, *idx)] = v.value
