@@ -29,6 +29,7 @@ import xarray as xr
 from .calibrate import Elasticities, calibrate
 from .data.schema import AGENTS, DataValidationError
 from .model import CGEModel, Closure
+from .model.trade import export_price
 from .scenario import Scenario, Shock
 
 TEXTBOOK = Path(str(resources.files("cgetrade.data") / "textbook"))
@@ -352,11 +353,12 @@ def textbook_variables(model: CGEModel) -> dict:
                 out[("pd", i, r)] = v(m.PD[i, r] if (i, r) in m.CET else m.PY[i, r]) * local
             if (i, r) in m.IM:
                 imports = sum(v(m.X[i, s, r]) for s in m.R if (i, s, r) in m.BT)
-                tariffs = sum(v(m.tm[i, s, r] * m.P_MS[i, s, r] / (1 + m.tm[i, s, r]) * m.X[i, s, r])
-                              for s in m.R if (i, s, r) in m.BT)
-                # price of imports before tariffs: world price x exchange rate
-                world_value = sum(v(m.P_MS[i, s, r] / (1 + m.tm[i, s, r]) * m.X[i, s, r])
+                # price of imports before tariffs: the exporter's price incl. export taxes
+                # (from the rest of the world: world price x exchange rate)
+                world_value = sum(v(export_price(m, i, s) * (1 + m.tx[i, s, r]) * m.X[i, s, r])
                                   for s in m.R if (i, s, r) in m.BT)
+                tariffs = sum(v(m.tm[i, s, r] * export_price(m, i, s) * (1 + m.tx[i, s, r]) * m.X[i, s, r])
+                              for s in m.R if (i, s, r) in m.BT)
                 if (i, r) in m.MW:
                     imports += v(m.XMW[i, r])
                     world_value += v(m.EXR[m.ROW.first()] * m.pwm[i, r] * m.XMW[i, r])

@@ -83,10 +83,14 @@ def test_levels_match_published_gams_objectives():
 
 # -- (b) the library against the levels transcription --------------------------------------
 def test_same_keys(case):
+    """Every textbook variable the library reports exists in the transcription; the library
+    leaves out only the world prices pWe, pWm (dollars)."""
     name, lib_base, lib_after, lev_base, lev_after = case
     assert set(lib_base) == set(lib_after)
+    assert set(lev_base) == set(lev_after)
     missing = set(lib_base) - set(lev_base)
     assert not missing, missing
+    assert {k[0] for k in set(lev_base) - set(lib_base)} <= {"pWe", "pWm"}
 
 
 def test_utility_and_ev_agree(case):
@@ -109,34 +113,11 @@ def test_percentage_changes_agree(case):
     assert not bad, f"{name}: % changes differ (pp): {bad}"
 
 
-def test_benchmark_levels_agree_except_output(case):
-    """At the benchmark every key but Z has the textbook's level (prices 1, quantities as in the
-    SAM)."""
+def test_benchmark_levels_agree(case):
+    """At the benchmark every textbook variable has the textbook's level: prices 1 (labour and
+    epsilon(USA) numeraires), quantities and values as in the SAM (Z0 = Y0 + sum_i X0 before the
+    production tax, M0 and Tm0 = SAM(TRF) at world prices)."""
     name, lib_base, _, lev_base, _ = case
     bad = {k: (lib_base[k], lev_base[k]) for k in lib_base
-           if k[0] != "Z" and not math.isclose(lib_base[k], lev_base[k], rel_tol=1e-12, abs_tol=1e-12)}
-    assert not bad, bad
-
-
-def test_output_level_is_tax_inclusive(case):
-    """The library's Z is gross output valued at the tax-inclusive benchmark price, (1 + tauz) Z
-    of the textbook, where Z0 = Y0 + sum_i X0 excludes the production tax (pz = 1 is the price
-    before the tax). The ratio is the same constant before and after the experiment, so the %
-    changes agree (test_percentage_changes_agree)."""
-    name, lib_base, lib_after, lev_base, lev_after = case
-    lm = hl._model(name)
-    for key in lib_base:
-        if key[0] == "Z":
-            _, i, r = key
-            factor = 1 + lm.cal[r]["tauz"][i]
-            assert math.isclose(lib_base[key], factor * lev_base[key], rel_tol=1e-12)
-            assert math.isclose(lib_after[key], factor * lev_after[key], rel_tol=1e-8)
-
-
-@pytest.mark.xfail(strict=True, reason="reference.textbook_variables reports Z including the "
-                   "production tax ((1 + tauz) x the textbook's Z); see test_output_level_is_tax_inclusive")
-def test_output_level_is_textbook_z(case):
-    name, lib_base, _, lev_base, _ = case
-    for key in lib_base:
-        if key[0] == "Z":
-            assert math.isclose(lib_base[key], lev_base[key], rel_tol=1e-12), (key, lib_base[key], lev_base[key])
+           if not math.isclose(lib_base[k], lev_base[k], rel_tol=1e-12, abs_tol=1e-12)}
+    assert not bad, f"{name}: benchmark levels differ (library, textbook): {bad}"
