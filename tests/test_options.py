@@ -16,7 +16,8 @@ def _model(ds, **override):
 
 
 @pytest.mark.parametrize("override", [{"sigma_t": 2.0}, {"sigma_t": 0.0},
-                                      {"sigma_top": 1.0, "sigma_va": 0.0, "final_demand": 0.5}])
+                                      {"sigma_top": 1.0, "sigma_va": 0.0, "final_demand": 0.5},
+                                      {"sigma_d": 1.0, "sigma_m": 0.0, "final_demand": 0.0}])
 def test_options_pass_all_checks(default_dataset, override):
     model = _model(default_dataset, **override)
     results = checks.run_all(model, CN)
