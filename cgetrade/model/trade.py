@@ -93,18 +93,18 @@ def add_prices(m, p):
         doc="price of imports from the rest of the world at destination (index)")
 
     def sources(m, i, r):
-        """[(benchmark value at importer prices, price index, world value)] by origin."""
+        """[(benchmark value at importer prices, price index)] by origin."""
         ii, rr = I[i], R[r]
-        out = [(vxmd[ii, R[s], rr] * (1 + tm0[ii, R[s], rr]), m.P_MS[i, s, r], vxmd[ii, R[s], rr])
+        out = [(vxmd[ii, R[s], rr] * (1 + tm0[ii, R[s], rr]), m.P_MS[i, s, r])
                for s in m.R if (i, s, r) in m.BT]
         if (i, r) in m.MW:
-            out.append((vrow[ii, rr] * (1 + tmw0[ii, rr]), m.P_MW[i, r], vrow[ii, rr]))
+            out.append((vrow[ii, rr] * (1 + tmw0[ii, rr]), m.P_MW[i, r]))
         return out
 
     def import_price(m, i, r):
         terms = sources(m, i, r)
-        tot = sum(v for v, _, _ in terms)
-        return m.PM[i, r] == ces_price([(v / tot, price) for v, price, _ in terms], p["sigma_m"][I[i]])
+        tot = sum(v for v, _ in terms)
+        return m.PM[i, r] == ces_price([(v / tot, price) for v, price in terms], p["sigma_m"][I[i]])
     m.import_price = pyo.Constraint(m.IM, rule=import_price,
                                     doc="import price: P_M = CES_s(P_MS; sigma_m)")
 
