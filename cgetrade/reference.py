@@ -299,7 +299,6 @@ def textbook_variables(model: CGEModel) -> dict:
     use = par["use_dom"] + par["use_imp"]
     nI = len(par.sectors)
     agents = {h: nI + par.final_agents.index(h) for h in par.final_agents}
-    x_row = par["x_row"]
     account = {v: k for k, v in FACTOR_ACCOUNTS.items()}
     v = pyo.value
     out = {}
@@ -345,8 +344,7 @@ def textbook_variables(model: CGEModel) -> dict:
                                    for a in m.A if (i, a, r) in m.USE)
             out[("D", i, r)] = sum(v(m.D[i, a, r]) for a in m.A if (i, a, r) in m.USE)
             out[("pq", i, r)] = v(m.P_A[i, "household", r]) * local
-            exports = sum(v(m.X[i, r, s]) for s in m.R if (i, r, s) in m.BT)
-            exports += float(x_row[ii, rr]) * v(m.XEW[i, r]) if (i, r) in m.EW else 0.0
+            exports = v(m.EXPORTS[i, r])
             if exports or (i, r) in m.CET:
                 out[("E", i, r)] = exports
                 out[("pe", i, r)] = v(m.PE[i, r] if (i, r) in m.CET else m.PY[i, r]) * local
@@ -357,15 +355,12 @@ def textbook_variables(model: CGEModel) -> dict:
                 # (from the rest of the world: world price x exchange rate)
                 world_value = sum(v(export_price(m, i, s) * (1 + m.tx[i, s, r]) * m.X[i, s, r])
                                   for s in m.R if (i, s, r) in m.BT)
-                tariffs = sum(v(m.tm[i, s, r] * export_price(m, i, s) * (1 + m.tx[i, s, r]) * m.X[i, s, r])
-                              for s in m.R if (i, s, r) in m.BT)
                 if (i, r) in m.MW:
                     imports += v(m.XMW[i, r])
                     world_value += v(m.EXR[m.ROW.first()] * m.pwm[i, r] * m.XMW[i, r])
-                    tariffs += v(m.tm_row[i, r] * m.EXR[m.ROW.first()] * m.pwm[i, r] * m.XMW[i, r])
                 out[("M", i, r)] = imports
                 out[("pm", i, r)] = world_value / imports * local
-                out[("Tm", i, r)] = tariffs * local
+                out[("Tm", i, r)] = v(m.TARIFF_REVENUE[i, r]) * local
     return out
 
 

@@ -66,10 +66,7 @@ def add_final_demand(m, p, factor_income, closure):
 
     def tax_revenue(m, r):
         prod = sum(m.to[j, r] * m.PY[j, r] * vom[I[j], R[r]] * m.Y[j, r] for j in m.I)
-        tariffs = sum(m.tm[i, s, r] * export_price(m, i, s) * (1 + m.tx[i, s, r]) * m.X[i, s, r]
-                      for i in m.I for s in m.R if (i, s, r) in m.BT)
-        tariffs += sum(m.tm_row[i, r] * m.EXR[m.ROW.first()] * m.pwm[i, r] * m.XMW[i, r]
-                       for i in m.I if (i, r) in m.MW)
+        tariffs = sum(m.TARIFF_REVENUE[i, r] for i in m.I if (i, r) in m.IM)
         export_tax = sum(m.tx[i, r, s] * export_price(m, i, r) * m.X[i, r, s]
                          for i in m.I for s in m.R if (i, r, s) in m.BT)
         return prod + tariffs + export_tax

@@ -118,6 +118,15 @@ def add_prices(m, p):
                                               p["sigma_m"][I[i]]),
         doc="imports from the rest of the world (world value)")
 
+    def tariff_revenue(m, i, r):
+        rev = sum(m.tm[i, s, r] * export_price(m, i, s) * (1 + m.tx[i, s, r]) * m.X[i, s, r]
+                  for s in m.R if (i, s, r) in m.BT)
+        if (i, r) in m.MW:
+            rev = rev + m.tm_row[i, r] * m.EXR[m.ROW.first()] * m.pwm[i, r] * m.XMW[i, r]
+        return rev
+    m.TARIFF_REVENUE = pyo.Expression(m.IM, rule=tariff_revenue,
+                                      doc="tariff revenue on imports of i into r: t_m P_w X")
+
     # world export price index: weights = benchmark export values (values foreign saving);
     # an economy without exports weights producer prices by output
     exports = vxmd.sum(2) + p["x_row"]                           # (i, s)
@@ -154,25 +163,26 @@ def add_markets(m, p):
     sig_t = p["sigma_t"]
 
     def exports(m, i, r):
-        """Exports of i from r at world prices: bilateral plus to the rest of the world."""
         out = sum(m.X[i, r, s] for s in m.R if (i, r, s) in m.BT)
         if (i, r) in m.EW:
             out = out + x_row[I[i], R[r]] * m.XEW[i, r]
         return out
+    m.EXPORTS = pyo.Expression(m.I, m.R, rule=exports,
+                               doc="exports of i from r (world value): bilateral plus to the rest of the world")
 
     def commodity_market(m, i, r):
         domestic = sum(m.D[i, a, r] for a in m.A if (i, a, r) in m.USE)
         if (i, r) in m.CET:          # domestic market of the CET's domestic variety
             psi = float(sig_t[I[i]])
             return m.Y[i, r] * (m.PD[i, r] / m.PY[i, r]) ** psi == domestic / dom0[I[i], R[r]]
-        return m.Y[i, r] == (domestic + exports(m, i, r)) / vom[I[i], R[r]]
+        return m.Y[i, r] == (domestic + m.EXPORTS[i, r]) / vom[I[i], R[r]]
     m.market_clearing = pyo.Constraint(m.I, m.R, rule=commodity_market,
                                        doc="commodity market: Y X0 = sum_a D + sum_s X "
                                            "(with a CET: the domestic variety's market)")
 
     def export_market(m, i, r):
         psi = float(sig_t[I[i]])
-        return m.Y[i, r] * (m.PE[i, r] / m.PY[i, r]) ** psi == exports(m, i, r) / exp0[I[i], R[r]]
+        return m.Y[i, r] * (m.PE[i, r] / m.PY[i, r]) ** psi == m.EXPORTS[i, r] / exp0[I[i], R[r]]
     m.export_market = pyo.Constraint(m.CET, rule=export_market,
                                      doc="export market (CET): E0 Y (P_E/P_Y)^psi = sum_s X")
 
