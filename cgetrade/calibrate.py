@@ -37,10 +37,13 @@ class Elasticities:
     sector: dict = field(default_factory=dict)
     final_demand: dict = field(default_factory=dict)
 
-    KEYS = ("sigma_d", "sigma_m", "sigma_va", "sigma_top", "sigma_t")
+    KEYS = ("sigma_d", "sigma_m", "sigma_va", "sigma_top", "sigma_t", "sigma_kh", "sigma_o")
     #: keys with a built-in default when neither the sector nor the table's default sets them
-    #: (sigma_t = inf: perfect transformation between domestic sales and exports, as in GTAP)
-    BUILTIN = {"sigma_t": float("inf")}
+    #: (sigma_t = inf: perfect transformation between domestic sales and exports, as in GTAP;
+    #: sigma_kh, sigma_o: the capital-skill value-added nest, Krusell, Ohanian, Rios-Rull and
+    #: Violante 2000, Econometrica 68(5): 1029-1053, table 3: capital-skill 1/(1+0.495) = 0.67,
+    #: unskilled labour vs the capital-skill composite 1/(1-0.401) = 1.67)
+    BUILTIN = {"sigma_t": float("inf"), "sigma_kh": 0.67, "sigma_o": 1.67}
 
     @classmethod
     def from_toml(cls, path: str | Path = DEFAULT_ELASTICITIES) -> "Elasticities":
@@ -130,6 +133,15 @@ class Parameters:
         return [str(x) for x in self.data["factor"].values]
 
     @property
+    def labour_factors(self) -> list[str]:
+        """The labour types: ["labour"], or ["labour_high", "labour_medium", "labour_low"]."""
+        return [f for f, t in zip(self.factors, self.data["factor_type"].values) if t == "labour"]
+
+    @property
+    def va_nest(self) -> str:
+        return str(self.data.attrs.get("va_nest", "flat"))
+
+    @property
     def final_agents(self) -> list[str]:
         return list(AGENTS)
 
@@ -137,8 +149,50 @@ class Parameters:
         return self.data[key].values
 
 
-def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None) -> Parameters:
-    """Validate the benchmark and derive the model parameters (the input is not modified)."""
+#: skill labels of the socio-economic accounts and the labour factors they become
+SKILLS = ("high", "medium", "low")
+VA_NESTS = ("flat", "capital_skill")
+
+
+def skill_factor(skill: str) -> str:
+    """Factor label of a labour type: ``labour_high`` etc."""
+    return f"labour_{skill}"
+
+
+def _split_labour(ds: xr.Dataset, vfm: np.ndarray, persons: np.ndarray, factors: list[str]):
+    """Labour by skill: compensation V[labour_h,j,r] = V[labour,j,r] * comp_share[h,j,r] and
+    persons N[labour_h,j,r] = N[j,r] * hours_share[h,j,r] (persons split like hours: every
+    worker of a cell is counted once, in the skill group that supplies his hours)."""
+    missing = [v for v in ("labour_skill_share", "hours_skill_share") if v not in ds]
+    if missing:
+        raise DataValidationError(f"skills=True needs the dataset variables {missing} "
+                                  "(skill, sector, region); see docs/data.md")
+    skills = [str(x) for x in ds["skill"].values]
+    unknown = sorted(set(skills) - set(SKILLS))
+    if unknown:
+        raise DataValidationError(f"unknown skill label(s) {unknown}; known: {list(SKILLS)}")
+    comp = ds["labour_skill_share"].transpose("skill", "sector", "region").values
+    hours = ds["hours_skill_share"].transpose("skill", "sector", "region").values
+    k = factors.index("labour")
+    others = [f for f in factors if f != "labour"]
+    vfm_s = np.concatenate([vfm[k][None] * comp, vfm[[factors.index(f) for f in others]]])
+    pers_s = np.concatenate([persons[None] * hours, np.zeros((len(others),) + persons.shape)])
+    return vfm_s, pers_s, [skill_factor(h) for h in skills] + others
+
+
+def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, skills: bool = False,
+              va_nest: str = "flat") -> Parameters:
+    """Validate the benchmark and derive the model parameters (the input is not modified).
+
+    ``skills=True`` splits labour into high-, medium- and low-skill factors (dataset
+    variables ``labour_skill_share`` and ``hours_skill_share``); ``va_nest`` is the value-added
+    technology: ``"flat"`` (one CES over all factors, sigma_va, GTAP) or ``"capital_skill"``
+    (VA = CES(KH, L_medium, L_low; sigma_o), KH = CES(K, L_high; sigma_kh); needs skills).
+    """
+    if va_nest not in VA_NESTS:
+        raise ValueError(f"unknown va_nest {va_nest!r}; known: {VA_NESTS}")
+    if va_nest == "capital_skill" and not skills:
+        raise ValueError("va_nest='capital_skill' needs labour by skill (skills=True)")
     validate(dataset)
     ds = dataset.copy(deep=True)
     el = (elasticities or Elasticities.gtap_default()).arrays(ds["sector"].values)
@@ -192,10 +246,16 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None) -> 
     hh_saving = factor_income - direct_tax - fd_exp[0]
     gov_saving = direct_tax + ptax.sum(0) + tariff_revenue - fd_exp[1]
     persons = ds["employment"].transpose("sector", "region").values
+    factors = [str(f) for f in ds["factor"].values]
+    persons_f = np.zeros((len(factors),) + persons.shape)
+    persons_f[factors.index("labour")] = persons
+    if skills:
+        vfm, persons_f, factors = _split_labour(ds, vfm, persons, factors)
+    factor_type = ["labour" if f == "labour" or f.startswith("labour_") else f for f in factors]
 
     agents = sectors + list(AGENTS)
     coords = {"region": regions, "sector": sectors, "commodity": sectors, "source": regions,
-              "agent": agents, "factor": [str(f) for f in ds["factor"].values],
+              "agent": agents, "factor": factors,
               "final": list(AGENTS)}
     data = xr.Dataset(
         {
@@ -219,14 +279,19 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None) -> 
             "foreign_saving": ("region", foreign_saving),
             "endowment": (("factor", "region"), vfm.sum(1)),
             "persons": (("sector", "region"), persons),
+            "persons_by_factor": (("factor", "sector", "region"), persons_f),
             "sigma_d": ("commodity", el["sigma_d"].values),
             "sigma_m": ("commodity", el["sigma_m"].values),
             "sigma_va": ("sector", el["sigma_va"].values),
             "sigma_top": ("sector", el["sigma_top"].values),
             "sigma_t": ("sector", el["sigma_t"].values),
+            "sigma_kh": ("sector", el["sigma_kh"].values),
+            "sigma_o": ("sector", el["sigma_o"].values),
             "sigma_fd": ("final", el["sigma_fd"].values),
         },
         coords=coords,
-        attrs={k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))},
+        attrs={**{k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))},
+               "va_nest": va_nest, "skills": int(skills)},
     )
+    data = data.assign_coords(factor_type=("factor", factor_type))
     return Parameters(data=data, dataset=ds)

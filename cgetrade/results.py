@@ -51,16 +51,26 @@ def collect(model) -> xr.Dataset:
     PMS = np.ones_like(X)
     for (i, s, r) in m.BT:
         PMS[I.index(i), R.index(s), R.index(r)] = pyo.value(m.P_MS[i, s, r])
+    L = list(m.L)
+    c["labour"] = L
     W = np.zeros((len(F), len(R)))
     for f in m.F_MOBILE:
         for r in R:
             W[F.index(f), R.index(r)] = pyo.value(m.W[f, r])
     FD = _grid(m, m.FD, ("factor", "sector", "region"), c)
-    for f in m.F_SPECIFIC:       # average price of a sector-specific factor: payments / quantity
+    WJ = np.tile(W[:, None, :], (1, len(I), 1))                   # price by sector (f, j, r)
+    for f in m.F_SECTOR:         # average price of a specific or sluggish factor: payments / quantity
+        WJ[F.index(f)] = [[pyo.value(m.WS[f, j, r]) for r in R] for j in I]
         for r in R:
-            pay = sum(pyo.value(m.WS[f, j, r]) * FD[F.index(f), I.index(j), R.index(r)] for j in I)
+            pay = (WJ[F.index(f), :, R.index(r)] * FD[F.index(f), :, R.index(r)]).sum()
             W[F.index(f), R.index(r)] = pay / max(FD[F.index(f), :, R.index(r)].sum(), 1e-300)
-    emp = _grid(m, m.employment, ("sector", "region"), c)
+    payments = WJ * FD                                             # (f, j, r)
+    lab = [F.index(h) for h in L]
+    supply = np.array([[pyo.value(m.S[f, r]) * sum(pyo.value(m.endowment[f, j, r]) for j in I)
+                        for r in R] for f in F])
+    persons = _grid(m, m.persons, ("labour", "sector", "region"), c)
+    emp = persons.sum(0)
+    labour_force = np.array([[pyo.value(m.labour_force[h, r]) for r in R] for h in L])
     PH = _grid(m, m.P_H, ("final", "region"), c)
     QH = _grid(m, m.Q_H, ("final", "region"), c) * par["fd_exp"]
     inc = np.array([pyo.value(m.INC[r]) for r in R]) * par["income"]
@@ -92,14 +102,18 @@ def collect(model) -> xr.Dataset:
 
     # nominal side: exchange rates, local-currency CPI and wages, unemployment
     er = np.array([pyo.value(m.ER[r]) if hasattr(m, "ER") else 1.0 for r in R])
-    U = np.array([pyo.value(m.U[r]) for r in R])
-    u0 = np.array([pyo.value(m.u0[r]) for r in R])
-    labour_force_sector = par["persons"] / (1 - u0)           # thousand persons (j, r)
-    labour_force = labour_force_sector.sum(0)
-    U_sector = np.tile(U, (len(I), 1))
-    for (j, r), v in m.US.items():
-        U_sector[I.index(j), R.index(r)] = pyo.value(v)
-    w_lab = W[F.index("labour")]
+    U_h = np.array([[pyo.value(m.U[h, r]) for r in R] for h in L])
+    U = np.array([pyo.value(m.UR[r]) for r in R])
+    unemployed_h = U_h * labour_force
+    # sector-specific labour: each sector's rate; else the labour type's regional rate
+    U_sector = np.tile(U_h[:, None, :], (1, len(I), 1))
+    for (h, j, r), v in m.US.items():
+        U_sector[L.index(h), I.index(j), R.index(r)] = pyo.value(v)
+    n0 = np.array([[[pyo.value(m.N0[h, j, r]) for r in R] for j in I] for h in L])
+    lf_sector = n0 * (labour_force / np.maximum(n0.sum(1), 1e-300))[:, None, :]
+    unemployed_sector = (U_sector * lf_sector).sum(0)
+    eff = FD[lab].sum(0).sum(0)
+    w_lab = payments[lab].sum((0, 1)) / np.maximum(eff, 1e-300)    # average wage per efficiency unit
     sd_hh = np.zeros((len(I), len(R)))                        # household domestic spending share
     for i in I:
         for r in R:
@@ -184,13 +198,43 @@ def collect(model) -> xr.Dataset:
             "real_wage": ("region", w_lab / PH[0], {"long_name": "wage / CPI"}),
             "ngdp_local": ("region", er * inc, {"long_name": "nominal income in local currency",
                                                 "units": "local currency m"}),
-            "unemployment_rate": ("region", U, {"units": "1"}),
-            "unemployed": ("region", U * labour_force, {"units": "thousand persons"}),
-            "unemployment_rate_sector": (("sector", "region"), U_sector,
+            "unemployment_rate": ("region", U, {"units": "1", "long_name": "unemployment rate "
+                                                "(all labour types)"}),
+            "unemployed": ("region", unemployed_h.sum(0), {"units": "thousand persons"}),
+            "unemployment_rate_sector": (("sector", "region"),
+                                         (U_sector * lf_sector).sum(0) / np.maximum(lf_sector.sum(0), 1e-300),
                                          {"units": "1", "long_name": "unemployment rate by sector "
                                           "(sector-specific labour; else the regional rate)"}),
-            "unemployed_sector": (("sector", "region"), U_sector * labour_force_sector,
+            "unemployed_sector": (("sector", "region"), unemployed_sector,
                                   {"units": "thousand persons"}),
+            "unemployment_rate_by_skill": (("labour", "region"), U_h,
+                                           {"units": "1", "long_name": "unemployment rate by labour type"}),
+            "unemployed_by_skill": (("labour", "region"), unemployed_h,
+                                    {"units": "thousand persons", "long_name": "unemployed persons by labour type"}),
+            "labour_force": (("labour", "region"), labour_force,
+                             {"units": "thousand persons", "long_name": "labour force by labour type"}),
+            "persons": (("labour", "sector", "region"), persons,
+                        {"units": "thousand persons",
+                         "long_name": "persons employed by labour type, sector and region"}),
+            "wage": (("labour", "region"), W[lab],
+                     {"long_name": "wage by labour type (per efficiency unit; average over sectors "
+                                   "for specific or sluggish labour)"}),
+            "real_wage_by_skill": (("labour", "region"), W[lab] / PH[0][None, :],
+                                   {"long_name": "wage by labour type / CPI"}),
+            "skill_premium": ("region", (W[F.index("labour_high")] / W[F.index("labour_low")])
+                              if {"labour_high", "labour_low"} <= set(L) else np.full(len(R), np.nan),
+                              {"long_name": "high-skill / low-skill wage (NaN without skills)"}),
+            "labour_share": (("sector", "region"), payments[lab].sum(0) / np.maximum(payments.sum(0), 1e-300),
+                             {"units": "1", "long_name": "labour's share of value added (factor cost)"}),
+            "labour_share_total": ("region", payments[lab].sum((0, 1)) / payments.sum((0, 1)),
+                                   {"units": "1", "long_name": "labour's share of value added, all sectors"}),
+            "factor_supply": (("factor", "region"), supply,
+                              {"units": "benchmark USD m", "long_name": "factor endowment (capital stock "
+                               "at benchmark rental; labour in efficiency units)"}),
+            "rental_rate": ("region", W[F.index("capital")] if "capital" in F else np.full(len(R), np.nan),
+                            {"long_name": "rental rate of capital"}),
+            "capital_stock": ("region", supply[F.index("capital")] if "capital" in F else np.full(len(R), np.nan),
+                              {"units": "benchmark USD m", "long_name": "capital stock (value at benchmark rental)"}),
             "household_price": (("commodity", "region"), pa_hh,
                                  {"long_name": "Armington price paid by households"}),
             "household_domestic_share": (("commodity", "region"), sd_hh,
@@ -230,6 +274,21 @@ def compare(base: xr.Dataset, scen: xr.Dataset, attrs: dict | None = None) -> xr
     out = xr.merge([levels, pct])
     out["employment_change"] = scen["employment"] - base["employment"]
     out["employment_change"].attrs = {"units": "thousand persons", "long_name": "change in employment"}
+    d = scen["persons"] - base["persons"]
+    out["persons_change"] = d.assign_attrs(units="thousand persons",
+                                           long_name="change in persons employed (labour type, sector)")
+    out["jobs_gained"] = d.clip(min=0).sum("sector").assign_attrs(
+        units="thousand persons", long_name="jobs gained: sum of sector increases", cell_methods="sector: sum")
+    out["jobs_lost"] = (-d).clip(min=0).sum("sector").assign_attrs(
+        units="thousand persons", long_name="jobs lost: sum of sector decreases", cell_methods="sector: sum")
+    out["gross_reallocation"] = abs(d).sum(("labour", "sector")).assign_attrs(
+        units="thousand persons", long_name="gross job reallocation: jobs gained + jobs lost across "
+        "sectors and labour types")
+    out["unemployed_change"] = (scen["unemployed_by_skill"] - base["unemployed_by_skill"]).assign_attrs(
+        units="thousand persons", long_name="change in unemployed persons by labour type")
+    out["labour_force_change"] = (scen["labour_force"] - base["labour_force"]).assign_attrs(
+        units="thousand persons", long_name="change in the labour force (surplus-labour closure: persons "
+        "drawn in from outside the measured labour force)")
     out.attrs.update(attrs or {})
     return out
 

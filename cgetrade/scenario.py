@@ -7,9 +7,14 @@ Shock kinds (``value`` semantics):
                            aggregate TFP (Hulten): each selected sector gets
                            g = value * GDP_r / sum_selected output_jr
 * ``factor_productivity``  factor-augmenting lambda[f,j,r] *= 1 + value      (needs ``factor``)
-* ``automation``           labour-saving task shift (Acemoglu and Restrepo 2019): a share
-                           ``value`` in [0, 1) of labour's tasks moves to capital,
-                           alpha_L *= 1 - value, alpha_K += value * alpha_L
+* ``automation``           labour-saving task shift (Acemoglu and Restrepo 2018, 2019): a share
+                           ``value`` in [0, 1) of the tasks of each labour type in ``factor``
+                           (default: medium skill, the routine tasks, with labour by skill;
+                           else "labour") moves to capital, alpha_h *= 1 - value,
+                           a_h += value * alpha_h, performed at a unit cost lower by
+                           ``cost_saving`` in [0, 1) (productivity effect; 0 = a pure task
+                           shift); ``reinstatement`` in [0, 1) moves that share of capital's
+                           tasks to the labour types (new labour-intensive tasks)
 * ``endowment``            factor endowment E[f,r] *= 1 + value               (needs ``factor``)
 * ``tariff``               import tariff t_m[i,s,r] += value   (``region`` importers, ``source``;
                            the source may be the dataset's exogenous rest of the world)
@@ -70,6 +75,8 @@ class Shock:
     basis: str = "sector"
     mode: str = "add"
     note: str = ""
+    cost_saving: float = 0.0
+    reinstatement: float = 0.0
 
     def __post_init__(self):
         self.region, self.sector = _as_list(self.region), _as_list(self.sector)
@@ -89,6 +96,12 @@ class Shock:
         if self.kind == "automation" and not 0 <= self.value < 1:
             raise ShockError(f"automation moves a share of labour's tasks: need 0 <= value < 1, "
                              f"got {self.value}")
+        for key in ("cost_saving", "reinstatement"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1:
+                raise ShockError(f"{key} must be a number in [0, 1), got {v!r}")
+            if v and self.kind != "automation":
+                raise ShockError(f"{key} applies to automation shocks only, not {self.kind}")
         if self.kind in ("factor_productivity", "endowment") and not self.factor:
             raise ShockError(f"a {self.kind} shock needs 'factor'")
         if self.mode not in ("add", "set") or (self.mode == "set" and self.kind not in ("tariff", "export_tax")):
@@ -130,7 +143,11 @@ class Shock:
             fs = self._pick(self.factor, F, "factor", {})
             return [("aug", (f, j, r), 1 + self.value, "mul") for f in fs for j in sectors for r in regions]
         if self.kind == "automation":
-            return [("va_share", (j, r), self.value, "automate") for j in sectors for r in regions]
+            labour = list(m.L)
+            default = ["labour_medium"] if "labour_medium" in labour else labour
+            fs = self._pick(self.factor or default, labour, "labour type", {"labour": labour})
+            return [("va_share", (h, j, r), (self.value, self.cost_saving, self.reinstatement), "automate")
+                    for h in fs for j in sectors for r in regions]
         if self.kind == "endowment":
             fs = self._pick(self.factor, F, "factor", {})
             return [("endowment", (f, j, r), 1 + self.value, "mul") for f in fs for j in I for r in regions]
@@ -200,10 +217,7 @@ class Scenario:
         for shock in self.shocks:
             for name, idx, val, how in shock.resolve(model, self.groups):
                 if how == "automate":
-                    j, r = idx
-                    lab, cap = now(name, ("labour", j, r)), now(name, ("capital", j, r))
-                    current[(name, ("labour", j, r))] = lab * (1 - val)
-                    current[(name, ("capital", j, r))] = cap + lab * val
+                    self._automate(m, now, current, idx, *val)
                     continue
                 new = {"mul": lambda: now(name, idx) * val, "add": lambda: now(name, idx) + val,
                        "set": lambda: val}[how]()
@@ -211,6 +225,28 @@ class Scenario:
                     raise ShockError(f"{name}{idx} would become {new} (<= -100 %)")
                 current[(name, idx)] = new
         return current
+
+    @staticmethod
+    def _automate(m, now, current, idx, share, cost_saving, reinstatement):
+        """Task shift of labour type h in (j, r): alpha_h -> (1 - share) alpha_h, the moved
+        tasks performed by capital at unit cost c = 1 - cost_saving; reinstatement moves a
+        share of capital's own tasks to h."""
+        h, j, r = idx
+        alpha, a_old = now("va_share", idx), now("auto_share", idx)
+        c_old, c_new = now("auto_cost", idx), 1.0 - cost_saving
+        if a_old > 0 and share > 0 and abs(c_old - c_new) > 1e-12:
+            raise ShockError(f"automation of {h} in ({j}, {r}) at cost saving {cost_saving} on top of "
+                             f"automated tasks at cost {c_old}: one cost saving per cell")
+        moved = alpha * share
+        current[("va_share", idx)] = alpha - moved
+        current[("auto_share", idx)] = a_old + moved
+        if share > 0:
+            current[("auto_cost", idx)] = c_new
+        if reinstatement and "capital" in m.F:
+            cap = ("capital", j, r)
+            new_tasks = now("va_share", cap) * reinstatement
+            current[("va_share", cap)] = now("va_share", cap) - new_tasks
+            current[("va_share", idx)] += new_tasks
 
     def endpoints(self, model) -> tuple[dict, dict]:
         """Current and final values of every shocked parameter (validated)."""

@@ -13,7 +13,10 @@ region r, dW = INC dU/U =
                  (tax wedges times quantity changes; Harberger)
     terms of trade   sum X_out dP_w,out - sum X_in dP_w,in   (world prices P_w = P_E (1 + t_x),
                  P_E the export price: P_Y without a CET)
-    endowment    sum_f W dE_f
+    endowment    sum_f W d(E_f S_f e_f)   (employed factor supply: endowment changes, the
+                 employment effect of unemployment changes, capital accumulated in the long
+                 run and surplus labour drawn in; as in GTAP no cost of the saving that
+                 finances a larger capital stock is deducted)
     investment-saving   (FS P_W / P_I) dP_I   (foreign saving finances investment at P_I)
 
 (cf. Huff and Hertel 2000, "Decomposing welfare changes in the GTAP model", GTAP Technical
@@ -29,10 +32,11 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from .model.factors import employed_share
 from .model.trade import export_price
 
 COMPONENTS = ("technology", "allocative", "terms_of_trade", "endowment", "investment_saving")
-TECH_PARAMS = ("tfp", "aug", "va_share")
+TECH_PARAMS = ("tfp", "aug", "va_share", "auto_share", "auto_cost")
 
 
 def _values(comp):
@@ -48,6 +52,10 @@ def _snapshot(model) -> dict:
             "endowment": _values(m.endowment), "PW": pyo.value(m.PW), "fsav": _values(m.fsav),
             "W": {(f, j, r): pyo.value(m.WS[f, j, r] if f in m.F_SPECIFIC else m.W[f, r])
                   for f in m.F for j in I for r in R},
+            # employed supply of each factor: E S e (sector-specific: E e_j), see factors.py
+            "supply": {(f, j, r): pyo.value(m.endowment[f, j, r] * (
+                employed_share(m, f, r, j) if f in m.F_SPECIFIC else m.S[f, r] * employed_share(m, f, r)))
+                for f in m.F for j in I for r in R},
             "x": model.nlp.x_from_model()}
     snap["tech"] = {name: _values(getattr(m, name)) for name in TECH_PARAMS}
     return snap
@@ -92,7 +100,7 @@ def _step(model, a: dict, b: dict) -> dict:
         out["terms_of_trade"][s] += X_mid * dpw
         out["terms_of_trade"][r] -= X_mid * dpw
     for (f, j, r), w in a["W"].items():
-        out["endowment"][r] += 0.5 * (w + b["W"][f, j, r]) * (b["endowment"][f, j, r] - a["endowment"][f, j, r])
+        out["endowment"][r] += 0.5 * (w + b["W"][f, j, r]) * (b["supply"][f, j, r] - a["supply"][f, j, r])
     for r in R:
         fs = 0.5 * (a["fsav"][r] * a["PW"] + b["fsav"][r] * b["PW"])
         pi = mid("PH", ("investment", r))

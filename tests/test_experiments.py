@@ -67,8 +67,9 @@ def test_automation_displaces_labour_and_raises_capital_share(fresh_default):
     rel1 = scen.factor_price.sel(factor="labour", region=west) / scen.factor_price.sel(factor="capital", region=west)
     assert (rel1 < rel0).all()
     m = fresh_default.pyomo
+    # task shares (own tasks plus automated tasks) still add up to one
     assert pyo.value(m.va_share["labour", "MAC", "USA"]) + pyo.value(m.va_share["capital", "MAC", "USA"]) \
-        == pytest.approx(1.0, abs=1e-12)
+        + pyo.value(m.auto_share["labour", "MAC", "USA"]) == pytest.approx(1.0, abs=1e-12)
 
 
 def test_groups_and_impossible_values(fresh_default):

@@ -100,7 +100,7 @@ def test_benchmark_replicates_with_nominal_side(params):
         model = cgetrade.CGEModel(params, Closure(labour="wage_curve", monetary={"*": "ngdp", "USA": "cpi"}))
     assert model.max_residual() < 1e-12
     assert model.solve().iterations == 0
-    assert pyo.value(model.pyomo.U["USA"]) == pytest.approx(0.089)
+    assert pyo.value(model.pyomo.U["labour", "USA"]) == pytest.approx(0.089)
 
 
 def test_short_run_sector_specific_labour_unemployment_by_sector(params):

@@ -67,10 +67,10 @@ def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMod
     arr = {k: np.array(p[k].values.tolist(), dtype=object) for k in p.data_vars}
     m = pyo.ConcreteModel(name="cgetrade")
     _sets(m, params)
-    factor_price = factors.add_factor_prices(m, arr, closure.sector_specific)
-    factors.add_unemployment(m, closure, params["persons"])
+    factor_price = factors.add_factor_prices(m, arr, closure, params.labour_factors)
+    factors.add_unemployment(m, closure, arr)
     trade.add_prices(m, arr)
-    production.add_production(m, arr, factor_price)
+    production.add_production(m, arr, factor_price, params.va_nest)
     m.pnum = pyo.Param(initialize=1.0, mutable=True, doc="numeraire level")
     fd_composite = demand.add_final_demand(m, arr, factors.factor_income, closure)
 

@@ -26,7 +26,22 @@ import pyomo.environ as pyo
 #: Korea 3.4 % / Taiwan 4.4 % (EAS 3.7 %); ROW 6 % is an assumption close to the ILO world rate.
 UNEMPLOYMENT_2011 = {"CHN": 0.041, "USA": 0.089, "EU": 0.096, "JPN": 0.046, "EAS": 0.037, "ROW": 0.06}
 DEFAULT_UNEMPLOYMENT = 0.05
-LABOUR_CLOSURES = ("flexible", "real_wage", "wage_curve")
+LABOUR_CLOSURES = ("flexible", "real_wage", "wage_curve", "surplus_labour")
+MOBILITY = ("mobile", "sluggish", "specific")
+CAPITAL_CLOSURES = ("fixed", "rate_of_return")
+#: GTAP's transformation elasticity of a sluggish endowment (ETRAE = -1 for land and, in
+#: applications with sluggish labour, labour; Hertel 1997, Global Trade Analysis, ch. 2)
+SLUGGISH_ETA = 1.0
+
+#: named closures by horizon (GTAP practice; docs/model.md "Closures")
+PRESETS = {
+    # capital installed where it is: sector-specific and fixed; labour mobile
+    "short_run": dict(mobility={"capital": "specific"}, capital="fixed"),
+    # capital mobile across sectors, aggregate stock fixed (the default)
+    "medium_run": dict(mobility={}, capital="fixed"),
+    # capital stock endogenous at a fixed real rate of return (rental / price of capital goods)
+    "long_run": dict(mobility={}, capital="rate_of_return"),
+}
 
 
 def _per_region(value, regions, what):
@@ -40,6 +55,19 @@ def _per_region(value, regions, what):
             raise ValueError(f"{what} missing for region(s) {missing} (or give a '*' default)")
         return {r: value.get(r, default) for r in regions}
     return {r: value for r in regions}
+
+
+def _per_factor(value, factors, what):
+    """A scalar for every labour type, or a dict by labour type ("*" = default)."""
+    if not isinstance(value, dict):
+        return dict.fromkeys(factors, value)
+    unknown = set(value) - set(factors) - {"*"}
+    if unknown:
+        raise ValueError(f"unknown labour type(s) {sorted(unknown)} in {what}; known: {list(factors)}")
+    missing = [h for h in factors if h not in value and "*" not in value]
+    if missing:
+        raise ValueError(f"{what} missing for {missing} (or give a '*' default)")
+    return {h: value.get(h, value.get("*")) for h in factors}
 
 
 @dataclass(frozen=True)
@@ -60,20 +88,103 @@ class Closure:
     final_demand: str = "regional_household"     # | "household_government" (see demand.py)
     foreign_saving: str = "world_price_index"    # unit of fixed foreign saving: | "numeraire"
                                                  # | "rest_of_world" (flexible exchange rate EXR)
+    mobility: dict | None = None             # factor (or "labour" = every labour type, "*")
+                                             # -> "mobile" | "sluggish" (CET) | "specific"
+    eta: float = SLUGGISH_ETA                # CET elasticity of sluggish factors across sectors
+    capital: str = "fixed"                   # | "rate_of_return" (long run: stock endogenous)
+    preset: str = ""                         # name of the preset this closure came from
+
+    @classmethod
+    def from_preset(cls, name: str, **overrides) -> "Closure":
+        """A named closure by horizon: ``short_run``, ``medium_run`` or ``long_run``
+        (see PRESETS), with any field overridden, e.g. ``from_preset("long_run", labour="wage_curve")``."""
+        if name not in PRESETS:
+            import difflib
+            hint = difflib.get_close_matches(name, PRESETS, n=1)
+            raise ValueError(f"unknown closure preset {name!r}"
+                             + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                             + f"; known: {', '.join(PRESETS)}")
+        return cls(**{**PRESETS[name], "preset": name, **overrides})
+
+    @property
+    def label(self) -> str:
+        """Short description of the closure for result files and tables."""
+        mob = ", ".join(f"{f} {k}" for f, k in sorted((self.mobility or {}).items())) or "all factors mobile"
+        if self.sector_specific:
+            mob += ", sector-specific: " + ", ".join(self.sector_specific)
+        lab = self.labour if isinstance(self.labour, str) else "by region " + str(self.labour)
+        return (f"{self.preset or 'custom'}: {mob}; capital stock {self.capital}; labour {lab}; "
+                f"final demand {self.final_demand}")
+
+    def factor_mobility(self, factors, labour_factors) -> dict:
+        """Mobility of every factor: {f: "mobile" | "sluggish" | "specific"}."""
+        spec = dict(self.mobility or {})
+        known = set(factors) | {"labour", "*"}
+        unknown = sorted(set(spec) - known)
+        if unknown:
+            raise ValueError(f"unknown factor(s) {unknown} in mobility; known {list(factors)} and "
+                             "'labour' (every labour type), '*'")
+        unknown = sorted(set(self.sector_specific) - set(factors) - {"labour"})
+        if unknown:
+            raise ValueError(f"unknown factor(s) {unknown} in sector_specific; known {list(factors)}")
+        out = {}
+        for f in factors:
+            group = "labour" if f in labour_factors else None
+            kind = spec.get(f, spec.get(group, spec.get("*", "mobile")))
+            if f in self.sector_specific or (group and group in self.sector_specific):
+                kind = "specific"
+            if kind not in MOBILITY:
+                raise ValueError(f"unknown mobility {kind!r} of {f}; known: {MOBILITY}")
+            out[f] = kind
+        if self.capital not in CAPITAL_CLOSURES:
+            raise ValueError(f"unknown capital closure {self.capital!r}; known: {CAPITAL_CLOSURES}")
+        if self.capital == "rate_of_return" and out.get("capital") == "specific":
+            raise ValueError("capital='rate_of_return' (long run) needs capital mobile or sluggish, "
+                             "not sector-specific")
+        if not self.eta > 0:
+            raise ValueError(f"the CET elasticity eta of sluggish factors must be > 0, got {self.eta}")
+        return out
+
+    def labour_closures(self, regions, labour_factors) -> dict:
+        """Wage-setting closure of each labour type in each region: {(h, r): kind}. A region's
+        value may be a dict by labour type (``{"labour_low": "wage_curve", "*": "flexible"}``)."""
+        out = {}
+        for r, v in _per_region(self.labour, regions, "labour closure").items():
+            by_h = _per_factor(v, labour_factors, f"labour closure of {r}")
+            for h, kind in by_h.items():
+                if kind not in LABOUR_CLOSURES:
+                    raise ValueError(f"unknown labour closure {kind!r} ({h}, {r}); known: {LABOUR_CLOSURES}")
+                out[(h, r)] = kind
+        return out
 
     def dropped_market(self, regions, sectors) -> tuple:
         return self.walras_market or ("goods", sectors[-1], regions[-1])
 
     def labour_closure(self, regions) -> dict:
-        kinds = _per_region(self.labour, regions, "labour closure")
-        bad = {r: k for r, k in kinds.items() if k not in LABOUR_CLOSURES}
-        if bad:
-            raise ValueError(f"unknown labour closure(s) {bad}; known: {LABOUR_CLOSURES}")
-        return kinds
+        """One closure per region ("mixed" where labour types differ)."""
+        out = {}
+        for r, v in _per_region(self.labour, regions, "labour closure").items():
+            kinds = set(v.values()) - {None} if isinstance(v, dict) else {v}
+            bad = kinds - set(LABOUR_CLOSURES)
+            if bad:
+                raise ValueError(f"unknown labour closure(s) {sorted(bad)} ({r}); known: {LABOUR_CLOSURES}")
+            out[r] = kinds.pop() if len(kinds) == 1 else "mixed"
+        return out
 
-    def unemployment_rates(self, regions) -> dict:
+    def unemployment_rates(self, regions, labour_factors=("labour",)) -> dict:
+        """Benchmark unemployment rate of each labour type: {(h, r): U0}. A region's value may
+        be a dict by labour type; by default every type has the region's rate."""
         table = dict(UNEMPLOYMENT_2011, **(self.unemployment or {}))
-        rates = {r: float(table.get(r, DEFAULT_UNEMPLOYMENT)) for r in regions}
+        unknown = sorted(set(self.unemployment or {}) - set(regions))
+        if unknown:
+            raise ValueError(f"unknown region(s) {unknown} in unemployment; known: {list(regions)}")
+        rates = {}
+        for r in regions:
+            v = table.get(r, DEFAULT_UNEMPLOYMENT)
+            if isinstance(v, dict):
+                v = {**dict.fromkeys(labour_factors, v.get("*")), **{k: x for k, x in v.items() if k != "*"}}
+            for h, u in _per_factor(v, labour_factors, f"unemployment of {r}").items():
+                rates[(h, r)] = float(u)
         if not all(0 < u < 1 for u in rates.values()):
             raise ValueError(f"benchmark unemployment rates must be in (0, 1): {rates}")
         return rates

@@ -1,105 +1,181 @@
-"""Factor markets: mobile (long run) or sector-specific (short run) factors.
+"""Factor markets, labour-market closures and persons employed.
 
-    mobile f:           sum_j F[f,j,r] = E_f,r          (one price W[f,r] per region)
-    sector-specific f:  F[f,j,r] = E_f,j,r               (one price W[f,j,r] per sector)
+Factors f are labour types h (one ``labour``, or ``labour_high/medium/low``) and capital.
+Each factor's mobility across sectors (``Closure.mobility``):
 
-Employment in persons:  N[j,r] = N0[j,r] * F[labour,j,r] / F0[labour,j,r]
-(labour is measured in efficiency units: benchmark wage bill / benchmark wage = 1).
+    mobile     sum_j F[f,j,r] = S[f,r] E[f,r] e_f,r               one price W[f,r]
+    sluggish   F[f,j,r] = th_j S E e (WS[f,j,r] / W[f,r])^eta       (CET, GTAP's ETRAE)
+               W[f,r] = [sum_j th_j WS[f,j,r]^(1+eta)]^(1/(1+eta))  sector prices WS[f,j,r]
+    specific   F[f,j,r] = E[f,j,r] e_f,j,r                          sector prices WS[f,j,r]
+
+E is the endowment (benchmark value units), e = (1 - U)/(1 - U0) the employed share of a
+labour type (1 for capital), S[f,r] a supply index, fixed at 1 except under
+
+    capital = "rate_of_return" (long run)   W[capital,r] = rr_r P_I[r]     (S_K endogenous)
+    labour closure "surplus_labour" (Lewis) W[h,r] = omega P_H[r]          (S_h endogenous)
+
+Persons (thousands). The labour force of type h is N[h,r] = N0[h,r] (E/E0) S[h,r], with
+N0 = benchmark employed / (1 - U0). Employed persons N (1 - U) are allocated to sectors in
+proportion to efficiency units weighted by benchmark persons per unit (pay-per-person premia):
+
+    persons[h,j,r] = N[h,r] (1 - U[h,r]) pi[h,j,r] F[h,j,r] / sum_k pi[h,k,r] F[h,k,r],
+    pi = persons0 / F0,
+
+so sum_j persons + unemployed = N exactly, and with a fixed labour force sector job changes
+add up to minus the change in unemployment. Sector-specific labour: persons[h,j,r] =
+N0[h,j,r] (E/E0) (1 - U_S[h,j,r]).
 """
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
 
-def add_factor_prices(m, p, sector_specific=()):
-    """Factor price variables; returns factor_price(m, f, j, r) for the production block."""
+def add_factor_prices(m, p, closure, labour_factors):
+    """Factor price and supply variables; returns factor_price(m, f, j, r)."""
     R, I, F = m.R_idx, m.I_idx, m.F_idx
-    unknown = set(sector_specific) - set(F)
-    if unknown:
-        raise ValueError(f"unknown factor(s) {sorted(unknown)} in sector_specific; known {list(F)}")
-    m.F_MOBILE = pyo.Set(initialize=[f for f in F if f not in sector_specific], ordered=True)
-    m.F_SPECIFIC = pyo.Set(initialize=[f for f in F if f in sector_specific], ordered=True)
-    m.W = pyo.Var(m.F_MOBILE, m.R, initialize=1.0, bounds=(0, None), doc="factor price W[f,r]")
-    m.WS = pyo.Var(m.F_SPECIFIC, m.I, m.R, initialize=1.0, bounds=(0, None),
-                   doc="sector-specific factor price W[f,j,r]")
+    mobility = closure.factor_mobility(list(F), labour_factors)
+    m.L = pyo.Set(initialize=list(labour_factors), ordered=True, doc="labour types")
+    m.F_MOBILE = pyo.Set(initialize=[f for f in F if mobility[f] == "mobile"], ordered=True)
+    m.F_SPECIFIC = pyo.Set(initialize=[f for f in F if mobility[f] == "specific"], ordered=True)
+    m.F_SLUGGISH = pyo.Set(initialize=[f for f in F if mobility[f] == "sluggish"], ordered=True)
+    m.F_PRICED = pyo.Set(initialize=[f for f in F if mobility[f] != "specific"], ordered=True,
+                         doc="factors with a regional price W[f,r] (mobile and sluggish)")
+    m.F_SECTOR = pyo.Set(initialize=[f for f in F if mobility[f] != "mobile"], ordered=True,
+                         doc="factors with sector prices WS[f,j,r] (specific and sluggish)")
+    m.W = pyo.Var(m.F_PRICED, m.R, initialize=1.0, bounds=(0, None), doc="factor price W[f,r]")
+    m.WS = pyo.Var(m.F_SECTOR, m.I, m.R, initialize=1.0, bounds=(0, None),
+                   doc="sector price of a specific or sluggish factor W[f,j,r]")
+    m.S = pyo.Var(m.F, m.R, initialize=1.0, bounds=(0, None),
+                  doc="factor supply index S[f,r] (fixed at 1 unless a closure frees it)")
+    m.S.fix(1.0)
+    m.eta = pyo.Param(initialize=float(closure.eta), mutable=True,
+                      doc="CET elasticity of sluggish factors across sectors")
     vfm = p["vfm"]
     m.endowment = pyo.Param(m.F, m.I, m.R, mutable=True,
                             initialize=lambda m, f, j, r: float(vfm[F[f], I[j], R[r]]),
                             doc="factor endowment by sector (benchmark value units); mobile "
-                                "factors use its sum over sectors")
+                                "and sluggish factors use its sum over sectors")
 
     def factor_price(m, f, j, r):
-        return m.WS[f, j, r] if f in m.F_SPECIFIC else m.W[f, r]
+        return m.WS[f, j, r] if f in m.F_SECTOR else m.W[f, r]
     return factor_price
 
 
-def add_unemployment(m, closure, persons=None):
-    """Unemployment rate U[r] (fixed at U0 where the wage is flexible) and wage-setting
-    parameters. With sector-specific (short-run) labour each sector has its own rate
-    U_S[j,r] and U[r] is their labour-force-weighted mean."""
-    regions = list(m.R)
-    kinds = closure.labour_closure(regions)
-    u0 = closure.unemployment_rates(regions)
-    m.u0 = pyo.Param(m.R, initialize=u0, mutable=True, doc="benchmark unemployment rate U0")
-    m.U = pyo.Var(m.R, initialize=u0, bounds=(0, 1), doc="unemployment rate U")
+def add_unemployment(m, closure, p):
+    """Unemployment rate U[h,r] of every labour type (fixed at U0 where the wage is flexible),
+    wage-setting parameters, labour force and the regional rate UR[r]. With sector-specific
+    labour each sector has its own rate U_S[h,j,r] and U[h,r] is their labour-force-weighted
+    mean."""
+    regions, L = list(m.R), list(m.L)
+    kinds = closure.labour_closures(regions, L)
+    u0 = closure.unemployment_rates(regions, L)
+    R, I, F = m.R_idx, m.I_idx, m.F_idx
+    persons0 = p["persons_by_factor"]
+    m.u0 = pyo.Param(m.L, m.R, initialize=u0, mutable=True, doc="benchmark unemployment rate U0")
+    m.U = pyo.Var(m.L, m.R, initialize=u0, bounds=(0, 1), doc="unemployment rate U[h,r]")
     m.kappa = pyo.Param(m.R, initialize=closure.kappa, mutable=True, doc="wage indexation to CPI")
     m.phi = pyo.Param(m.R, initialize=closure.phi, mutable=True, doc="wage-curve elasticity")
-    m.omega = pyo.Param(m.R, initialize=1.0, mutable=True, doc="target real wage (index)")
-    specific = "labour" in m.F_SPECIFIC
-    m.US = pyo.Var(m.I if specific else [], m.R, initialize=lambda m, j, r: u0[r], bounds=(0, 1),
-                   doc="unemployment rate of sector-specific labour U_S[j,r]")
+    m.omega = pyo.Param(m.L, m.R, initialize=1.0, mutable=True, doc="target real wage (index)")
+    specific = [h for h in L if h in m.F_SPECIFIC]
+    m.US = pyo.Var(specific, m.I, m.R, initialize=lambda m, h, j, r: u0[h, r], bounds=(0, 1),
+                   doc="unemployment rate of sector-specific labour U_S[h,j,r]")
+    m.N0 = pyo.Param(m.L, m.I, m.R, mutable=False, doc="benchmark labour force by sector (thousand)",
+                     initialize=lambda m, h, j, r: float(persons0[F[h], I[j], R[r]]) / (1 - u0[h, r]))
     m.unemployment_by_sector = pyo.ConstraintList(doc="U = labour-force-weighted mean of U_S")
-    for r in regions:
-        if kinds[r] == "flexible":
-            m.U[r].fix(u0[r])
-            for j in (m.I if specific else []):
-                m.US[j, r].fix(u0[r])
-        elif specific:
-            w = persons[:, m.R_idx[r]] / persons[:, m.R_idx[r]].sum()
-            m.unemployment_by_sector.add(m.U[r] == sum(float(w[m.I_idx[j]]) * m.US[j, r] for j in m.I))
+    for (h, r), kind in kinds.items():
+        if kind in ("flexible", "surplus_labour"):
+            m.U[h, r].fix(u0[h, r])
+            for j in (m.I if h in specific else []):
+                m.US[h, j, r].fix(u0[h, r])
+        elif h in specific:
+            n = {j: pyo.value(m.N0[h, j, r]) for j in m.I}
+            m.unemployment_by_sector.add(m.U[h, r] == sum(n[j] / sum(n.values()) * m.US[h, j, r] for j in m.I))
+        if kind == "surplus_labour":
+            if h in specific:
+                raise ValueError(f"the surplus-labour closure ({h}, {r}) needs mobile or sluggish labour")
+            m.S[h, r].unfix()
+
+    def labour_force(m, h, r):
+        e0 = sum(pyo.value(m.endowment[h, j, r]) for j in m.I)
+        return (sum(m.N0[h, j, r] for j in m.I) * m.S[h, r]
+                * sum(m.endowment[h, j, r] for j in m.I) / e0) if e0 > 0 else 0.0
+    m.labour_force = pyo.Expression(m.L, m.R, rule=labour_force, doc="labour force N[h,r] (thousand persons)")
+    n0 = {(h, r): sum(pyo.value(m.N0[h, j, r]) for j in m.I) for h in L for r in regions}
+    m.ur0 = pyo.Param(m.R, mutable=True, doc="benchmark regional unemployment rate",
+                      initialize=lambda m, r: sum(n0[h, r] * u0[h, r] for h in L) / sum(n0[h, r] for h in L))
+
+    def regional_rate(m, r):
+        if len(L) == 1:
+            return m.U[L[0], r]
+        return sum(m.labour_force[h, r] * m.U[h, r] for h in L) / sum(m.labour_force[h, r] for h in L)
+    m.UR = pyo.Expression(m.R, rule=regional_rate, doc="regional unemployment rate (all labour types)")
     return kinds
 
 
 def add_wage_setting(m, closure, exchange_rate):
-    """The wage-setting closure of each region's labour market (each sector's, if labour is
-    sector-specific).
+    """The wage-setting closure of each labour type's market in each region (each sector's, if
+    labour is sector-specific), and the capital closure.
 
-        flexible    U = U0 (fixed): the wage clears the market (full employment)
-        real_wage   W / P_H[household] = omega (fixed real wage, omega = 1 at the benchmark)
-        wage_curve  ln(e W / W0) = kappa ln(e CPI / CPI0) - phi ln(U / U0)   (local currency;
-                    Blanchflower and Oswald 1994: phi ~ 0.1; kappa < 1 = nominal rigidity)
+        flexible        U = U0 (fixed): the wage clears the market (full employment)
+        real_wage       W / P_H[household] = omega (fixed real wage; U endogenous)
+        wage_curve      ln(e W / W0) = kappa ln(e CPI / CPI0) - phi ln(U / U0)   (local currency;
+                        Blanchflower and Oswald 1994: phi ~ 0.1; kappa < 1 = nominal rigidity)
+        surplus_labour  W / P_H[household] = omega with U = U0 and the labour supply S[h,r]
+                        endogenous (Lewis 1954: an unlimited supply of labour at a given real
+                        wage, drawn from outside the measured labour force)
+        capital = "rate_of_return"   W[capital,r] = rr_r P_H[investment,r] (S[capital,r]
+                        endogenous: GTAP's long-run closure, fixed real rate of return)
     """
-    kinds = closure.labour_closure(list(m.R))
+    kinds = closure.labour_closures(list(m.R), list(m.L))
     m.wage_setting = pyo.ConstraintList(doc="labour-market closures (real wage, wage curve)")
-    specific = "labour" in m.F_SPECIFIC
-    for r, kind in kinds.items():
-        markets = [(m.WS["labour", j, r], m.US[j, r]) for j in m.I] if specific \
-            else [(m.W["labour", r], m.U[r])]
+    for (h, r), kind in kinds.items():
+        markets = [(m.WS[h, j, r], m.US[h, j, r]) for j in m.I] if h in m.F_SPECIFIC \
+            else [(m.W[h, r], m.U[h, r])]
         for wage, unemployment in markets:
-            if kind == "real_wage":
-                m.wage_setting.add(wage == m.omega[r] * m.P_H["household", r])
+            if kind in ("real_wage", "surplus_labour"):
+                m.wage_setting.add(wage == m.omega[h, r] * m.P_H["household", r])
             elif kind == "wage_curve":
                 e = exchange_rate(m, r)
                 m.wage_setting.add(pyo.log(e * wage) == m.kappa[r] * pyo.log(e * m.P_H["household", r])
-                                   - m.phi[r] * pyo.log(unemployment / m.u0[r]))
+                                   - m.phi[r] * pyo.log(unemployment / m.u0[h, r]))
+    m.rr = pyo.Param(m.R, initialize=1.0, mutable=True,
+                     doc="real rate of return on capital: rental / price of capital goods (index)")
+    m.rate_of_return = pyo.ConstraintList(doc="long run: W[capital,r] = rr P_H[investment,r]")
+    if closure.capital == "rate_of_return":
+        if "capital" not in m.F_PRICED:
+            raise ValueError("capital='rate_of_return' needs a mobile or sluggish factor 'capital'")
+        for r in m.R:
+            if isinstance(m.P_H["investment", r].expr, (int, float)):
+                raise ValueError(f"capital='rate_of_return': {r} has no benchmark investment, so "
+                                 "the price of capital goods is undefined")
+            m.S["capital", r].unfix()
+            m.rate_of_return.add(m.W["capital", r] == m.rr[r] * m.P_H["investment", r])
 
 
 def employed_share(m, f, r, j=None):
-    """Employed share of a factor's endowment relative to the benchmark: (1-U)/(1-U0) for
-    labour (the sector's rate U_S[j,r] for sector-specific labour), 1 for other factors."""
-    if f != "labour":
+    """Employed share of a factor's endowment relative to the benchmark: (1-U)/(1-U0) for a
+    labour type (the sector's rate U_S[h,j,r] for sector-specific labour), 1 for other factors."""
+    if f not in m.L:
         return 1.0
-    u = m.US[j, r] if j is not None else m.U[r]
-    return (1 - u) / (1 - m.u0[r])
+    u = m.US[f, j, r] if j is not None else m.U[f, r]
+    return (1 - u) / (1 - m.u0[f, r])
+
+
+def factor_supply(m, f, r):
+    """Employed supply of a mobile or sluggish factor relative to its benchmark: S E/E0 e."""
+    e0 = sum(pyo.value(m.endowment[f, j, r]) for j in m.I)
+    return m.S[f, r] * sum(m.endowment[f, j, r] for j in m.I) / e0 * employed_share(m, f, r)
 
 
 def factor_income(m, r):
-    """Factor income of region r: sum_f W_f E_f (labour: employed labour only)."""
-    mobile = sum(m.W[f, r] * sum(m.endowment[f, j, r] for j in m.I) * employed_share(m, f, r)
+    """Factor income of region r: sum_f W_f S_f E_f e_f (labour: employed labour only);
+    sluggish factors: sum_j WS_j F_j (= W S E e by the CET)."""
+    mobile = sum(m.W[f, r] * sum(m.endowment[f, j, r] for j in m.I) * m.S[f, r] * employed_share(m, f, r)
                  for f in m.F_MOBILE)
     specific = sum(m.WS[f, j, r] * m.endowment[f, j, r] * employed_share(m, f, r, j)
                    for f in m.F_SPECIFIC for j in m.I)
-    return mobile + specific
+    sluggish = sum(m.WS[f, j, r] * m.FD[f, j, r] for f in m.F_SLUGGISH for j in m.I)
+    return mobile + specific + sluggish
 
 
 def add_factor_markets(m, p):
@@ -108,10 +184,9 @@ def add_factor_markets(m, p):
 
     def mobile(m, f, r):
         e0 = vfm[F[f], :, R[r]].sum()
-        supply = sum(m.endowment[f, j, r] for j in m.I) / e0 * employed_share(m, f, r)
-        return sum(m.FD[f, j, r] for j in m.I) / e0 == supply
+        return sum(m.FD[f, j, r] for j in m.I) / e0 == factor_supply(m, f, r)
     m.factor_market = pyo.Constraint(m.F_MOBILE, m.R, rule=mobile,
-                                     doc="factor market: sum_j F[f,j,r] = E[f,r] (labour: x (1-U)/(1-U0))")
+                                     doc="factor market: sum_j F[f,j,r] = S E[f,r] (labour: x (1-U)/(1-U0))")
 
     def specific(m, f, j, r):
         e0 = vfm[F[f], I[j], R[r]]
@@ -121,9 +196,38 @@ def add_factor_markets(m, p):
     m.factor_market_specific = pyo.Constraint(m.F_SPECIFIC, m.I, m.R, rule=specific,
                                               doc="sector-specific factor market: F = E")
 
-    persons0, vfm_l = p["persons"], vfm[F["labour"]]
+    def cet_supply(m, f, j, r):
+        v0 = vfm[F[f], I[j], R[r]]
+        if v0 <= 0:
+            return m.WS[f, j, r] == m.W[f, r]
+        return m.FD[f, j, r] / v0 == factor_supply(m, f, r) * (m.WS[f, j, r] / m.W[f, r]) ** m.eta
+    m.factor_supply_cet = pyo.Constraint(m.F_SLUGGISH, m.I, m.R, rule=cet_supply,
+                                         doc="sluggish factor: F_j = th_j S E e (W_j / W)^eta")
 
-    def persons(m, j, r):
-        l0 = vfm_l[I[j], R[r]]
-        return persons0[I[j], R[r]] * m.FD["labour", j, r] / l0 if l0 > 0 else 0.0
-    m.employment = pyo.Expression(m.I, m.R, rule=persons, doc="employment, thousand persons")
+    def cet_price(m, f, r):
+        e0 = vfm[F[f], :, R[r]].sum()
+        return m.W[f, r] == sum(vfm[F[f], I[j], R[r]] / e0 * m.WS[f, j, r] ** (1 + m.eta)
+                                for j in m.I if vfm[F[f], I[j], R[r]] > 0) ** (1 / (1 + m.eta))
+    m.factor_price_cet = pyo.Constraint(m.F_SLUGGISH, m.R, rule=cet_price,
+                                        doc="sluggish factor: W = [sum_j th_j W_j^(1+eta)]^(1/(1+eta))")
+
+    persons0 = p["persons_by_factor"]
+
+    def persons(m, h, j, r):
+        if persons0[F[h], I[j], R[r]] <= 0:
+            return 0.0
+        if h in m.F_SPECIFIC:
+            e0 = vfm[F[h], I[j], R[r]]
+            return m.N0[h, j, r] * m.endowment[h, j, r] / e0 * (1 - m.US[h, j, r])
+        ppu = {k: persons0[F[h], I[k], R[r]] / vfm[F[h], I[k], R[r]]
+               for k in m.I if persons0[F[h], I[k], R[r]] > 0 and vfm[F[h], I[k], R[r]] > 0}
+        if j not in ppu:        # persons without recorded pay: keep their benchmark number
+            return float(persons0[F[h], I[j], R[r]])
+        total = sum(ppu[k] * m.FD[h, k, r] for k in ppu)
+        employed = m.labour_force[h, r] * (1 - m.U[h, r]) \
+            - sum(float(persons0[F[h], I[k], R[r]]) for k in m.I if k not in ppu and persons0[F[h], I[k], R[r]] > 0)
+        return employed * ppu[j] * m.FD[h, j, r] / total
+    m.persons = pyo.Expression(m.L, m.I, m.R, rule=persons,
+                               doc="persons employed by labour type, sector, region (thousand)")
+    m.employment = pyo.Expression(m.I, m.R, rule=lambda m, j, r: sum(m.persons[h, j, r] for h in m.L),
+                                  doc="employment, thousand persons")

@@ -76,7 +76,7 @@ def add_regimes(m, closure, p):
             if kinds[r] == "flexible":
                 warnings.warn(f"{r}: flexible inflation targeting with a flexible wage has no "
                               "unemployment gap to trade off; it is strict CPI targeting", stacklevel=3)
-            m.regime.add(pyo.log(cpi / m.cpi_target[r]) - m.it_lambda[r] * (m.U[r] - m.u0[r]) == 0)
+            m.regime.add(pyo.log(cpi / m.cpi_target[r]) - m.it_lambda[r] * (m.UR[r] - m.ur0[r]) == 0)
         elif kind == "peg":
             target = spec[1] if len(spec) > 1 else closure.anchor
             if r == closure.anchor:

@@ -1,13 +1,23 @@
 """Production block: nested CES technology of activity j in region r.
 
     output  = A_jr * CES_top( VA composite, intermediate composite ; sigma_top )
-    VA      = CES_va( lambda_f F_f ; sigma_va )          (factor-augmenting productivity)
+    VA      = CES_va( lambda_f F_f ; sigma_va )          (factor-augmenting productivity; "flat")
+            or CES_o( KH, L_medium, L_low ; sigma_o ),  KH = CES_kh( K, L_high ; sigma_kh )
+              ("capital_skill": capital-skill complementarity, Krusell et al. 2000)
     INT     = Leontief over Armington composites of commodities i
 
 Unit costs (prices = 1 at the benchmark):
 
-    P_VA   = [sum_f alpha_f (W_f / lambda_f)^(1-sigma_va)]^(1/(1-sigma_va))
-             (alpha_f: task shares, = benchmark cost shares; automation moves alpha to capital)
+    P_VA   = [sum_f alpha_f (W_f / lambda_f)^(1-sigma_va)
+              + sum_h a_h (c_h W_K / lambda_K)^(1-sigma_va)]^(1/(1-sigma_va))
+             (alpha_f: task shares, = benchmark cost shares)
+
+Automation (Acemoglu and Restrepo 2018, 2019 task framework): a share of value-added tasks
+a_h moves from labour type h to capital (alpha_h falls by a_h: displacement), and capital
+performs those tasks at a unit cost c_h = 1 - cost saving relative to its own tasks, so at
+benchmark prices P_VA = [1 - a + a c^(1-sigma)]^(1/(1-sigma)) <= 1 for c <= 1 (productivity
+effect). Automated tasks sit in the nest of the labour type they displace; their capital
+demand is a_h Q (P/(c W_K/lambda_K))^sigma c / lambda_K.
     P_INT  = sum_i theta_i P_A[i,j]
     C      = CES_top(P_VA, P_INT)
     zero profit:  (1 - t_o) P_Y A = (1 - t_o^0) C
@@ -19,7 +29,35 @@ import pyomo.environ as pyo
 from .ces import ces_demand, ces_price, ces_share_price
 
 
-def add_production(m, p, factor_price):
+def _va_nests(m, vfm, va_nest, j, r):
+    """Nests of the value-added technology of (j, r): {nest: [(share, price, key), ...]},
+    key ("factor", f) | ("auto", h) | ("nest", "KH"); the top nest is "VA"."""
+    F, I, R = m.F_idx, m.I_idx, m.R_idx
+    jj, rr = I[j], R[r]
+    va0 = vfm[:, jj, rr].sum()
+    has = {f: vfm[F[f], jj, rr] > 0 for f in F}
+    fp = m._factor_price
+
+    def own(f):
+        return (m.va_share[f, j, r], fp(m, f, j, r) / m.aug[f, j, r], ("factor", f))
+
+    def auto(h):
+        return (m.auto_share[h, j, r], m.auto_cost[h, j, r] * fp(m, "capital", j, r) / m.aug["capital", j, r],
+                ("auto", h))
+    if va_nest == "flat":
+        return {"VA": [own(f) for f in F if has[f]] + [auto(h) for h in m.L if has[h]]}
+    inner = [f for f in ("capital", "labour_high") if has[f]]
+    a_kh = sum(vfm[F[f], jj, rr] for f in inner) / va0
+    outer = [own(f) for f in F if has[f] and f not in inner] + \
+            [auto(h) for h in m.L if has[h] and h not in inner]
+    if not inner:
+        return {"VA": outer}
+    kh = [(share / a_kh, price, key) for share, price, key in [own(f) for f in inner]
+          + [auto(h) for h in inner if h in m.L]]
+    return {"VA": [(a_kh, m.P_KH[j, r], ("nest", "KH"))] + outer, "KH": kh}
+
+
+def add_production(m, p, factor_price, va_nest="flat"):
     """Activity levels Y, unit costs, input demands and the zero-profit conditions."""
     vom, vfm, to0 = p["vom"], p["vfm"], p["to"]
     use = p["use_dom"] + p["use_imp"]                  # (i, a, r), sectors first
@@ -40,11 +78,24 @@ def add_production(m, p, factor_price):
                            initialize=lambda m, f, j, r: float(vfm[F[f], I[j], R[r]] / va0[I[j], R[r]]),
                            doc="task (distribution) share alpha_f of value added")
 
-    def p_va(m, j, r):
-        jj, rr = I[j], R[r]
-        return ces_share_price([(m.va_share[ff, j, r], factor_price(m, ff, j, r) / m.aug[ff, j, r])
-                                for ff, f in F.items() if vfm[f, jj, rr] > 0], p["sigma_va"][jj])
-    m.P_VA = pyo.Expression(m.I, m.R, rule=p_va, doc="unit cost of value added")
+    m.auto_share = pyo.Param(m.L, m.I, m.R, initialize=0.0, mutable=True,
+                             doc="share a_h of value-added tasks moved from labour type h to capital")
+    m.auto_cost = pyo.Param(m.L, m.I, m.R, initialize=1.0, mutable=True,
+                            doc="capital's unit cost in automated tasks relative to its own (1 - cost saving)")
+    m._factor_price = factor_price
+    sigma = {"VA": p["sigma_va"] if va_nest == "flat" else p["sigma_o"], "KH": p["sigma_kh"]}
+    nests = {(j, r): _va_nests(m, vfm, va_nest, j, r) for j in m.I for r in m.R}
+
+    def nest_price(name):
+        def rule(m, j, r):
+            terms = nests[j, r].get(name)
+            if not terms:
+                return 1.0
+            return ces_share_price([(a, q) for a, q, _ in terms], sigma[name][I[j]])
+        return rule
+    m.P_KH = pyo.Expression(m.I, m.R, rule=nest_price("KH"),
+                            doc="unit cost of the capital-skill composite (capital_skill nest)")
+    m.P_VA = pyo.Expression(m.I, m.R, rule=nest_price("VA"), doc="unit cost of value added")
 
     def p_int(m, j, r):
         jj, rr = I[j], R[r]
@@ -78,12 +129,28 @@ def add_production(m, p, factor_price):
         return ces_demand(1.0, m.Y[j, r] / m.tfp[j, r], m.C[j, r], m.P_INT[j, r], p["sigma_top"][jj])
     m.QINT = pyo.Expression(m.I, m.R, rule=q_int, doc="intermediate composite (index)")
 
+    cache = {}
+
+    def task_demands(m, j, r):
+        """{key: demand for the member's tasks (benchmark value units)} in every nest."""
+        if (j, r) in cache:
+            return cache[j, r]
+        out = cache[j, r] = {}
+        quantity, price = {"VA": m.QVA[j, r]}, {"VA": m.P_VA[j, r], "KH": m.P_KH[j, r]}
+        for name in ("VA", "KH"):
+            for a, q, key in nests[j, r].get(name, []):
+                out[key] = ces_demand(1.0, a * quantity[name], price[name], q, sigma[name][I[j]])
+                if key == ("nest", "KH"):
+                    quantity["KH"] = out[key]
+        return out
+
     def factor_demand(m, f, j, r):
-        ff, jj, rr = F[f], I[j], R[r]
-        if vfm[ff, jj, rr] <= 0:
-            return 0.0
-        eff_price = factor_price(m, f, j, r) / m.aug[f, j, r]
-        return ces_demand(1.0, m.va_share[f, j, r] * m.QVA[j, r], m.P_VA[j, r], eff_price,
-                          p["sigma_va"][jj]) / m.aug[f, j, r]
+        tasks = task_demands(m, j, r)
+        own = tasks[("factor", f)] / m.aug[f, j, r] if ("factor", f) in tasks else 0.0
+        if f != "capital":
+            return own
+        return own + sum(tasks[("auto", h)] * m.auto_cost[h, j, r] / m.aug[f, j, r]
+                         for h in m.L if ("auto", h) in tasks)
     m.FD = pyo.Expression(m.F, m.I, m.R, rule=factor_demand,
-                          doc="factor demand (physical, benchmark value units)")
+                          doc="factor demand (physical, benchmark value units; capital includes "
+                              "automated tasks)")
