@@ -16,7 +16,7 @@ import pyomo.environ as pyo
 
 TOL = 1e-8
 NOMINAL = ("PY", "PM", "W", "WS", "PW", "INC", "EXR")     # scale with the numeraire
-REAL = ("Y", "M")                                 # invariant to the numeraire
+REAL = ("Y", "M", "S", "U")                       # invariant to the numeraire
 
 
 @dataclass

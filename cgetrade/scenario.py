@@ -248,6 +248,46 @@ class Scenario:
             current[("va_share", cap)] = now("va_share", cap) - new_tasks
             current[("va_share", idx)] += new_tasks
 
+    def automation_effects(self, model):
+        """Productivity and displacement effects of the scenario's technology shocks by sector
+        and region, at benchmark factor prices (Acemoglu and Restrepo 2019): the % change of
+        the unit cost of value added and the change of labour's share of value added (pp),
+        displacement from automation and reinstatement from new tasks separately. The model
+        is left unchanged."""
+        import xarray as xr
+
+        from .model.production import va_at_benchmark_prices
+        m = model.pyomo
+        cells = [(j, r) for j in m.I for r in m.R]
+        displacement_only = Scenario(self.name, [
+            Shock(**{**s.__dict__, "reinstatement": 0.0}) for s in self.shocks if s.kind == "automation"],
+            groups=self.groups)
+        stages = [{}, displacement_only.targets(model) if displacement_only.shocks else {}, self.targets(model)]
+        saved = {k: pyo.value(getattr(m, k[0])[k[1]]) for k in stages[-1]}
+        values = []
+        try:
+            for target in stages:
+                for (name, idx), v in saved.items():
+                    getattr(m, name)[idx] = target.get((name, idx), v)
+                values.append(va_at_benchmark_prices(m, cells))
+        finally:
+            for (name, idx), v in saved.items():
+                getattr(m, name)[idx] = v
+        grid = lambda k, a, b: [[100 * (values[b][j, r][k] / values[a][j, r][k] - 1) if k == 0  # noqa: E731
+                                 else 100 * (values[b][j, r][k] - values[a][j, r][k]) for r in m.R] for j in m.I]
+        coords = {"sector": list(m.I), "region": list(m.R)}
+        return xr.Dataset({
+            "productivity_effect": (("sector", "region"), grid(0, 0, 2),
+                                    {"units": "%", "long_name": "change of the unit cost of value added at "
+                                     "benchmark factor prices (negative = cost saving)"}),
+            "displacement": (("sector", "region"), grid(1, 0, 1),
+                             {"units": "pp", "long_name": "change of labour's share of value added at "
+                              "benchmark factor prices from automation"}),
+            "reinstatement": (("sector", "region"), grid(1, 1, 2),
+                              {"units": "pp", "long_name": "change of labour's share of value added at "
+                               "benchmark factor prices from new labour tasks"}),
+        }, coords=coords)
+
     def endpoints(self, model) -> tuple[dict, dict]:
         """Current and final values of every shocked parameter (validated)."""
         final = self.targets(model)

@@ -13,8 +13,9 @@ from .schema import AGENTS, validate
 
 
 def synthetic_dataset(n_regions: int = 4, n_sectors: int = 5, seed: int = 0,
-                      home_bias: float = 0.75) -> xr.Dataset:
-    """A random, exactly balanced benchmark with ``n_regions`` x ``n_sectors``."""
+                      home_bias: float = 0.75, skills: bool = False) -> xr.Dataset:
+    """A random, exactly balanced benchmark with ``n_regions`` x ``n_sectors``; with
+    ``skills`` also labour compensation and hours shares by skill (high, medium, low)."""
     if n_regions < 2 or n_sectors < 2:
         raise ValueError("a synthetic dataset needs at least 2 regions and 2 sectors")
     rng = np.random.default_rng(seed)
@@ -72,4 +73,14 @@ def synthetic_dataset(n_regions: int = 4, n_sectors: int = 5, seed: int = 0,
                "source": "cgetrade.data.synthetic_dataset", "currency": "arbitrary units"},
     )
     ds["employment"].attrs["units"] = "thousand persons"
+    if skills:
+        srng = np.random.default_rng(seed + 7919)
+        comp = srng.dirichlet(np.array([3.0, 5.0, 2.0]), (I, R)).transpose(2, 0, 1)
+        # hours shares: high-skill hours are paid more, so their hours share is smaller
+        pay = np.array([2.0, 1.0, 0.6])[:, None, None] * srng.uniform(0.8, 1.2, (3, I, R))
+        hours = comp / pay
+        hours /= hours.sum(0)
+        ds = ds.assign_coords(skill=["high", "medium", "low"])
+        ds["labour_skill_share"] = (("skill", "sector", "region"), comp)
+        ds["hours_skill_share"] = (("skill", "sector", "region"), hours)
     return validate(ds)

@@ -54,7 +54,7 @@ def _va_nests(m, vfm, va_nest, j, r):
         return {"VA": outer}
     kh = [(share / a_kh, price, key) for share, price, key in [own(f) for f in inner]
           + [auto(h) for h in inner if h in m.L]]
-    return {"VA": [(a_kh, m.P_KH[j, r], ("nest", "KH"))] + outer, "KH": kh}
+    return {"VA": [(a_kh, None, ("nest", "KH"))] + outer, "KH": kh}       # None: P_KH[j,r]
 
 
 def add_production(m, p, factor_price, va_nest="flat"):
@@ -91,7 +91,8 @@ def add_production(m, p, factor_price, va_nest="flat"):
             terms = nests[j, r].get(name)
             if not terms:
                 return 1.0
-            return ces_share_price([(a, q) for a, q, _ in terms], sigma[name][I[j]])
+            return ces_share_price([(a, m.P_KH[j, r] if q is None else q) for a, q, _ in terms],
+                                   sigma[name][I[j]])
         return rule
     m.P_KH = pyo.Expression(m.I, m.R, rule=nest_price("KH"),
                             doc="unit cost of the capital-skill composite (capital_skill nest)")
@@ -139,6 +140,7 @@ def add_production(m, p, factor_price, va_nest="flat"):
         quantity, price = {"VA": m.QVA[j, r]}, {"VA": m.P_VA[j, r], "KH": m.P_KH[j, r]}
         for name in ("VA", "KH"):
             for a, q, key in nests[j, r].get(name, []):
+                q = m.P_KH[j, r] if q is None else q
                 out[key] = ces_demand(1.0, a * quantity[name], price[name], q, sigma[name][I[j]])
                 if key == ("nest", "KH"):
                     quantity["KH"] = out[key]
@@ -154,3 +156,22 @@ def add_production(m, p, factor_price, va_nest="flat"):
     m.FD = pyo.Expression(m.F, m.I, m.R, rule=factor_demand,
                           doc="factor demand (physical, benchmark value units; capital includes "
                               "automated tasks)")
+
+
+def va_at_benchmark_prices(m, cells) -> dict:
+    """Unit cost of value added and labour's cost share of it at benchmark factor prices
+    (W = WS = 1) under the model's current technology parameters: {(j, r): (P_VA, share)}."""
+    prices = [v for comp in (m.W, m.WS) for v in comp.values()]
+    saved = [v.value for v in prices]
+    try:
+        for v in prices:
+            v.set_value(1.0)
+        out = {}
+        for j, r in cells:
+            cost = pyo.value(m.P_VA[j, r]) * pyo.value(m.QVA[j, r])
+            labour = sum(pyo.value(m.FD[h, j, r]) for h in m.L)
+            out[j, r] = (pyo.value(m.P_VA[j, r]), labour / cost if cost else 0.0)
+        return out
+    finally:
+        for v, x in zip(prices, saved):
+            v.set_value(x)

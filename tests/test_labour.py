@@ -1,0 +1,168 @@
+"""Labour by skill, persons that add up, factor mobility, capital closures, automation with a
+cost saving and the surplus-labour closure."""
+from pathlib import Path
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+import xarray as xr
+
+import cgetrade
+from cgetrade import checks
+from cgetrade.data import DataValidationError, synthetic_dataset
+from cgetrade.model import Closure
+from cgetrade.model.closures import PRESETS
+from cgetrade.results import collect, compare
+from cgetrade.scenario import Scenario, Shock, ShockError
+
+DATA = Path(__file__).resolve().parent / "data"
+EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+SHOCK = Scenario("s", [Shock("automation", 0.1, sector="S01", cost_saving=0.3),
+                       Shock("tfp", 0.05, region="R01")])
+
+
+@pytest.fixture(scope="module")
+def skills_dataset():
+    return synthetic_dataset(3, 4, seed=1, skills=True)
+
+
+def _closure(preset, **mobility):
+    return Closure.from_preset(preset, mobility={**PRESETS[preset]["mobility"], **mobility})
+
+
+@pytest.mark.parametrize("va_nest", ["flat", "capital_skill"])
+@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("labour_mobility", ["mobile", "sluggish"])
+def test_every_preset_replicates_is_homogeneous_and_conserves_persons(skills_dataset, va_nest, preset,
+                                                                      labour_mobility):
+    params = cgetrade.calibrate(skills_dataset, skills=True, va_nest=va_nest)
+    model = cgetrade.CGEModel(params, _closure(preset, labour=labour_mobility))
+    results = checks.benchmark_replication(model) + checks.homogeneity(model) + checks.walras(model, SHOCK)
+    assert all(r.passed for r in results), checks.format_table(results)
+    model.reset()
+    model.solve()
+    base = collect(model)
+    SHOCK.solve(model)
+    scen = collect(model)
+    # full employment with a fixed labour force: persons by region and skill conserved
+    np.testing.assert_allclose(scen.persons.sum("sector"), base.persons.sum("sector"), rtol=1e-9)
+    assert float(abs(scen.persons - base.persons).max()) > 1e-3       # but jobs do move
+    assert (scen.persons >= 0).all()
+
+
+def test_one_labour_type_model_is_unchanged(default_dataset):
+    """The one-labour-type model reproduces stored results of the model before labour by skill
+    (same dataset, same shocks) to 1e-12; only persons by sector follow the new rule, which
+    conserves the total."""
+    ds = xr.load_dataset(DATA / "wiod2011_6x8_v0.nc")
+    for name in ("west_automation", "china_ai"):
+        golden = xr.load_dataset(DATA / f"golden_{name}_v0.nc")
+        model = cgetrade.CGEModel(cgetrade.calibrate(ds))
+        model.solve()
+        base = collect(model)
+        old = Scenario.from_toml(DATA / f"{name}_v0.toml")
+        old.solve(model)
+        res = collect(model)
+        for v in ("producer_price", "real_gdp", "factor_price", "cpi", "activity"):
+            np.testing.assert_allclose(res[v], golden[v], rtol=1e-12, err_msg=f"{name}: {v}")
+        assert float(res.employment.sum()) == pytest.approx(float(base.employment.sum()), rel=1e-12)
+        assert float(golden.employment.sum()) != pytest.approx(float(base.employment.sum()), rel=1e-6)
+
+
+@pytest.mark.parametrize("va_nest", ["flat", "capital_skill"])
+def test_automation_never_raises_unit_cost_at_benchmark_prices(skills_dataset, va_nest):
+    """A small automation step with a cost saving lowers the unit cost of value added at
+    benchmark prices (productivity effect) and lowers the labour share (displacement)."""
+    model = cgetrade.CGEModel(cgetrade.calibrate(skills_dataset, skills=True, va_nest=va_nest))
+    m = model.pyomo
+    cost0 = {k: pyo.value(m.P_VA[k]) for k in m.P_VA}
+    for h in ("labour_high", "labour_medium", "labour_low"):
+        for saving in (0.0, 0.05, 0.3):
+            eff = Scenario("a", [Shock("automation", 0.02, factor=h, cost_saving=saving)]
+                           ).automation_effects(model)
+            assert (eff.productivity_effect <= 1e-10).all()       # % (rounding only)
+            if saving > 0:
+                assert (eff.productivity_effect < 0).all()
+            assert (eff.displacement < 0).all()
+    assert all(pyo.value(m.P_VA[k]) == cost0[k] for k in m.P_VA)          # model left unchanged
+
+
+def test_long_run_capital_rises_with_productivity_at_a_fixed_rate_of_return(skills_dataset):
+    params = cgetrade.calibrate(skills_dataset, skills=True)
+    model = cgetrade.CGEModel(params, Closure.from_preset("long_run"))
+    model.solve()
+    base = collect(model)
+    Scenario("t", [Shock("tfp", 0.05, region="R01")]).solve(model)
+    scen = collect(model)
+    m = model.pyomo
+    for r in params.regions:        # the real rate of return is unchanged in every region
+        assert pyo.value(m.W["capital", r] / m.P_H["investment", r]) == pytest.approx(1.0, abs=1e-9)
+    assert float(scen.capital_stock.sel(region="R01")) > 1.02 * float(base.capital_stock.sel(region="R01"))
+    # medium run: the same shock with a fixed stock raises the rental rate instead
+    medium = cgetrade.CGEModel(params)
+    medium.solve()
+    Scenario("t", [Shock("tfp", 0.05, region="R01")]).solve(medium)
+    res = collect(medium)
+    assert float(res.capital_stock.sel(region="R01")) == pytest.approx(float(base.capital_stock.sel(region="R01")))
+    assert float(res.rental_rate.sel(region="R01") / res.cpi.sel(region="R01")) > 1.0
+
+
+def test_job_changes_add_up_to_the_change_in_unemployment(skills_dataset):
+    params = cgetrade.calibrate(skills_dataset, skills=True)
+    for closure in (Closure(labour="wage_curve"), Closure(labour={"*": {"labour_low": "real_wage", "*": "flexible"}}),
+                    Closure(labour="wage_curve", sector_specific=("labour",))):
+        model = cgetrade.CGEModel(params, closure)
+        model.solve()
+        base = collect(model)
+        Scenario("t", [Shock("tfp", -0.05, region="R02")]).solve(model)
+        res = compare(base, collect(model))
+        jobs = res.persons_change.sum("sector")
+        np.testing.assert_allclose(jobs, -res.unemployed_change, atol=1e-8)
+        assert float(abs(res.unemployed_change).max()) > 1e-3
+        np.testing.assert_allclose(res.labour_force_change, 0.0, atol=1e-9)
+
+
+def test_surplus_labour_absorbs_persons_at_a_fixed_real_wage(skills_dataset):
+    params = cgetrade.calibrate(skills_dataset, skills=True)
+    model = cgetrade.CGEModel(params, Closure(labour={"R01": "surplus_labour", "*": "flexible"}))
+    model.solve()
+    base = collect(model)
+    Scenario("t", [Shock("tfp", 0.05, region="R01")]).solve(model)
+    res = compare(base, collect(model))
+    grow = res.labour_force_change.sel(region="R01")
+    assert (grow > 0).all()
+    np.testing.assert_allclose(res.persons_change.sel(region="R01").sum("sector"),
+                               grow * (1 - res.unemployment_rate_by_skill.sel(case="baseline", region="R01")),
+                               rtol=1e-9)
+    np.testing.assert_allclose(res.real_wage_by_skill.sel(case="scenario", region="R01"), 1.0, rtol=1e-9)
+
+
+def test_skill_results_and_bad_inputs(skills_dataset):
+    params = cgetrade.calibrate(skills_dataset, skills=True)
+    assert params.labour_factors == ["labour_high", "labour_medium", "labour_low"]
+    # compensation split exactly, persons split by hours
+    np.testing.assert_allclose(params.data.vfm.sel(factor=params.labour_factors).sum("factor"),
+                               skills_dataset.factor_payments.sel(factor="labour"), rtol=1e-12)
+    np.testing.assert_allclose(params.data.persons_by_factor.sum("factor"), skills_dataset.employment, rtol=1e-12)
+    model = cgetrade.CGEModel(params)
+    model.solve()
+    res = collect(model)
+    assert res.skill_premium.notnull().all() and (res.labour_share > 0).all()
+    with pytest.raises(ValueError, match="needs labour by skill"):
+        cgetrade.calibrate(skills_dataset, va_nest="capital_skill")
+    with pytest.raises(DataValidationError, match="skills=True needs"):
+        cgetrade.calibrate(synthetic_dataset(3, 4, seed=1), skills=True)
+    with pytest.raises(DataValidationError, match="unknown skill label"):
+        cgetrade.calibrate(skills_dataset.assign_coords(skill=["high", "mid", "low"]), skills=True)
+    with pytest.raises(ValueError, match="unknown factor"):
+        cgetrade.CGEModel(params, Closure(mobility={"labor": "sluggish"}))
+    with pytest.raises(ValueError, match="unknown closure preset 'longrun' .did you mean 'long_run'"):
+        Closure.from_preset("longrun")
+    with pytest.raises(ValueError, match="needs capital mobile"):
+        cgetrade.CGEModel(params, Closure.from_preset("long_run", mobility={"capital": "specific"}))
+    with pytest.raises(ShockError, match="unknown labour type"):
+        Scenario("a", [Shock("automation", 0.1, factor="labour_mid")]).targets(model)
+    with pytest.raises(ShockError, match="cost_saving must be"):
+        Shock("automation", 0.1, cost_saving=1.2)
+    with pytest.raises(ShockError, match="automation shocks only"):
+        Shock("tfp", 0.1, cost_saving=0.2)
