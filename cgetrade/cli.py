@@ -139,7 +139,10 @@ def cmd_run(args) -> int:
     from .welfare import COMPONENTS, decompose_ev
     scen = Scenario.from_toml(_experiment_path(args.scenario), variant=args.variant)
     ds = _load_dataset(args.dataset)
-    model = CGEModel(calibrate(ds))
+    closure = scen.make_closure(preset=getattr(args, "closure", None))
+    options = scen.calibration_options(skills=getattr(args, "skills", None),
+                                       va_nest=getattr(args, "va_nest", None))
+    model = CGEModel(calibrate(ds, **options), closure)
     scen.targets(model)                       # every label and value checked before solving
     base_sol = model.solve()
     base = collect(model)
@@ -162,6 +165,9 @@ def cmd_run(args) -> int:
         "dataset": ds.attrs.get("title", ""), "dataset_source": ds.attrs.get("source", ""),
         "dataset_citation": ds.attrs.get("citation", ""), "dataset_licence": ds.attrs.get("licence", ""),
         "numeraire": "world export price index (= 1)",
+        "nominal_anchor": "world export price index (= 1): prices are relative to it, not inflation",
+        "closure": closure.label, "labour_types": ", ".join(model.params.labour_factors),
+        "va_nest": model.params.va_nest,
         "solver": "Ipopt (cyipopt)", "baseline_status": base_sol.status,
         "baseline_iterations": base_sol.iterations, "solver_status": sol.status,
         "solver_iterations": sol.iterations, "reached_by": sol.info.get("reached_by", ""),
@@ -179,7 +185,26 @@ def cmd_run(args) -> int:
     manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in model.params.sectors]
     if manuf and "CHN" in model.params.regions:
         print("\n" + manufacturing_table(res, manuf, model.params.regions))
+    print("\n" + jobs_table(res, manuf, model.params.regions))
     return 0
+
+
+def jobs_table(res, manufacturing, regions) -> str:
+    """Persons employed by labour type: manufacturing jobs, all jobs, unemployment, real wage."""
+    lines = [f"jobs by labour type (thousand persons; closure {res.attrs.get('closure', '')})",
+             f"{'region':<6} {'labour':<14} {'manuf. jobs':>12} {'change':>10} {'all jobs':>12} "
+             f"{'change':>9} {'unempl. ch.':>11} {'real wage %':>11}"]
+    for r in regions:
+        for h in res.labour.values:
+            p = res.persons.sel(labour=h, region=r)
+            d = res.persons_change.sel(labour=h, region=r)
+            man = p.sel(sector=manufacturing).sum("sector") if manufacturing else p.sum("sector") * 0
+            lines.append(f"{r:<6} {h:<14} {float(man.sel(case='baseline')):>12.0f} "
+                         f"{float(d.sel(sector=manufacturing).sum() if manufacturing else 0):>+10.1f} "
+                         f"{float(p.sum('sector').sel(case='baseline')):>12.0f} {float(d.sum()):>+9.1f} "
+                         f"{float(res.unemployed_change.sel(labour=h, region=r)):>+11.1f} "
+                         f"{float(res.real_wage_by_skill_pct.sel(labour=h, region=r)):>+11.3f}")
+    return "\n".join(lines)
 
 
 def cmd_policy(args) -> int:
@@ -249,6 +274,12 @@ def main(argv=None) -> int:
     r.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
     r.add_argument("--variant", help="scenario variant, e.g. low, central, high (default: the file's)")
     r.add_argument("--out", help="output netCDF path (default: <scenario>_<variant>.nc)")
+    r.add_argument("--closure", choices=["short_run", "medium_run", "long_run"],
+                   help="closure preset by horizon (default: the scenario's, else medium_run)")
+    r.add_argument("--skills", action=argparse.BooleanOptionalAction, default=None,
+                   help="labour by skill (high, medium, low) from the socio-economic accounts")
+    r.add_argument("--va-nest", choices=["flat", "capital_skill"],
+                   help="value-added nest (capital_skill: capital with high-skill labour; needs --skills)")
     pol = sub.add_parser("policy", help="compare monetary regimes for a shock (inflation targeting)")
     pol.add_argument("scenario", nargs="?", help="policy TOML (default: inflation_targeting.toml)")
     pol.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")

@@ -170,6 +170,41 @@ class Scenario:
     source: str = ""
     groups: dict = field(default_factory=default_groups)
     variant: str = ""
+    closure: dict = field(default_factory=dict)      # [closure]: preset and Closure fields
+    model: dict = field(default_factory=dict)        # [model]: skills, va_nest
+
+    MODEL_KEYS = ("skills", "va_nest")
+
+    def make_closure(self, **overrides):
+        """The scenario's closure (``[closure]`` table: ``preset`` and any Closure field),
+        with ``overrides`` (e.g. from the command line) taking precedence."""
+        from .model import Closure
+        spec = {**self.closure, **{k: v for k, v in overrides.items() if v is not None}}
+        preset = spec.pop("preset", None)
+        known = set(Closure.__dataclass_fields__) - {"preset"}
+        unknown = sorted(set(spec) - known)
+        if unknown:
+            import difflib
+            hints = [difflib.get_close_matches(k, known, n=1) for k in unknown]
+            raise ShockError(f"unknown closure key(s) {unknown} in scenario {self.name}"
+                             + "".join(f" (did you mean {h[0]!r}?)" for h in hints if h)
+                             + f"; known: preset, {', '.join(sorted(known))}")
+        for key in ("sector_specific",):
+            if key in spec:
+                spec[key] = tuple(spec[key])
+        try:
+            return Closure.from_preset(preset, **spec) if preset else Closure(**spec)
+        except (TypeError, ValueError) as err:
+            raise ShockError(f"invalid closure in scenario {self.name}: {err}") from None
+
+    def calibration_options(self, **overrides) -> dict:
+        """``calibrate`` keyword arguments from the ``[model]`` table and ``overrides``."""
+        spec = {**self.model, **{k: v for k, v in overrides.items() if v is not None}}
+        unknown = sorted(set(spec) - set(self.MODEL_KEYS))
+        if unknown:
+            raise ShockError(f"unknown [model] key(s) {unknown} in scenario {self.name}; "
+                             f"known: {', '.join(self.MODEL_KEYS)}")
+        return spec
 
     @classmethod
     def from_toml(cls, path: str | Path, variant: str | None = None) -> "Scenario":
@@ -184,10 +219,12 @@ class Scenario:
         chosen = variant or raw.get("default_variant", variants[0] if variants else "")
         if variants and chosen not in variants:
             raise ShockError(f"unknown variant {chosen!r} of {path.name}; known: {variants}")
-        shocks = []
+        shocks, closure, model = [], {}, {}
         for inc in raw.get("include", []):
             part = cls.from_toml(path.parent / inc, variant=chosen)
             shocks.extend(part.shocks)
+            closure.update(part.closure)
+            model.update(part.model)
             for kind in ("sector", "region"):
                 groups[kind].update(part.groups[kind])
         for s in raw.get("shock", []):
@@ -205,7 +242,8 @@ class Scenario:
             raise ShockError(f"scenario {path} has no [[shock]] entries")
         name = raw.get("name", path.stem)
         return cls(name=name, shocks=shocks, description=raw.get("description", ""),
-                   source=raw.get("source", ""), groups=groups, variant=chosen)
+                   source=raw.get("source", ""), groups=groups, variant=chosen,
+                   closure={**closure, **raw.get("closure", {})}, model={**model, **raw.get("model", {})})
 
     def targets(self, model) -> dict:
         """Final values of every shocked parameter, validated before anything is changed."""
