@@ -512,11 +512,17 @@ def _checks_report(ds, report):
          "| importer | manufactures | c30 business services | c25 air transport | c21 retail | c28 finance |",
          "|---|---:|---:|---:|---:|---:|"]
     L += [f"| {i} | " + " | ".join(f"{v:.1%}" for v in row) + " |" for i, row in zip(sh.index, sh.values)]
+    L += ["", "Outside the EU (which reports bilateral services trade), China's share of services imports "
+          "tracks its share of imports of manufactures, as if WIOD split services imports across "
+          "partners like goods where bilateral services statistics are missing. The dataset keeps WIOD's "
+          "allocation (docs/data.md, data checks)."]
     emp = ds.employment.sum("sector") / 1e3
     row_imp = float((ds.employment * ds.employment_imputed).sel(region="ROW").sum()) / 1e3
     L += ["", f"Persons engaged: world {float(emp.sum()):,.0f} m; ROW {float(emp.sel(region='ROW')):,.0f} m, "
           f"of which {row_imp:,.0f} m imputed for WIOD's rest-of-world region and "
-          f"{float(emp.sel(region='ROW')) - row_imp:,.0f} m reported by the ROW countries with SEA."]
+          f"{float(emp.sel(region='ROW')) - row_imp:,.0f} m reported by the ROW countries with SEA. "
+          "Without the imputation the world would employ "
+          f"{float(emp.sum()) - row_imp:,.0f} m, against about 3.0 bn in the ILO's estimates for 2010-2011."]
     return L
 
 
