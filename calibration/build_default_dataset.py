@@ -211,8 +211,8 @@ def factors_and_employment(out, ratios, region_of, report):
 
 def services_trade_check(shared: Path, region_of, report):
     """China's share of each importer's imports of manufactures (c3-c16) and of some services
-    industries (WIOT 2011, before aggregation): where WIOD lacks bilateral services data, services imports are split
-    across partners like goods imports, and China's service shares track its goods share."""
+    industries (WIOT 2011, before aggregation), for the build report: outside the EU, China's
+    shares of services imports track its share of imports of manufactures."""
     z = pd.read_csv(shared / "wiod2013" / "intermediate.csv.gz")
     f = pd.read_csv(shared / "wiod2013" / "final_demand.csv.gz")
     m = pd.concat([z[["orig_country", "orig_industry", "dest_country", "value"]],
@@ -302,7 +302,7 @@ def skill_shares(country, sea, region_of, report):
     the shares) for hours shares. A country-sector without skill data takes the weighted
     shares of donor countries (WIOD RoW: the ROW countries with socio-economic accounts;
     otherwise the other countries of its region), as for the factor split. Shares are
-    renormalised to sum exactly to 1 (reported shares deviate from 1 by < 1e-4).
+    renormalised to sum exactly to 1 (the reported ones deviate from 1 by at most 1e-3).
     """
     df = country[["country", "sector", "region", "lab", "emp"]].merge(
         sea, on=["country", "sector"], how="left")
@@ -486,7 +486,7 @@ def _skill_report(ds, report):
     L += [f"| {k} | " + " | ".join(f"{float(persons.sel(skill=k, region=r)):,.1f}" for r in ds.region.values)
           + " |" for k in ds.skill.values]
     chk = report["skill_total_check"].copy()
-    chk["dev"] = (chk[SKILLS].values - chk[[f"sea_{k}" for k in SKILLS]].values).__abs__().max(axis=1)
+    chk["dev"] = np.abs(chk[SKILLS].values - chk[[f"sea_{k}" for k in SKILLS]].values).max(axis=1)
     chk = chk.sort_values("dev", ascending=False)
     L += ["", "Cross-check: country sector shares weighted back with the SEA's own weights vs the SEA's "
           f"total-economy row (same year). Median largest deviation {chk.dev.median():.4f}; "
