@@ -10,7 +10,10 @@ Steps (each a function below; documented in docs/data.md, report in build_report
    so no exchange rates are needed); net production taxes are the column residual;
 4. persons engaged from the socio-economic accounts, with a documented fallback for WIOD's
    rest-of-world model region;
-5. validate every accounting identity and write netCDF + report.
+5. labour by skill: compensation and hours shares of high/medium/low-skilled workers from the
+   2013-release socio-economic accounts (latest year per country and industry), aggregated
+   with compensation (resp. hours) weights, with the same donor fallback;
+6. validate every accounting identity and write netCDF + report.
 """
 from __future__ import annotations
 
@@ -31,6 +34,10 @@ AGENT_OF_CATEGORY = {"household": "household", "npish": "household", "government
 AGENTS = ["household", "government", "investment"]
 ROW_SEA = ["AUS", "BRA", "CAN", "IDN", "IND", "MEX", "RUS", "TUR"]   # ROW countries with SEA
 YEAR = 2011
+SKILLS = ["high", "medium", "low"]
+#: skill shares of the 2013-release SEA and the industry weights used to aggregate them
+SKILL_VARS = {"labour": ("LAB", ["LABHS", "LABMS", "LABLS"]),
+              "hours": ("H_EMP", ["H_HS", "H_MS", "H_LS"])}
 
 
 def concordances():
@@ -199,18 +206,156 @@ def factors_and_employment(out, ratios, region_of, report):
     grid = lambda col: xr.DataArray.from_series(agg[col]).rename(sector="sector", region="region") \
         .reindex(sector=SECTORS, region=REGIONS).values  # noqa: E731
     va, lab, emp = grid("va"), grid("lab"), grid("emp")
-    return va, lab, emp, grid("lab_imp") / lab, grid("emp_imp") / emp
+    return va, lab, emp, grid("lab_imp") / lab, grid("emp_imp") / emp, df
 
 
-# -- 4./5. assemble, validate, write ---------------------------------------------------------
+def services_trade_check(shared: Path, region_of, report):
+    """China's share of each importer's imports of manufactures (c3-c16) and of some services
+    industries (WIOT 2011, before aggregation), for the build report: outside the EU, China's
+    shares of services imports track its share of imports of manufactures."""
+    z = pd.read_csv(shared / "wiod2013" / "intermediate.csv.gz")
+    f = pd.read_csv(shared / "wiod2013" / "final_demand.csv.gz")
+    m = pd.concat([z[["orig_country", "orig_industry", "dest_country", "value"]],
+                   f[["orig_country", "orig_industry", "dest_country", "value"]]])
+    m = m[m.orig_country != m.dest_country]
+    m["importer"] = m.dest_country.where(m.dest_country.map(region_of) != "EU", "EU")
+    manufactures = [f"c{k}" for k in range(3, 17)]
+    m["group"] = m.orig_industry.where(~m.orig_industry.isin(manufactures), "goods")
+    t = m.groupby(["importer", "group", "orig_country"]).value.sum().unstack(fill_value=0.0)
+    share = (t["CHN"] / t.sum(axis=1)).unstack()
+    total = t.sum(axis=1).unstack()
+    report["china_share"] = share.loc[["USA", "AUS", "CAN", "JPN", "KOR", "EU"],
+                                      ["goods", "c30", "c25", "c21", "c28"]]
+    report["china_c30"] = (float(t.loc[("USA", "c30"), "CHN"]), float(total.loc["USA", "c30"]),
+                           float(m[(m.orig_country == "CHN") & (m.orig_industry == "c30")].value.sum()))
+
+
+# -- 5. labour by skill ----------------------------------------------------------------------
+def sea_skill_shares(shared: Path, names13, sector13, report):
+    """Skill shares of labour compensation and of hours by country x sector (2013-release SEA).
+
+    For each country and WIOD industry n the latest year <= YEAR in which the three shares are
+    reported, non-negative and sum to 1 (within 1e-3); a sector's share of skill k is
+
+        s[k,c,j] = sum_{n in j} w[c,n] s[k,c,n] / sum_{n in j} w[c,n]
+
+    with w = labour compensation LAB (hours H_EMP for the hours shares) of that year in
+    national currency (ratios, so no exchange rates are needed). Also returns hours per person
+    H_EMP/EMP of the country-sector (year of the hours shares) for the weights across countries.
+    """
+    s13 = pd.read_csv(shared / "wiod_sea2013" / "sea2013.csv.gz")
+    totals = s13[(s13.industry == "total industries") & (s13.year <= YEAR)]
+    s13 = s13[(s13.industry != "total industries") & (s13.year <= YEAR)].copy()
+    s13["code"] = s13.industry.map(names13)
+    # summing over the spellings of an industry joins the rows in which IDN, IND and RUS report
+    # compensation shares and hours shares of the transport industries under different names
+    wide = s13.pivot_table(index=["country", "code", "year"], columns="variable", values="value",
+                           aggfunc="sum")
+    parts, report["skill_sum_deviation"], report["skill_missing"] = [], {}, []
+    for kind, (weight, cols) in SKILL_VARS.items():
+        sh = wide[cols]
+        total = sh.sum(axis=1, min_count=len(cols))
+        ok = sh.notna().all(axis=1) & (sh >= 0).all(axis=1) & ((total - 1).abs() < 1e-3)
+        d = wide[ok].reset_index().sort_values("year").groupby(["country", "code"]).tail(1).copy()
+        report["skill_sum_deviation"][kind] = float((d[cols].sum(axis=1) - 1).abs().max())
+        # industries that pay labour but report no usable shares in any year
+        latest = wide.reset_index().sort_values("year").groupby(["country", "code"]).tail(1)
+        paid = latest[latest[weight].fillna(0) > 0].set_index(["country", "code"]).index
+        report["skill_missing"] += [(c, n, kind) for c, n in paid.difference(
+            d.set_index(["country", "code"]).index)]
+        d["sector"] = d.code.map(sector13)
+        d["w"] = d[weight].fillna(0.0).clip(lower=0.0)
+        d = d[d.w > 0]
+        d[cols] = d[cols].mul(d.w, axis=0)
+        g = d.groupby(["country", "sector"])
+        agg = g[cols].sum().div(g.w.sum(), axis=0)
+        agg.columns = [f"{kind}_{k}" for k in SKILLS]
+        agg[f"{kind}_weight"] = g.w.sum()                         # national currency / hours
+        agg[f"{kind}_year"] = g.year.min()
+        agg[f"{kind}_year_max"] = g.year.max()
+        parts.append(agg)
+        if kind == "hours":
+            parts.append((g.H_EMP.sum() / g.EMP.sum()).rename("hours_per_person"))
+    shares = pd.concat(parts, axis=1).reset_index()
+    # cross-check: the sector shares, weighted back to the country total, against the SEA's own
+    # total-economy row of the same year
+    check = []
+    for kind, (_, cols) in SKILL_VARS.items():
+        tot = totals[totals.variable.isin(cols)].pivot_table(index=["country", "year"], columns="variable",
+                                                            values="value")[cols]
+        for c, d in shares.dropna(subset=[f"{kind}_high"]).groupby("country"):
+            yr = int(d[f"{kind}_year_max"].max())
+            w = d[f"{kind}_weight"]
+            ours = d[[f"{kind}_{k}" for k in SKILLS]].mul(w, axis=0).sum().values / w.sum()
+            if (c, yr) in tot.index:
+                check.append((c, kind, yr, *ours, *tot.loc[(c, yr)].values))
+    report["skill_total_check"] = pd.DataFrame(check, columns=[
+        "country", "kind", "year", *SKILLS, *(f"sea_{k}" for k in SKILLS)])
+    return shares
+
+
+def skill_shares(country, sea, region_of, report):
+    """Skill shares by sector x region and their provenance.
+
+    Country shares are aggregated with the dataset's own weights: labour compensation (USD,
+    2011) for compensation shares, hours = persons (2011) x hours per person (SEA, year of
+    the shares) for hours shares. A country-sector without skill data takes the weighted
+    shares of donor countries (WIOD RoW: the ROW countries with socio-economic accounts;
+    otherwise the other countries of its region), as for the factor split. Shares are
+    renormalised to sum exactly to 1 (the reported ones deviate from 1 by at most 1e-3).
+    """
+    df = country[["country", "sector", "region", "lab", "emp"]].merge(
+        sea, on=["country", "sector"], how="left")
+    kinds = list(SKILL_VARS)
+    cols = {kind: [f"{kind}_{k}" for k in SKILLS] for kind in kinds}
+    weight = {"labour": "lab", "hours": "hours"}
+    df["imputed"] = np.column_stack([df[cols[k]].isna().any(axis=1) for k in kinds]).any(axis=1)
+
+    def donors(k):
+        c, sec, reg = df.country.iat[k], df.sector.iat[k], df.region.iat[k]
+        names = ROW_SEA if c == "RoW" else [x for x, r in region_of.items() if r == reg and x != c]
+        return df[df.country.isin(names) & (df.sector == sec) & ~df.imputed]
+
+    df["hours"] = df.emp * df.hours_per_person
+    imputed = np.flatnonzero(df.imputed.values)
+    for k in imputed:
+        d = donors(k)
+        df.loc[df.index[k], "hours"] = df.emp.iat[k] * d.hours.sum() / d.emp.sum()
+        for kind in kinds:
+            df.loc[df.index[k], cols[kind]] = np.average(d[cols[kind]], weights=d[weight[kind]], axis=0)
+            df.loc[df.index[k], f"{kind}_year"] = d[f"{kind}_year"].min()
+            df.loc[df.index[k], f"{kind}_year_max"] = d[f"{kind}_year_max"].max()
+    report["skill_imputed"] = [(df.country.iat[k], df.sector.iat[k]) for k in imputed]
+    report["skill_years"] = {kind: sorted({int(y) for y in df[f"{kind}_year"]} |
+                                          {int(y) for y in df[f"{kind}_year_max"]}) for kind in kinds}
+    report["skill_country"] = df
+    out = {}
+    for kind in kinds:
+        w = df[weight[kind]]
+        num = df[cols[kind]].mul(w, axis=0).assign(sector=df.sector, region=df.region)
+        num = num.groupby(["sector", "region"]).sum()
+        share = num.div(num.sum(axis=1), axis=0)                 # = sum w s / sum w, renormalised
+        out[kind] = np.stack([xr.DataArray.from_series(share[c]).reindex(sector=SECTORS, region=REGIONS).values
+                              for c in cols[kind]])
+    grid = lambda s: xr.DataArray.from_series(s).reindex(sector=SECTORS, region=REGIONS).values  # noqa: E731
+    g = df.assign(lab_imp=df.lab * df.imputed,
+                  year=df[[f"{k}_year" for k in kinds]].min(axis=1)).groupby(["sector", "region"])
+    out["year"] = grid(g.year.min()).astype("int32")
+    out["imputed"] = grid(g.lab_imp.sum() / g.lab.sum())
+    return out
+
+
+# -- 6. assemble, validate, write ---------------------------------------------------------
 def build(shared: Path):
     region_of, sector13, sector16, names13 = concordances()
     report = {}
     Z, F, GO, out = aggregate_table(shared, region_of, sector13)
+    services_trade_check(shared, region_of, report)
     Zb, Fb = balance(Z, F, GO, report)
     ratios, notes = sea_ratios(shared, region_of, names13, sector13, sector16)
     report["notes"] = notes
-    va, lab, emp, lab_imp, emp_imp = factors_and_employment(out, ratios, region_of, report)
+    va, lab, emp, lab_imp, emp_imp, country = factors_and_employment(out, ratios, region_of, report)
+    skill = skill_shares(country, sea_skill_shares(shared, names13, sector13, report), region_of, report)
     tax = GO - Zb.sum((0, 1)) - va
     report["tax_share"] = (float((tax / GO).min()), float((tax / GO).max()))
     ds = xr.Dataset(
@@ -227,9 +372,32 @@ def build(shared: Path):
             "employment": (("sector", "region"), emp, {"units": "thousand persons", "long_name": "persons engaged"}),
             "employment_imputed": (("sector", "region"), emp_imp, {"units": "1", "long_name": "share of persons imputed by fallback"}),
             "factor_split_imputed": (("sector", "region"), lab_imp, {"units": "1", "long_name": "share of labour compensation with an imputed labour share"}),
+            "labour_skill_share": (("skill", "sector", "region"), skill["labour"], {
+                "units": "1", "long_name": "share of labour compensation by skill",
+                "description": "compensation of high/medium/low-skilled workers (LABHS/LABMS/LABLS of the "
+                               "WIOD SEA 2013 release, latest year per country and industry) as a share of "
+                               "labour compensation; aggregated with labour compensation weights; sums to 1 "
+                               "over skill; labour_high = factor_payments(labour) x share"}),
+            "hours_skill_share": (("skill", "sector", "region"), skill["hours"], {
+                "units": "1", "long_name": "share of hours worked by skill",
+                "description": "hours worked by high/medium/low-skilled persons engaged (H_HS/H_MS/H_LS of "
+                               "the WIOD SEA 2013 release, latest year per country and industry) as a share "
+                               "of hours; aggregated with hours weights (persons x hours per person); sums to "
+                               "1 over skill. Persons by skill = employment x hours share (assumes equal "
+                               "hours per person across skill groups within a region-sector)"}),
+            "skill_share_year": (("sector", "region"), skill["year"], {
+                "units": "year", "long_name": "oldest year of socio-economic accounts data in the skill shares",
+                "description": "earliest SEA year among the country-industries whose skill shares enter the "
+                               "cell (the latest year with skill data is used for each; the 2013 release "
+                               "reports skills up to 2009)"}),
+            "skill_share_imputed": (("sector", "region"), skill["imputed"], {
+                "units": "1", "long_name": "share of labour compensation with imputed skill shares",
+                "description": "share of the cell's labour compensation in countries without skill data, "
+                               "whose shares are those of donor countries (WIOD RoW: AUS BRA CAN IDN IND MEX "
+                               "RUS TUR, weighted by labour compensation resp. hours)"}),
         },
         coords={"region": REGIONS, "source": REGIONS, "sector": SECTORS, "commodity": SECTORS,
-                "agent": AGENTS, "factor": ["labour", "capital"]},
+                "agent": AGENTS, "factor": ["labour", "capital"], "skill": SKILLS},
         attrs={
             "title": "WIOD 2011 world input-output table, 6 regions x 8 sectors (cgetrade default)",
             "source": "World Input-Output Database (WIOD): 2013 release world input-output table for 2011; "
@@ -287,7 +455,75 @@ def write_report(ds, report, path):
         ls = float(ds.factor_payments.sel(region=r, factor="labour").sum()) / 1e3 / va
         emp = float(ds.employment.sel(region=r).sum()) / 1e3
         L.append(f"| {r} | {go:,.0f} | {va:,.0f} | {ls:.3f} | {emp:,.1f} |")
+    L += _skill_report(ds, report) + _checks_report(ds, report)
     Path(path).write_text("\n".join(L) + "\n")
+
+
+def _skill_report(ds, report):
+    lab = ds.factor_payments.sel(factor="labour")
+    L = ["", "## Labour by skill", "",
+         "Skill shares from the 2013-release SEA (LABHS/LABMS/LABLS, H_HS/H_MS/H_LS), latest year per "
+         f"country and industry: compensation shares from {report['skill_years']['labour']}, hours shares "
+         f"from {report['skill_years']['hours']} (the release reports skills up to 2009). Largest deviation "
+         "of the reported shares from a sum of 1: "
+         f"{report['skill_sum_deviation']['labour']:.1e} (compensation), "
+         f"{report['skill_sum_deviation']['hours']:.1e} (hours); shares are renormalised.",
+         f"Industries paying labour without usable skill shares: {report['skill_missing'] or 'none'}.",
+         "Country-sectors with donor skill shares: "
+         + (", ".join(f"{c} {s}" for c, s in report["skill_imputed"]) or "none") + ".", ""]
+    for title, sectors in (("all sectors", list(ds.sector.values)),
+                           ("manufacturing (LMF, CHM, MAC, ELE)", ["LMF", "CHM", "MAC", "ELE"])):
+        share = ((ds.labour_skill_share * lab).sel(sector=sectors).sum("sector")
+                 / lab.sel(sector=sectors).sum("sector"))
+        L += [f"Share of labour compensation by skill, {title}:", "",
+              "| skill | " + " | ".join(ds.region.values) + " |", "|---|" + "---:|" * ds.sizes["region"]]
+        L += [f"| {k} | " + " | ".join(f"{float(share.sel(skill=k, region=r)):.3f}" for r in ds.region.values)
+              + " |" for k in ds.skill.values]
+        L.append("")
+    persons = (ds.hours_skill_share * ds.employment).sum("sector") / 1e3
+    L += ["Persons engaged by skill (million; employment x hours share):", "",
+          "| skill | " + " | ".join(ds.region.values) + " |", "|---|" + "---:|" * ds.sizes["region"]]
+    L += [f"| {k} | " + " | ".join(f"{float(persons.sel(skill=k, region=r)):,.1f}" for r in ds.region.values)
+          + " |" for k in ds.skill.values]
+    chk = report["skill_total_check"].copy()
+    chk["dev"] = np.abs(chk[SKILLS].values - chk[[f"sea_{k}" for k in SKILLS]].values).max(axis=1)
+    chk = chk.sort_values("dev", ascending=False)
+    L += ["", "Cross-check: country sector shares weighted back with the SEA's own weights vs the SEA's "
+          f"total-economy row (same year). Median largest deviation {chk.dev.median():.4f}; "
+          f"{int((chk.dev <= 0.01).sum())} of {len(chk)} within 0.01. The SEA's total rows are not "
+          "always the weighted means of its industry rows; the largest gaps:", "",
+          "| country | shares | year | ours (high, medium, low) | SEA total row |", "|---|---|---:|---|---|"]
+    L += [f"| {r.country} | {r.kind} | {r.year} | {r.high:.3f}, {r.medium:.3f}, {r.low:.3f} | "
+          f"{r.sea_high:.3f}, {r.sea_medium:.3f}, {r.sea_low:.3f} |" for r in chk.head(8).itertuples()]
+    return L
+
+
+def _checks_report(ds, report):
+    sh = report["china_share"]
+    usd, tot, chn_c30 = report["china_c30"]
+    imp = (ds.intermediate.sum("sector") + ds.final_demand.sum("agent")).sel(region="USA", commodity="SRV")
+    imp = imp.drop_sel(source="USA")
+    L = ["", "## Data checks", "",
+         f"China's share of US imports of SRV in this dataset: {float(imp.sel(source='CHN') / imp.sum()):.1%} "
+         f"({float(imp.sel(source='CHN')):,.0f} of {float(imp.sum()):,.0f} USD m). It is WIOD's: China supplies "
+         f"{usd:,.0f} of the USA's {tot:,.0f} USD m imports of c30 (renting of machinery, other business "
+         f"services), {usd / chn_c30:.0%} of China's c30 exports ({chn_c30:,.0f}). China's share of imports "
+         "by importer (WIOT 2011):", "",
+         "| importer | manufactures | c30 business services | c25 air transport | c21 retail | c28 finance |",
+         "|---|---:|---:|---:|---:|---:|"]
+    L += [f"| {i} | " + " | ".join(f"{v:.1%}" for v in row) + " |" for i, row in zip(sh.index, sh.values)]
+    L += ["", "Outside the EU (which reports bilateral services trade), China's share of services imports "
+          "tracks its share of imports of manufactures, as if WIOD split services imports across "
+          "partners like goods where bilateral services statistics are missing. The dataset keeps WIOD's "
+          "allocation (docs/data.md, data checks)."]
+    emp = ds.employment.sum("sector") / 1e3
+    row_imp = float((ds.employment * ds.employment_imputed).sel(region="ROW").sum()) / 1e3
+    L += ["", f"Persons engaged: world {float(emp.sum()):,.0f} m; ROW {float(emp.sel(region='ROW')):,.0f} m, "
+          f"of which {row_imp:,.0f} m imputed for WIOD's rest-of-world region and "
+          f"{float(emp.sel(region='ROW')) - row_imp:,.0f} m reported by the ROW countries with SEA. "
+          "Without the imputation the world would employ "
+          f"{float(emp.sum()) - row_imp:,.0f} m, against about 3.0 bn in the ILO's estimates for 2010-2011."]
+    return L
 
 
 def main(argv=None):

@@ -26,6 +26,13 @@ Optional variables::
                                                       the world (small open economy)
     direct_tax(region)                                TD[r] household direct tax (used by the
                                                       household-government final-demand option)
+    labour_skill_share(skill, sector, region)         share of labour compensation by skill
+    hours_skill_share(skill, sector, region)          share of hours worked by skill (persons by
+                                                      skill = employment x hours share)
+
+Labour by skill comes as both share variables together, over a ``skill`` coordinate with the
+labels ``high``, ``medium``, ``low``; each share lies in [0, 1] and sums to 1 over skill
+wherever the sector pays labour (compensation shares) resp. employs persons (hours shares).
 
 An exogenous rest of the world (world prices given) is declared by the dataset attribute
 ``rest_of_world = "<label>"``: that label is then an extra ``source`` (imports from the rest of
@@ -62,7 +69,14 @@ OPTIONAL_VARS = {
     "import_tariff": ("commodity", "source", "region"),
     "exports_rest_of_world": ("commodity", "region"),
     "direct_tax": ("region",),
+    "labour_skill_share": ("skill", "sector", "region"),
+    "hours_skill_share": ("skill", "sector", "region"),
 }
+SKILLS = ("high", "medium", "low")
+#: skill share variables and the quantity each splits (shares must sum to 1 where it is > 0)
+SKILL_SHARES = {"labour_skill_share": "labour compensation", "hours_skill_share": "persons engaged"}
+#: absolute tolerance of the skill shares' sum over skill
+SKILL_ATOL = 1e-9
 NONNEGATIVE = ("intermediate", "final_demand", "factor_payments", "gross_output", "employment",
                "exports_rest_of_world")
 
@@ -164,6 +178,45 @@ def check_structure(ds: xr.Dataset) -> list[str]:
             uses = ds["intermediate"].sum("sector") + ds["final_demand"].sum("agent")
             if bool((tm > uses).any()):
                 problems.append("import_tariff exceeds the value of the imports it is levied on")
+        problems += check_skills(ds)
+    return problems
+
+
+def check_skills(ds: xr.Dataset) -> list[str]:
+    """Labour by skill: both share variables, skill labels high/medium/low, shares in [0, 1]
+    with sum_k share[k,j,r] = 1 wherever sector j in r pays labour (resp. employs persons)."""
+    present = [v for v in SKILL_SHARES if v in ds]
+    if not present and "skill" not in ds.dims:
+        return []
+    missing = [v for v in SKILL_SHARES if v not in ds]
+    if missing:
+        return [f"labour by skill needs both {list(SKILL_SHARES)}; missing {missing}"]
+    labels = list(map(str, ds["skill"].values))
+    dup = sorted({x for x in labels if labels.count(x) > 1})
+    unknown, absent = sorted(set(labels) - set(SKILLS)), sorted(set(SKILLS) - set(labels))
+    if dup or unknown or absent:
+        return [f"skill labels must be {list(SKILLS)}, got {labels}"
+                + "".join(f"; {what} {x}" for what, x in (("duplicate", dup), ("unknown", unknown),
+                                                         ("missing", absent)) if x)]
+    problems = []
+    base = {"labour_skill_share": ds["factor_payments"].sel(factor="labour", drop=True),
+            "hours_skill_share": ds["employment"]}
+    for name, what in SKILL_SHARES.items():
+        v = ds[name]
+        outside = (-v).clip(min=0) + (v - 1).clip(min=0)
+        if bool((outside > 0).any()):
+            rows = _worst(outside, xr.ones_like(v), above=0.0)
+            problems.append(f"'{name}' outside [0, 1]; worst: " + "; ".join(
+                ", ".join(f"{k}={x}" for k, x in lab.items()) + f": {float(v.sel(lab)):+.6g}"
+                for lab, _, _ in rows))
+            continue
+        total = v.sum("skill")
+        # where nothing is paid (employed), shares may be all zero
+        dev = (total - 1).where((base[name] > 0) | (abs(total) > SKILL_ATOL), 0.0)
+        if float(abs(dev).max()) > SKILL_ATOL:
+            problems.append(f"'{name}' must sum to 1 over skill where {what} > 0 (tolerance "
+                            f"{SKILL_ATOL:g}); worst (sum - 1): "
+                            + _fmt(_worst(dev, xr.ones_like(dev), above=SKILL_ATOL)))
     return problems
 
 
