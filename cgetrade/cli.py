@@ -93,8 +93,7 @@ def summary_table(res, regions) -> str:
         lines.append(
             f"{r:<6} {pct('cpi', r):>7.3f} {pct('cpi_laspeyres', r):>8.3f} {pct('real_gdp', r):>10.3f} "
             f"{float(res['ev_pct_income'].sel(case='scenario', region=r)):>9.3f} "
-            f"{float(res['factor_price_pct'].sel(factor='labour', region=r)):>7.3f} "
-            f"{float(res['factor_price_pct'].sel(factor='capital', region=r)):>8.3f} "
+            f"{pct('wage_local', r):>7.3f} {pct('rental_rate', r):>8.3f} "
             f"{100 * float(e1 / e0 - 1):>9.3f} {100 * float(i1 / i0 - 1):>9.3f} "
             f"{float(res['employment_change'].sel(region=r).sum()):>14.1f}")
     return "\n".join(lines)
@@ -146,6 +145,7 @@ def cmd_run(args) -> int:
     scen.targets(model)                       # every label and value checked before solving
     base_sol = model.solve()
     base = collect(model)
+    effects = scen.automation_effects(model) if any(s.kind == "automation" for s in scen.shocks) else None
     try:       # the decomposition path is itself a continuation in equal steps
         welfare = decompose_ev(model, scen, steps=8)
         sol = model.last_solution
@@ -174,6 +174,9 @@ def cmd_run(args) -> int:
         "max_residual": sol.max_residual, "walras_residual": sol.walras_residual})
     for c in list(COMPONENTS) + ["integration_error"]:
         res[f"ev_{c}"] = welfare[c]
+    if effects is not None:
+        for k, v in effects.data_vars.items():
+            res[f"automation_{k}"] = v
     stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
     out = Path(args.out or f"{stem}.nc")
     save(res, out)
@@ -223,18 +226,18 @@ def cmd_policy(args) -> int:
     with open(path, "rb") as f:
         spec = tomllib.load(f)
     ds = _load_dataset(args.dataset)
-    params = calibrate(ds)
     closure = Closure(labour=spec.get("labour", "wage_curve"), kappa=spec.get("kappa", 0.5),
                       phi=spec.get("phi", 0.1))
     regimes = {k: (v if isinstance(v, str) else tuple(v)) for k, v in spec["regimes"].items()}
     regions = spec.get("regions", ["USA", "EU", "JPN"])
-    unknown = set(regions) - set(params.regions)
+    unknown = set(regions) - set(map(str, ds["region"].values))
     if unknown:
         raise FileNotFoundError(f"unknown regions {sorted(unknown)} in {path.name}")
     outdir = Path(args.out or ".")
     outdir.mkdir(parents=True, exist_ok=True)
     for name in spec["scenarios"]:
         scen = Scenario.from_toml(path.parent / name, variant=args.variant or spec.get("variant"))
+        params = calibrate(ds, **scen.calibration_options())
         table = compare_regimes(params, scen, regions, regimes, closure, spec.get("loss_lambda", 1.0))
         frontier = inflation_frontier(params, scen, regions, spec.get("frontier_lambdas", [0, 1, 10]), closure)
         stem = f"{spec.get('name', path.stem)}_{scen.name}_{scen.variant}"

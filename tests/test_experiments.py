@@ -6,6 +6,8 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
+import cgetrade
+
 from cgetrade.results import collect
 from cgetrade.scenario import Scenario, Shock, ShockError
 
@@ -14,9 +16,12 @@ EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 
 @pytest.mark.parametrize("name", ["china_ai", "west_automation", "combined", "reshoring",
                                   "china_manufacturing_tfp"])
-def test_shipped_experiments_solve_on_default_data(fresh_default, name):
+def test_shipped_experiments_solve_on_default_data(fresh_default, default_dataset, name):
     scen = Scenario.from_toml(EXPERIMENTS / f"{name}.toml")
-    sol = scen.solve(fresh_default)
+    options = scen.calibration_options()
+    model = cgetrade.CGEModel(cgetrade.calibrate(default_dataset, **options), scen.make_closure()) \
+        if options or scen.closure else fresh_default
+    sol = scen.solve(model)
     assert sol.max_residual <= 1e-8 and abs(sol.walras_residual) <= 1e-8
 
 
@@ -27,7 +32,8 @@ def test_variants_are_ordered_and_validated():
     with pytest.raises(ShockError, match="unknown variant 'extreme'"):
         Scenario.from_toml(EXPERIMENTS / "china_ai.toml", "extreme")
     combined = Scenario.from_toml(EXPERIMENTS / "combined.toml", "high")
-    assert {s.kind for s in combined.shocks} == {"tfp", "automation", "factor_productivity"}
+    assert {s.kind for s in combined.shocks} == {"tfp", "automation"}
+    assert combined.calibration_options() == {"skills": True}
 
 
 def test_aggregate_tfp_target_follows_hulten(fresh_default):
