@@ -149,8 +149,6 @@ class Parameters:
         return self.data[key].values
 
 
-#: skill labels of the socio-economic accounts and the labour factors they become
-SKILLS = ("high", "medium", "low")
 VA_NESTS = ("flat", "capital_skill")
 
 
@@ -167,10 +165,7 @@ def _split_labour(ds: xr.Dataset, vfm: np.ndarray, persons: np.ndarray, factors:
     if missing:
         raise DataValidationError(f"skills=True needs the dataset variables {missing} "
                                   "(skill, sector, region); see docs/data.md")
-    skills = [str(x) for x in ds["skill"].values]
-    unknown = sorted(set(skills) - set(SKILLS))
-    if unknown:
-        raise DataValidationError(f"unknown skill label(s) {unknown}; known: {list(SKILLS)}")
+    skills = [str(x) for x in ds["skill"].values]          # labels checked by validate()
     comp = ds["labour_skill_share"].transpose("skill", "sector", "region").values
     hours = ds["hours_skill_share"].transpose("skill", "sector", "region").values
     k = factors.index("labour")

@@ -152,7 +152,7 @@ def test_skill_results_and_bad_inputs(skills_dataset):
         cgetrade.calibrate(skills_dataset, va_nest="capital_skill")
     with pytest.raises(DataValidationError, match="skills=True needs"):
         cgetrade.calibrate(synthetic_dataset(3, 4, seed=1), skills=True)
-    with pytest.raises(DataValidationError, match="unknown skill label"):
+    with pytest.raises(DataValidationError, match="skill labels must be"):
         cgetrade.calibrate(skills_dataset.assign_coords(skill=["high", "mid", "low"]), skills=True)
     with pytest.raises(ValueError, match="unknown factor"):
         cgetrade.CGEModel(params, Closure(mobility={"labor": "sluggish"}))
