@@ -75,7 +75,7 @@ def _fmt(x: float, units: str = "") -> str:
     if not np.isfinite(x):
         return "n/a"
     cls = ' class="num neg"' if x < 0 else ' class="num"'
-    digits = 1 if units.endswith("m") or "persons" in units else 3
+    digits = 3 if units in ("%", "pp", "1", "") else 1      # money and persons: one decimal
     return f"<td{cls}>{x:,.{digits}f}</td>"
 
 
