@@ -342,7 +342,8 @@ def cmd_ssa(args) -> int:
                   f"({args.shape}, +/- {', '.join(f'{100 * d.spread:g} %' for d in dists)}) "
                   f"on {args.workers} worker(s)")
     out = run_ssa(ds, scen, dists, method=args.method, draws=args.draws, seed=args.seed,
-                  workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+                  workers=args.workers, scheduler=args.scheduler, progress=not args.quiet,
+                  by_sector=args.by_sector)
     stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
     path = Path(args.out or f"{stem}_ssa.nc")
     save(out, path)
@@ -447,6 +448,8 @@ def main(argv=None) -> int:
     ss.add_argument("--method", choices=("quadrature", "montecarlo"), default="quadrature",
                     help="Stroud/Liu quadrature (2N draws, exact means of linear and quadratic "
                          "responses) or Monte Carlo (default: quadrature)")
+    ss.add_argument("--by-sector", action="store_true",
+                    help="each sector's elasticity an independent variable (default: one per name)")
     ss.add_argument("--draws", type=int, default=64, help="Monte Carlo draws (default: 64)")
     ss.add_argument("--seed", type=int, default=0)
     ss.add_argument("--workers", type=int, default=1, help="Dask worker processes (1: serial)")

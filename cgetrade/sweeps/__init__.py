@@ -31,6 +31,7 @@ empirical percentiles of Monte Carlo draws, mean -/+ 1.645 sd for quadrature).
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import time
@@ -62,10 +63,16 @@ metadata.register("solve_seconds", "wall time of the draw on its worker", "s", "
 
 @dataclass(frozen=True)
 class Distribution:
-    """Elasticity ``name`` times (1 + spread z), z symmetric on [-1, 1] (``shape``)."""
+    """Elasticity ``name`` times (1 + spread z), z symmetric on [-1, 1] (``shape``), in every
+    sector, or only in ``sector`` (independent draws by sector)."""
     name: str
     shape: str = "triangular"
     spread: float = 0.5
+    sector: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name + (f"[{self.sector}]" if self.sector else "")
 
     def __post_init__(self):
         if self.name not in PARAMETERS:
@@ -107,7 +114,7 @@ def design(dists, method: str = "quadrature", draws: int = 64, seed: int = 0):
     """Multipliers (draw x parameter) and weights (draw) of an SSA."""
     if method not in METHODS:
         raise SweepError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
-    names = [d.name for d in dists]
+    names = [d.label for d in dists]
     if len(set(names)) != len(names):
         raise SweepError(f"each elasticity may be varied once, got {names}")
     if method == "quadrature":
@@ -131,17 +138,31 @@ def _cache() -> dict:
     return _local.models
 
 
+def _fingerprint(dataset) -> str:
+    """Content hash of a dataset (labels and values): the cache key of its models."""
+    h = hashlib.sha1()
+    for name in sorted(dataset.variables):
+        h.update(str(name).encode())
+        h.update(np.ascontiguousarray(dataset[name].values).tobytes())
+    return h.hexdigest()
+
+
 def _model(dataset, multipliers: tuple, closure=None):
     """A solved baseline model for these elasticity multipliers (cached on the worker)."""
     from .. import CGEModel, calibrate
     from ..calibrate import Elasticities
     from ..results import collect
-    key = (dataset.attrs.get("title", ""), tuple(dataset.sizes.items()), multipliers, repr(closure))
+    key = (_fingerprint(dataset), multipliers, repr(closure))
     cache = _cache()
     if key not in cache:
         base = Elasticities.gtap_default()
         sectors = [str(s) for s in dataset["sector"].values]
-        el = base.override(**{name: {s: base.value(name, s) * m for s in sectors} for name, m in multipliers})
+        factor = {(name, s): 1.0 for name, _, _ in multipliers for s in sectors}
+        for name, sector, m in multipliers:
+            for s in ([sector] if sector else sectors):
+                factor[name, s] *= m
+        el = base.override(**{name: {s: base.value(name, s) * factor[name, s] for s in sectors}
+                              for name in {n for n, _, _ in multipliers}})
         model = CGEModel(calibrate(dataset, el), closure)
         model.solve()
         if len(cache) > 4:                 # SSA: every draw has its own model; keep a few
@@ -277,19 +298,30 @@ def _gather(outcomes, dim_coords: dict, extra: dict, attrs: dict) -> xr.Dataset:
 
 
 def run_ssa(dataset, scenario, dists, method: str = "quadrature", draws: int = 64, seed: int = 0,
-            workers: int = 1, scheduler: str | None = None, closure=None, progress: bool = False) -> xr.Dataset:
-    """SSA of ``scenario`` on ``dataset`` over the elasticity distributions ``dists``."""
+            workers: int = 1, scheduler: str | None = None, closure=None, progress: bool = False,
+            by_sector: bool = False) -> xr.Dataset:
+    """SSA of ``scenario`` on ``dataset`` over the elasticity distributions ``dists``; with
+    ``by_sector`` each sector's elasticity is an independent variable (N x sectors of them)."""
     from .. import __version__
     dists = list(dists)
+    sectors = [str(s) for s in dataset["sector"].values]
+    unknown = [d.sector for d in dists if d.sector and d.sector not in sectors]
+    if unknown:
+        raise SweepError(f"unknown sector(s) {unknown}; known: {sectors}")
+    if by_sector:
+        dists = [Distribution(d.name, d.shape, d.spread, s) for d in dists if not d.sector for s in sectors] \
+            + [d for d in dists if d.sector]
     mult, weights = design(dists, method, draws, seed)
-    names = [d.name for d in dists]
-    args = [(dataset, scenario, tuple(zip(names, map(float, row))), 1.0, closure) for row in mult]
+    names = [d.label for d in dists]
+    args = [(dataset, scenario, tuple((d.name, d.sector, float(m)) for d, m in zip(dists, row)), 1.0, closure)
+            for row in mult]
     t0 = time.perf_counter()
     outcomes, how = _map(_solve_case, args, workers, scheduler, progress)
     wall = time.perf_counter() - t0
     attrs = {"analysis": f"systematic sensitivity analysis ({method})", "method": method,
-             "distributions": "; ".join(f"{d.name} x (1 + {d.spread:g} z), z {d.shape} on [-1, 1]"
+             "distributions": "; ".join(f"{d.label} x (1 + {d.spread:g} z), z {d.shape} on [-1, 1]"
                                         for d in dists),
+             "by_sector": int(by_sector),
              "scenario": scenario.name, "variant": scenario.variant, "dataset": dataset.attrs.get("title", ""),
              "money_unit": metadata.money_unit(dataset.attrs), "base_year": str(dataset.attrs.get("year", "")),
              "cgetrade_version": __version__, "scheduler": how["scheduler"], "workers": how["workers"],
