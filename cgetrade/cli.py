@@ -1,4 +1,7 @@
-"""Command line: ``cgetrade check`` and ``cgetrade run``."""
+"""cgetrade: multi-region, multi-sector CGE trade models (Pyomo, Ipopt).
+
+Example: cgetrade run china_ai && cgetrade report china_ai_central.nc
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +10,28 @@ import time
 from importlib import resources
 from pathlib import Path
 
+# the solver stack (pyomo, casadi, cyipopt) and xarray are imported inside the commands,
+# so that `cgetrade --help` and `cgetrade list` start fast
 DEFAULT_EXPERIMENT = "china_manufacturing_tfp.toml"
+
+
+class Progress:
+    """Progress lines on stderr, each with the time elapsed since the start (silent when quiet)."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet, self.t0 = quiet, time.perf_counter()
+
+    def step(self, label: str) -> None:
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.t0:6.1f} s] {label}", file=sys.stderr, flush=True)
+
+    def total(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+def _shipped() -> list[Path]:
+    folder = Path(str(resources.files("cgetrade.experiments")))
+    return sorted(folder.glob("*.toml"))
 
 
 def _load_dataset(path):
@@ -24,7 +48,12 @@ def _experiment_path(name: str | None) -> Path:
     shipped = Path(str(resources.files("cgetrade.experiments") / (p.stem + ".toml")))
     if shipped.exists():
         return shipped
-    raise FileNotFoundError(f"scenario file not found: {name}")
+    import difflib
+    known = [f.stem for f in _shipped()]
+    close = difflib.get_close_matches(p.stem, known, n=2, cutoff=0.6)
+    hint = (f"; did you mean {' or '.join(close)}?" if close
+            else f"; shipped scenarios: {', '.join(known)}")
+    raise FileNotFoundError(f"scenario file not found: {name}{hint}")
 
 
 def _is_policy_file(name) -> bool:
@@ -101,12 +130,13 @@ def summary_table(res, regions) -> str:
 
 def welfare_table(res, regions) -> str:
     from .welfare import COMPONENTS
-    lines = [f"{'EV, USD bn':<10} {'EV':>9} " + " ".join(f"{c:>17}" for c in COMPONENTS)
+    unit = res["ev"].attrs.get("units", "USD m")        # the file's unit, also on screen
+    lines = [f"{'EV, ' + unit:<10} {'EV':>11} " + " ".join(f"{c:>17}" for c in COMPONENTS)
              + f" {'integr. error':>13}"]
     for r in regions:
-        lines.append(f"{r:<10} {float(res['ev'].sel(case='scenario', region=r)) / 1e3:>9.2f} "
-                     + " ".join(f"{float(res['ev_' + c].sel(region=r)) / 1e3:>17.2f}" for c in COMPONENTS)
-                     + f" {float(res['ev_integration_error'].sel(region=r)) / 1e3:>13.4f}")
+        lines.append(f"{r:<10} {float(res['ev'].sel(case='scenario', region=r)):>11,.1f} "
+                     + " ".join(f"{float(res['ev_' + c].sel(region=r)):>17,.1f}" for c in COMPONENTS)
+                     + f" {float(res['ev_integration_error'].sel(region=r)):>13.3f}")
     return "\n".join(lines)
 
 
@@ -131,26 +161,35 @@ def manufacturing_table(res, manufacturing, regions, source="CHN") -> str:
 
 
 def cmd_run(args) -> int:
-    from . import CGEModel, calibrate
-    from .results import collect, compare, save
+    progress = Progress(args.quiet or args.json)
+    progress.step("reading the scenario and the dataset")
     from .scenario import Scenario
-    from .solve import SolveError
-    from .welfare import COMPONENTS, decompose_ev
     scen = Scenario.from_toml(_experiment_path(args.scenario), variant=args.variant)
     ds = _load_dataset(args.dataset)
+    progress.step("calibrating")
+    from . import CGEModel, calibrate
+    from .results import collect, compare, provenance, save
+    from .solve import SolveError
+    from .welfare import COMPONENTS, decompose_ev
     closure = scen.make_closure(preset=getattr(args, "closure", None))
-    options = scen.calibration_options(skills=getattr(args, "skills", None),
-                                       va_nest=getattr(args, "va_nest", None))
-    model = CGEModel(calibrate(ds, **options), closure)
+    params = calibrate(ds, **scen.calibration_options(skills=getattr(args, "skills", None),
+                                                      va_nest=getattr(args, "va_nest", None)))
+    progress.step(f"building the model ({len(params.regions)} regions x {len(params.sectors)} sectors)")
+    model = CGEModel(params, closure)
     scen.targets(model)                       # every label and value checked before solving
+    progress.step("compiling the NLP (casadi)")
+    model.nlp
+    progress.step("solving the baseline")
     base_sol = model.solve()
     base = collect(model)
     effects = scen.automation_effects(model) if any(s.kind == "automation" for s in scen.shocks) else None
+    progress.step("solving the scenario along the EV decomposition path (8 steps)")
     try:       # the decomposition path is itself a continuation in equal steps
         welfare = decompose_ev(model, scen, steps=8)
         sol = model.last_solution
         sol.info["reached_by"] = "8 equal steps (EV decomposition path)"
     except SolveError:
+        progress.step("solving the scenario by continuation")
         model.reset()
         model.solve()
         sol = scen.solve(model)         # direct solve or finer continuation
@@ -159,19 +198,10 @@ def cmd_run(args) -> int:
         welfare = decompose_ev(model, scen, steps=int(sol.info["reached_by"].split()[-2])
                                if "continuation" in sol.info["reached_by"] else 8)
         sol = model.last_solution
-    res = compare(base, collect(model), attrs={
-        "scenario": scen.name, "variant": scen.variant,
-        "scenario_description": scen.description.strip(), "scenario_source": scen.source.strip(),
-        "dataset": ds.attrs.get("title", ""), "dataset_source": ds.attrs.get("source", ""),
-        "dataset_citation": ds.attrs.get("citation", ""), "dataset_licence": ds.attrs.get("licence", ""),
-        "numeraire": "world export price index (= 1)",
-        "nominal_anchor": "world export price index (= 1): prices are relative to it, not inflation",
-        "closure": closure.label, "labour_types": ", ".join(model.params.labour_factors),
-        "va_nest": model.params.va_nest,
-        "solver": "Ipopt (cyipopt)", "baseline_status": base_sol.status,
-        "baseline_iterations": base_sol.iterations, "solver_status": sol.status,
-        "solver_iterations": sol.iterations, "reached_by": sol.info.get("reached_by", ""),
-        "max_residual": sol.max_residual, "walras_residual": sol.walras_residual})
+    progress.step("writing results")
+    res = compare(base, collect(model), attrs=provenance(
+        model, scen, sol, base_sol, closure_label=closure.label,
+        labour_types=", ".join(params.labour_factors), va_nest=params.va_nest))
     for c in list(COMPONENTS) + ["integration_error"]:
         res[f"ev_{c}"] = welfare[c]
     if effects is not None:
@@ -180,15 +210,59 @@ def cmd_run(args) -> int:
     stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
     out = Path(args.out or f"{stem}.nc")
     save(res, out)
+    total = progress.total()
+    if args.json:
+        import json
+        print(json.dumps(headline(res, model.params.regions, out, total), indent=1))
+        return 0
+    if args.quiet:
+        return 0
     print(f"scenario {stem}: Ipopt {sol.status_code} ({sol.iterations} iterations, "
           f"{sol.info.get('reached_by', 'direct solve')}, max residual {sol.max_residual:.1e}); "
-          f"results written to {out}\n")
+          f"{total:.1f} s; results written to {out}\n")
     print(summary_table(res, model.params.regions))
     print("\n" + welfare_table(res, model.params.regions))
     manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in model.params.sectors]
     if manuf and "CHN" in model.params.regions:
         print("\n" + manufacturing_table(res, manuf, model.params.regions))
     print("\n" + jobs_table(res, manuf, model.params.regions))
+    print(f"\nHTML report: cgetrade report {out}")
+    return 0
+
+
+def headline(res, regions, path, seconds) -> dict:
+    """Headline numbers of a run for machine reading (``cgetrade run --json``)."""
+    rows = {}
+    for r in regions:
+        rows[r] = {"cpi_pct": float(res["cpi_pct"].sel(region=r)),
+                   "real_gdp_pct": float(res["real_gdp_pct"].sel(region=r)),
+                   "ev": float(res["ev"].sel(case="scenario", region=r)),
+                   "ev_pct_income": float(res["ev_pct_income"].sel(case="scenario", region=r)),
+                   "employment_change": float(res["employment_change"].sel(region=r).sum()),
+                   "trade_balance_change": float(res["trade_balance_change"].sel(region=r))}
+    return {"scenario": res.attrs.get("scenario"), "variant": res.attrs.get("variant"), "file": str(path),
+            "seconds": round(seconds, 2), "money_unit": res["ev"].attrs.get("units"),
+            "solver_iterations": res.attrs.get("solver_iterations"),
+            "max_residual": res.attrs.get("max_residual"), "regions": rows}
+
+
+def cmd_list(args) -> int:
+    """Shipped scenarios, their variants and the first line of their description."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    print(f"{'scenario':<26} {'variants (default)':<32} description")
+    for path in _shipped():
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+        if "regimes" in raw:
+            kinds = "policy: " + ", ".join(raw["regimes"])
+        else:
+            var = raw.get("variants", [])
+            kinds = ", ".join(var) + (f" ({raw.get('default_variant', var[0])})" if var else "") or "-"
+        first = next((ln.strip() for ln in str(raw.get("description", "")).splitlines() if ln.strip()), "")
+        print(f"{path.stem:<26} {kinds:<32} {first[:70]}")
     return 0
 
 
@@ -205,7 +279,7 @@ def jobs_table(res, manufacturing, regions) -> str:
             lines.append(f"{r:<6} {h:<14} {float(man.sel(case='baseline')):>12.0f} "
                          f"{float(d.sel(sector=manufacturing).sum() if manufacturing else 0):>+10.1f} "
                          f"{float(p.sum('sector').sel(case='baseline')):>12.0f} {float(d.sum()):>+9.1f} "
-                         f"{float(res.unemployed_change.sel(labour=h, region=r)):>+11.1f} "
+                         f"{float(res.unemployed_by_skill_change.sel(labour=h, region=r)):>+11.1f} "
                          f"{float(res.real_wage_by_skill_pct.sel(labour=h, region=r)):>+11.3f}")
     return "\n".join(lines)
 
@@ -264,18 +338,112 @@ def regime_table(table) -> str:
     return "\n".join(lines)
 
 
+def cmd_report(args) -> int:
+    from .report import write_report
+    out = write_report(args.results, args.out)
+    if not args.quiet:
+        print(f"report written to {out}")
+    return 0
+
+
+def _parse_range(text: str) -> tuple[str, float]:
+    """'sigma_d=0.5' -> ('sigma_d', 0.5)"""
+    name, _, val = text.partition("=")
+    if not val:
+        raise argparse.ArgumentTypeError(f"expected NAME=FRACTION, e.g. sigma_d=0.5, got {text!r}")
+    return name.strip(), float(val)
+
+
+def cmd_ssa(args) -> int:
+    from .sweeps import Distribution, run_ssa, summarise
+    from .results import save
+    progress = Progress(args.quiet)
+    progress.step("reading the scenario and the dataset")
+    from .scenario import Scenario
+    scen = Scenario.from_toml(_experiment_path(args.scenario), variant=args.variant)
+    ds = _load_dataset(args.dataset)
+    dists = [Distribution(name, args.shape, spread) for name, spread in (args.vary or [("sigma_d", 0.5),
+                                                                                         ("sigma_m", 0.5)])]
+    progress.step(f"SSA: {args.method} over {', '.join(d.name for d in dists)} "
+                  f"({args.shape}, +/- {', '.join(f'{100 * d.spread:g} %' for d in dists)}) "
+                  f"on {args.workers} worker(s)")
+    out = run_ssa(ds, scen, dists, method=args.method, draws=args.draws, seed=args.seed,
+                  workers=args.workers, scheduler=args.scheduler, progress=not args.quiet,
+                  by_sector=args.by_sector)
+    stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
+    path = Path(args.out or f"{stem}_ssa.nc")
+    save(out, path)
+    total = progress.total()
+    ok = int((out["draw_status"] == "ok").sum())
+    if not args.quiet:
+        print(f"{ok} of {out.sizes['draw']} draws solved ({out.attrs['draws_per_minute']:.0f} draws/min "
+              f"on {args.workers} worker(s), {total:.1f} s); results written to {path}\n")
+        print(ssa_table(summarise(out), out.region.values))
+    return 0 if ok else 1
+
+
+def ssa_table(summary, regions) -> str:
+    lines = [f"{'region':<7} {'':<12} " + " ".join(f"{h:>24}" for h in ("CPI %", "real GDP %", "EV % income"))]
+    for r in regions:
+        cells = []
+        for v in ("cpi_pct", "real_gdp_pct", "ev_pct_income"):
+            x = summary[v].sel(region=r)
+            cells.append(f"{float(x.sel(statistic='mean')):>8.3f} [{float(x.sel(statistic='p05')):>6.3f}, "
+                         f"{float(x.sel(statistic='p95')):>6.3f}]")
+        lines.append(f"{r:<7} {'mean [5, 95]':<12} " + " ".join(f"{c:>24}" for c in cells))
+    return "\n".join(lines)
+
+
+def cmd_sweep(args) -> int:
+    from .results import save
+    from .sweeps import run_sweep
+    progress = Progress(args.quiet)
+    progress.step("reading the scenario and the dataset")
+    from .scenario import Scenario
+    scen = Scenario.from_toml(_experiment_path(args.scenario), variant=args.variant)
+    ds = _load_dataset(args.dataset)
+    progress.step(f"sweep: {len(args.scale)} shock sizes on {args.workers} worker(s)")
+    out = run_sweep(ds, scen, args.scale, workers=args.workers, scheduler=args.scheduler,
+                    progress=not args.quiet)
+    stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
+    path = Path(args.out or f"{stem}_sweep.nc")
+    save(out, path)
+    total = progress.total()
+    if not args.quiet:
+        ok = int((out["draw_status"] == "ok").sum())
+        print(f"{ok} of {out.sizes['draw']} cases solved ({total:.1f} s); results written to {path}")
+        for k in range(out.sizes["draw"]):
+            row = out.isel(draw=k)
+            print(f"  scale {float(row.shock_scale):>6.2f}: {str(row.draw_status.values):<6} "
+                  + " ".join(f"{r} EV {float(row.ev_pct_income.sel(region=r)):+.3f} %"
+                             for r in out.region.values[:4]))
+    return 0
+
+
+def _add_common(p, dataset=True, variant=True):
+    if dataset:
+        p.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
+    if variant:
+        p.add_argument("--variant", help="scenario variant, e.g. low, central, high (default: the file's)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines or tables")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="cgetrade", description=__doc__)
-    sub = parser.add_subparsers(dest="command")
+    parser = argparse.ArgumentParser(prog="cgetrade", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"cgetrade {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("list", help="shipped scenarios and their variants")
     c = sub.add_parser("check", help="calibrate and verify replication, homogeneity, Walras' law")
     c.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
     c.add_argument("--reference", action="store_true",
                    help="replicate the textbook reference models (SPLCGE, STDCGE, TWOCGE) and "
                         "compare with their published results")
     r = sub.add_parser("run", help="solve the baseline and a scenario, write netCDF results")
-    r.add_argument("scenario", nargs="?", help=f"scenario TOML (default: {DEFAULT_EXPERIMENT})")
-    r.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
-    r.add_argument("--variant", help="scenario variant, e.g. low, central, high (default: the file's)")
+    r.add_argument("scenario", nargs="?", help=f"scenario name or TOML file (default: {DEFAULT_EXPERIMENT}; "
+                                               "see cgetrade list)")
+    _add_common(r)
     r.add_argument("--out", help="output netCDF path (default: <scenario>_<variant>.nc)")
     r.add_argument("--closure", choices=["short_run", "medium_run", "long_run"],
                    help="closure preset by horizon (default: the scenario's, else medium_run)")
@@ -283,15 +451,48 @@ def main(argv=None) -> int:
                    help="labour by skill (high, medium, low) from the socio-economic accounts")
     r.add_argument("--va-nest", choices=["flat", "capital_skill"],
                    help="value-added nest (capital_skill: capital with high-skill labour; needs --skills)")
+    r.add_argument("--json", action="store_true", help="print the headline numbers as JSON (no tables)")
+    rep = sub.add_parser("report", help="an HTML report (tables and plots) from a results file")
+    rep.add_argument("results", nargs="+", help="results netCDF of cgetrade run (several: a comparison)")
+    rep.add_argument("--out", help="output HTML path (default: <results>.html)")
+    rep.add_argument("-q", "--quiet", action="store_true")
     pol = sub.add_parser("policy", help="compare monetary regimes for a shock (inflation targeting)")
     pol.add_argument("scenario", nargs="?", help="policy TOML (default: inflation_targeting.toml)")
     pol.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
     pol.add_argument("--variant", help="variant of the scenarios (default: the file's)")
     pol.add_argument("--out", help="output directory (default: current directory)")
+    sw = sub.add_parser("sweep", help="a scenario at a grid of shock sizes (Dask or serial)")
+    sw.add_argument("scenario", help="scenario name or TOML file")
+    _add_common(sw)
+    sw.add_argument("--scale", type=float, nargs="+", default=[0.25, 0.5, 1.0, 1.5, 2.0],
+                    help="multiples of the scenario's shocks (default: 0.25 0.5 1 1.5 2)")
+    sw.add_argument("--workers", type=int, default=1, help="Dask worker processes (1: serial)")
+    sw.add_argument("--scheduler", help="address of an existing Dask scheduler")
+    sw.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_sweep.nc)")
+    ss = sub.add_parser("ssa", help="systematic sensitivity analysis over elasticities")
+    ss.add_argument("scenario", help="scenario name or TOML file")
+    _add_common(ss)
+    ss.add_argument("--vary", type=_parse_range, action="append", metavar="NAME=FRACTION",
+                    help="elasticity and its relative half-range, repeatable "
+                         "(default: sigma_d=0.5 sigma_m=0.5; names: sigma_d, sigma_m, sigma_va, sigma_top)")
+    ss.add_argument("--shape", choices=("triangular", "uniform"), default="triangular",
+                    help="distribution over the range (default: triangular, as GEMPACK)")
+    ss.add_argument("--method", choices=("quadrature", "montecarlo"), default="quadrature",
+                    help="Stroud/Liu quadrature (2N draws, exact means of linear and quadratic "
+                         "responses) or Monte Carlo (default: quadrature)")
+    ss.add_argument("--by-sector", action="store_true",
+                    help="each sector's elasticity an independent variable (default: one per name)")
+    ss.add_argument("--draws", type=int, default=64, help="Monte Carlo draws (default: 64)")
+    ss.add_argument("--seed", type=int, default=0)
+    ss.add_argument("--workers", type=int, default=1, help="Dask worker processes (1: serial)")
+    ss.add_argument("--scheduler", help="address of an existing Dask scheduler")
+    ss.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_ssa.nc)")
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command == "list":
+        return cmd_list(args)
     from .data import DataValidationError
     from .scenario import ShockError
     from .solve import SolveError
@@ -299,7 +500,15 @@ def main(argv=None) -> int:
         if args.command == "run" and args.scenario and _is_policy_file(args.scenario):
             return cmd_policy(argparse.Namespace(scenario=args.scenario, dataset=args.dataset,
                                                  variant=args.variant, out=None))
-        return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy}[args.command](args)
+        if args.command in ("sweep", "ssa"):
+            from .sweeps import SweepError
+            try:
+                return {"sweep": cmd_sweep, "ssa": cmd_ssa}[args.command](args)
+            except SweepError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 1
+        return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy,
+                "report": cmd_report}[args.command](args)
     except (DataValidationError, ShockError, SolveError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -1,7 +1,10 @@
 """Labelled results (xarray) from a solved model: levels, and % changes between cases.
 
 Volumes are in benchmark value units (millions of base-year USD at benchmark prices), prices
-are indices (1 at the benchmark, relative to the numeraire).
+are indices (1 at the benchmark, relative to the numeraire). Every variable's long_name,
+units and cell_methods come from one table, :data:`cgetrade.metadata.VARIABLES` (CF
+conventions); :func:`provenance` gives the global attributes of a run (scenario, shocks,
+closure, dataset, library version, solver statistics).
 
     real GDP_r   = C + G + I + exports - imports, all at benchmark prices
     CPI_r        = P_H[household, r], the household's exact (true cost-of-living) price index
@@ -13,9 +16,15 @@ are indices (1 at the benchmark, relative to the numeraire).
 """
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from datetime import datetime, timezone
+
 import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
+
+from . import metadata
 
 
 def _grid(m, comp, dims, coords, index_set=None):
@@ -245,8 +254,10 @@ def collect(model) -> xr.Dataset:
                                               "units": "benchmark USD m"}),
         },
         coords={k: v for k, v in c.items()},
+        attrs={"money_unit": metadata.money_unit(par.dataset.attrs),
+               "base_year": str(par.dataset.attrs.get("year", ""))},
     )
-    return ds
+    return metadata.describe(ds, metadata.labels(par.dataset))
 
 
 def _budget_shares(c0, prices, sigma):
@@ -267,35 +278,71 @@ def percent_change(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
 
 
 def compare(base: xr.Dataset, scen: xr.Dataset, attrs: dict | None = None) -> xr.Dataset:
-    """One dataset with a ``case`` dimension (baseline, scenario) and ``<name>_pct`` changes."""
-    levels = xr.concat([base, scen], dim=xr.DataArray(["baseline", "scenario"], dims="case", name="case"))
-    pct = percent_change(base, scen).rename({k: f"{k}_pct" for k in base.data_vars})
-    pct = pct.drop_vars(["ev_pct", "ev_pct_income_pct"])
-    out = xr.merge([levels, pct])
-    out["employment_change"] = scen["employment"] - base["employment"]
-    out["employment_change"].attrs = {"units": "thousand persons", "long_name": "change in employment"}
+    """One dataset with a ``case`` dimension (baseline, scenario) and the changes: ``<name>_pct``
+    (% change) of levels and persons, ``<name>_change`` of rates and shares (percentage points),
+    balances (money) and persons (the metadata table's ``kind`` of each variable)."""
+    levels = xr.concat([base, scen], dim=xr.DataArray(["baseline", "scenario"], dims="case", name="case"),
+                       combine_attrs="override")
+    kinds = {k: metadata.kind(k) for k in base.data_vars}
+    pct_vars = [k for k, kd in kinds.items() if kd in ("level", "count")]
+    pct = percent_change(base[pct_vars], scen[pct_vars]).rename({k: f"{k}_pct" for k in pct_vars})
+    out = xr.merge([levels, pct], combine_attrs="override")
+    for k, kd in kinds.items():
+        if kd in ("rate", "balance", "count"):
+            out[f"{k}_change"] = (100.0 if kd == "rate" else 1.0) * (scen[k] - base[k])
     d = scen["persons"] - base["persons"]
-    out["persons_change"] = d.assign_attrs(units="thousand persons",
-                                           long_name="change in persons employed (labour type, sector)")
-    out["jobs_gained"] = d.clip(min=0).sum("sector").assign_attrs(
-        units="thousand persons", long_name="jobs gained: sum of sector increases", cell_methods="sector: sum")
-    out["jobs_lost"] = (-d).clip(min=0).sum("sector").assign_attrs(
-        units="thousand persons", long_name="jobs lost: sum of sector decreases", cell_methods="sector: sum")
-    out["gross_reallocation"] = abs(d).sum(("labour", "sector")).assign_attrs(
-        units="thousand persons", long_name="gross job reallocation: jobs gained + jobs lost across "
-        "sectors and labour types")
-    out["unemployed_change"] = (scen["unemployed_by_skill"] - base["unemployed_by_skill"]).assign_attrs(
-        units="thousand persons", long_name="change in unemployed persons by labour type")
-    out["labour_force_change"] = (scen["labour_force"] - base["labour_force"]).assign_attrs(
-        units="thousand persons", long_name="change in the labour force (surplus-labour closure: persons "
-        "drawn in from outside the measured labour force)")
+    out["jobs_gained"] = d.clip(min=0).sum("sector")
+    out["jobs_lost"] = (-d).clip(min=0).sum("sector")
+    out["gross_reallocation"] = abs(d).sum(("labour", "sector"))
     out.attrs.update(attrs or {})
-    return out
+    return metadata.describe(out)
+
+
+def provenance(model, scenario=None, solution=None, baseline_solution=None, **extra) -> dict:
+    """Global attributes of a run: scenario and its shocks, closure and nominal anchor,
+    dataset provenance, library version and solver statistics."""
+    from . import __version__
+    from .solve import DEFAULT_IPOPT, TOL
+    ds, c = model.params.dataset, model.closure
+    anchor = (f"monetary regimes; unit of account: the {c.anchor} currency (e = 1)" if c.monetary
+              else f"numeraire {'/'.join(map(str, c.numeraire))} = 1")
+    attrs = {
+        "title": f"cgetrade results: {scenario.name if scenario else 'model solution'}",
+        "institution": "", "source": f"cgetrade {__version__} (CGE trade model, Pyomo + Ipopt)",
+        "history": f"{datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')} created by cgetrade {__version__}",
+        "cgetrade_version": __version__,
+        "closure": json.dumps(asdict(c), default=str),
+        "nominal_anchor": anchor,
+        "numeraire": "/".join(map(str, c.numeraire)) + " = 1",
+        "dataset": ds.attrs.get("title", ""), "dataset_source": ds.attrs.get("source", ""),
+        "dataset_citation": ds.attrs.get("citation", ""), "dataset_licence": ds.attrs.get("licence", ""),
+        "dataset_year": str(ds.attrs.get("year", "")), "dataset_currency": ds.attrs.get("currency", ""),
+        "regions": len(model.params.regions), "sectors": len(model.params.sectors),
+        "solver": "Ipopt (cyipopt) on the compiled NLP", "solver_tolerance": TOL,
+        "ipopt_options": json.dumps(DEFAULT_IPOPT),
+    }
+    if scenario is not None:
+        attrs.update({
+            "scenario": scenario.name, "variant": scenario.variant,
+            "scenario_description": scenario.description.strip(), "scenario_source": scenario.source.strip(),
+            "shocks": json.dumps([{k: v for k, v in asdict(s).items() if v not in (None, "", ["*"])}
+                                  for s in scenario.shocks]),
+        })
+    if baseline_solution is not None:
+        attrs.update({"baseline_status": baseline_solution.status,
+                      "baseline_iterations": baseline_solution.iterations})
+    if solution is not None:
+        attrs.update({"solver_status": solution.status, "solver_iterations": solution.iterations,
+                      "solve_time_s": solution.solve_time, "compile_time_s": solution.compile_time,
+                      "reached_by": solution.info.get("reached_by", "direct solve"),
+                      "max_residual": solution.max_residual, "walras_residual": solution.walras_residual})
+    attrs.update(extra)
+    return attrs
 
 
 def save(ds: xr.Dataset, path) -> None:
-    """Write results to netCDF (h5netcdf engine)."""
-    clean = ds.copy()
+    """Write results to netCDF (h5netcdf engine), described by the metadata table."""
+    clean = metadata.describe(ds.copy(), override=False)
     for k, v in list(clean.attrs.items()):
         if isinstance(v, bool):
             clean.attrs[k] = int(v)

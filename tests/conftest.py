@@ -36,3 +36,25 @@ def fresh_default(default_model):
     default_model.reset()
     yield default_model
     default_model.reset()
+
+
+@pytest.fixture(scope="session")
+def small_files(tmp_path_factory, small_dataset):
+    """The small synthetic dataset and a TFP scenario for it, as files (for the command line)."""
+    d = tmp_path_factory.mktemp("small")
+    small_dataset.to_netcdf(d / "small.nc", engine="h5netcdf")
+    (d / "tfp.toml").write_text('name = "tfp_r01"\ndescription = "TFP +10 % in R01, S01 and S02"\n'
+                                'variants = ["low", "central"]\ndefault_variant = "central"\n'
+                                '[[shock]]\nkind = "tfp"\nregion = "R01"\nsector = ["S01", "S02"]\n'
+                                'value = {low = 0.05, central = 0.10}\n')
+    return d
+
+
+@pytest.fixture(scope="session")
+def small_run(small_files):
+    """Results file of ``cgetrade run`` on the small synthetic dataset."""
+    from cgetrade.cli import main
+    out = small_files / "tfp_r01_central.nc"
+    assert main(["run", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
+                 "--out", str(out), "--quiet"]) == 0
+    return out

@@ -60,3 +60,53 @@ def test_policy_command_writes_tables_and_plot(tmp_path, capsys):
     t.close()
     assert (out / "pol_china_ai_high_frontier.png").stat().st_size > 1000
     assert "strict_cpi" in capsys.readouterr().out
+
+
+def test_help_is_fast_complete_and_plain(tmp_path):
+    """--help lists every command, has no reStructuredText markup and loads no solver."""
+    code = ("import sys\nfrom cgetrade.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n"
+            "    pass\nprint('LOADED', sorted(m for m in ('pyomo', 'casadi', 'cyipopt', 'dask', 'matplotlib')"
+            " if m in sys.modules))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "LOADED []" in r.stdout
+    for command in ("list", "check", "run", "report", "policy", "sweep", "ssa"):
+        assert f"    {command} " in r.stdout, command
+    assert "``" not in r.stdout and ":func:" not in r.stdout
+
+
+def test_list_and_version(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "china_ai" in out and "low, central, high (central)" in out and "policy:" in out
+    import pytest
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("cgetrade 0.")
+
+
+def test_misspelt_shipped_scenario_gets_a_suggestion(capsys):
+    assert main(["run", "chna_ai", "--quiet"]) == 1
+    assert "did you mean china_ai?" in capsys.readouterr().err
+    assert main(["run", "zzzz", "--quiet"]) == 1
+    assert "shipped scenarios: china_ai" in capsys.readouterr().err
+
+
+def test_run_prints_progress_and_json(small_files, tmp_path, capsys):
+    import json
+    out = tmp_path / "r.nc"
+    assert main(["run", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
+                 "--out", str(out)]) == 0
+    cap = capsys.readouterr()
+    for step in ("calibrating", "building the model", "compiling", "solving the baseline",
+                 "solving the scenario"):
+        assert step in cap.err, step
+    assert "EV, arbitrary units" in cap.out       # the file's unit on screen
+    assert main(["run", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
+                 "--out", str(out), "--json"]) == 0
+    cap = capsys.readouterr()
+    data = json.loads(cap.out)
+    assert cap.err == "" and data["scenario"] == "tfp_r01" and data["money_unit"] == "arbitrary units"
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    assert abs(data["regions"]["R01"]["ev"] - float(ds.ev.sel(case="scenario", region="R01"))) < 1e-9
+    ds.close()

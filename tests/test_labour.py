@@ -117,8 +117,8 @@ def test_job_changes_add_up_to_the_change_in_unemployment(skills_dataset):
         Scenario("t", [Shock("tfp", -0.05, region="R02")]).solve(model)
         res = compare(base, collect(model))
         jobs = res.persons_change.sum("sector")
-        np.testing.assert_allclose(jobs, -res.unemployed_change, atol=1e-8)
-        assert float(abs(res.unemployed_change).max()) > 1e-3
+        np.testing.assert_allclose(jobs, -res.unemployed_by_skill_change, atol=1e-8)
+        assert float(abs(res.unemployed_by_skill_change).max()) > 1e-3
         np.testing.assert_allclose(res.labour_force_change, 0.0, atol=1e-9)
 
 

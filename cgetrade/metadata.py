@@ -1,0 +1,273 @@
+"""Metadata of result variables and coordinates (CF conventions), from one table.
+
+Every result variable is described once in :data:`VARIABLES` by name:
+
+    name: (long_name, units, kind, cell_methods)
+
+``units`` may use the placeholders ``{money}`` (nominal value in the dataset's currency,
+e.g. "USD m"), ``{volume}`` (value at benchmark prices, e.g. "USD m at 2011 prices") and
+``{persons}``. ``kind`` says how a change between two solutions is measured:
+
+* ``level``   a positive level or price index: % change (``<name>_pct``)
+* ``count``   persons: % change and difference (``<name>_change``, thousand persons)
+* ``rate``    a rate or share (fraction): difference in percentage points (``<name>_change``)
+* ``balance`` a balance that can change sign: difference in money (``<name>_change``)
+* ``change``  already a change from the benchmark (EV): no derived variable
+
+A new result variable gets its metadata by adding one line here (or by calling
+:func:`register`); :func:`describe` applies the table to a dataset, including the derived
+``_pct`` / ``_change`` variables and the coordinates (with full sector and region names).
+"""
+from __future__ import annotations
+
+import sys
+from importlib import resources
+
+import numpy as np
+import xarray as xr
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONVENTIONS = "CF-1.10"
+KINDS = ("level", "count", "rate", "balance", "change")
+
+_IDX = "1"          # index, 1 at the benchmark (dimensionless)
+#: name -> (long_name, units, kind, cell_methods)
+VARIABLES: dict[str, tuple[str, str, str, str]] = {
+    # prices (indices, benchmark = 1, relative to the numeraire)
+    "producer_price": ("producer (basic) price index P_Y", _IDX, "level", ""),
+    "domestic_price": ("price index of the domestic variety P_D", _IDX, "level", ""),
+    "export_price": ("export price index before export taxes P_E", _IDX, "level", ""),
+    "import_price": ("import composite price index P_M", _IDX, "level", ""),
+    "bilateral_import_price": ("price index of imports from source at the destination border P_MS",
+                               _IDX, "level", ""),
+    "factor_price": ("factor price index (wage, rental rate; sector-specific factors: average)",
+                     _IDX, "level", ""),
+    "cpi": ("consumer price index (true cost of living, household price index P_H)", _IDX, "level", ""),
+    "cpi_laspeyres": ("Laspeyres consumer price index (benchmark basket)", _IDX, "level", ""),
+    "final_price_index": ("price index of each final demand agent's basket P_H", _IDX, "level", ""),
+    "world_price_index": ("world export price index P_W", _IDX, "level", ""),
+    "terms_of_trade": ("terms of trade: export price index / import price index (fob)", _IDX, "level",
+                       ""),
+    "household_price": ("Armington price index paid by households P_A", _IDX, "level", ""),
+    "real_exchange_rate": ("real exchange rate: CPI relative to the income-weighted world CPI",
+                           _IDX, "level", ""),
+    "exchange_rate": ("exchange rate: local currency per unit of the anchor currency", _IDX, "level", ""),
+    "exchange_rate_rest_of_world": ("exchange rate of the rest of the world's currency EXR "
+                                    "(NaN without an exogenous rest of the world)", _IDX, "level", ""),
+    "cpi_local": ("consumer price index in local currency", _IDX, "level", ""),
+    "wage_local": ("nominal wage index in local currency", _IDX, "level", ""),
+    "real_wage": ("real wage index: wage / CPI", _IDX, "level", ""),
+    "activity": ("activity index Y (output / benchmark output)", _IDX, "level", ""),
+    # volumes (values at benchmark prices)
+    "output": ("gross output volume", "{volume}", "level", ""),
+    "bilateral_trade": ("imports of commodity from source into region (volume)", "{volume}", "level", ""),
+    "exports": ("exports of commodity by region (volume), to all destinations and the rest of "
+                "the world", "{volume}", "level", "region: sum (over destinations)"),
+    "imports": ("imports of commodity into region (volume), from all sources and the rest of the "
+                "world", "{volume}", "level", "region: sum (over sources)"),
+    "exports_rest_of_world": ("exports to the exogenous rest of the world (volume)", "{volume}",
+                              "level", ""),
+    "imports_rest_of_world": ("imports from the exogenous rest of the world (volume)", "{volume}",
+                              "level", ""),
+    "import_composite": ("import composite M (volume)", "{volume}", "level", ""),
+    "factor_demand": ("factor demand (volume, efficiency units at benchmark prices)", "{volume}",
+                      "level", ""),
+    "final_demand": ("real final demand by agent", "{volume}", "level", ""),
+    "domestic_use": ("use of the domestic variety by all agents (volume)", "{volume}", "level",
+                     "region: sum (over agents)"),
+    "imported_use": ("use of the imported variety by all agents (volume)", "{volume}", "level",
+                     "region: sum (over agents)"),
+    "real_gdp": ("real GDP (expenditure side: C + G + I + exports - imports at benchmark prices)",
+                 "{volume}", "level", "region: sum (over final demand and trade)"),
+    # nominal values (in numeraire units)
+    "bilateral_trade_value": ("bilateral trade at exporter prices (value)", "{money}", "level", ""),
+    "income": ("regional household income (nominal)", "{money}", "level", ""),
+    "ngdp_local": ("nominal income in local currency (at benchmark exchange rates)",
+                   "local currency m", "level", ""),
+    "trade_balance": ("trade balance: exports - imports at world prices (value)", "{money}", "balance",
+                      "region: sum (over commodities and partners)"),
+    # welfare
+    "ev": ("equivalent variation of the regional household (or of the household with "
+           "final_demand = household_government)", "{money}", "change", ""),
+    "ev_pct_income": ("equivalent variation in % of benchmark regional income", "%", "change", ""),
+    "ev_technology": ("EV component: technology (unit-cost savings from productivity and task shifts)",
+                      "{money}", "change", ""),
+    "ev_allocative": ("EV component: allocative efficiency (tax wedges x quantity changes)", "{money}",
+                      "change", ""),
+    "ev_terms_of_trade": ("EV component: terms of trade (world price changes)", "{money}", "change", ""),
+    "ev_endowment": ("EV component: factor endowment changes", "{money}", "change", ""),
+    "ev_investment_saving": ("EV component: investment-saving (price of investment vs foreign saving)",
+                             "{money}", "change", ""),
+    "ev_integration_error": ("EV minus the sum of its components (path-integration error)", "{money}",
+                             "change", ""),
+    # shares and rates (fractions)
+    "domestic_share": ("domestic share of absorption (volumes)", "1", "rate", ""),
+    "export_share": ("share of world exports of the commodity (value)", "1", "rate", ""),
+    "import_source_share": ("share of source in the region's imports of the commodity (volume)", "1",
+                            "rate", ""),
+    "household_domestic_share": ("domestic share of household spending on the commodity (value)", "1",
+                                 "rate", ""),
+    "household_budget_share": ("household budget share of the commodity", "1", "rate", ""),
+    "unemployment_rate": ("unemployment rate (unemployed / labour force)", "1", "rate", ""),
+    "unemployment_rate_sector": ("unemployment rate by sector (sector-specific labour; else the "
+                                 "regional rate)", "1", "rate", ""),
+    # persons
+    "employment": ("employment (persons engaged)", "{persons}", "count", ""),
+    "unemployed": ("unemployed persons", "{persons}", "count", "region: sum (over sectors)"),
+    "unemployed_sector": ("unemployed persons attached to the sector", "{persons}", "count", ""),
+    # labour by type (skill), capital
+    "persons": ("persons employed by labour type, sector and region", "{persons}", "count", ""),
+    "labour_force": ("labour force by labour type (changes only under the surplus-labour closure "
+                     "or endowment shocks)", "{persons}", "count", ""),
+    "unemployed_by_skill": ("unemployed persons by labour type", "{persons}", "count", ""),
+    "unemployment_rate_by_skill": ("unemployment rate by labour type", "1", "rate", ""),
+    "jobs_gained": ("jobs gained: sum of the sector increases of persons employed", "{persons}",
+                    "change", "sector: sum"),
+    "jobs_lost": ("jobs lost: sum of the sector decreases of persons employed", "{persons}",
+                  "change", "sector: sum"),
+    "gross_reallocation": ("gross job reallocation: jobs gained + jobs lost across sectors and labour "
+                           "types", "{persons}", "change", "labour: sum sector: sum"),
+    "wage": ("wage index by labour type (per efficiency unit; specific or sluggish labour: average "
+             "over sectors)", _IDX, "level", ""),
+    "real_wage_by_skill": ("real wage index by labour type: wage / CPI", _IDX, "level", ""),
+    "skill_premium": ("skill premium: high-skill / low-skill wage (NaN without labour by skill)",
+                      "1", "level", ""),
+    "labour_share": ("labour's share of value added at factor cost", "1", "rate", ""),
+    "labour_share_total": ("labour's share of value added at factor cost, all sectors", "1", "rate",
+                           "sector: sum"),
+    "factor_supply": ("factor supply (capital stock at benchmark rental; labour in efficiency units)",
+                      "{volume}", "level", ""),
+    "rental_rate": ("rental rate of capital (index)", _IDX, "level", ""),
+    "capital_stock": ("capital stock (value at benchmark rental)", "{volume}", "level", ""),
+    "automation_productivity_effect": ("automation: change of the unit cost of value added at benchmark "
+                                       "factor prices (negative = cost saving)", "%", "change", ""),
+    "automation_displacement": ("automation: change of labour's share of value added at benchmark "
+                                "factor prices (displacement effect)", "pp", "change", ""),
+    "automation_reinstatement": ("automation: change of labour's share of value added at benchmark "
+                                 "factor prices from new labour tasks (reinstatement effect)", "pp",
+                                 "change", ""),
+}
+
+#: coordinate -> long_name
+COORDINATES: dict[str, str] = {
+    "region": "region (the importer, user or producer)",
+    "source": "source region (exporter)",
+    "sector": "producing sector",
+    "commodity": "commodity (product of the sector of the same label)",
+    "factor": "primary factor of production",
+    "final": "final demand agent",
+    "case": "model solution: baseline (calibrated benchmark) or scenario",
+    "skill": "skill level of labour (ISCED-based education groups)",
+    "labour": "labour type (one labour factor, or labour by skill: high, medium, low)",
+    "year": "year",
+    "draw": "draw of the sensitivity analysis (parameter set)",
+    "sweep_case": "case of the scenario sweep",
+    "statistic": "statistic over the draws (mean, standard deviation, percentiles)",
+    "regime": "monetary regime",
+    "it_lambda": "weight of the unemployment gap in flexible inflation targeting",
+}
+#: coordinates whose labels get a ``<coord>_name`` auxiliary coordinate with full names
+NAMED = {"region": "region", "source": "region", "sector": "sector", "commodity": "sector",
+         "factor": "factor", "final": "final", "skill": "skill"}
+
+
+def register(name: str, long_name: str, units: str, kind: str = "level", cell_methods: str = ""):
+    """Add (or replace) the metadata of a result variable."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    VARIABLES[name] = (long_name, units, kind, cell_methods)
+
+
+def kind(name: str) -> str:
+    """How a change of ``name`` is measured (``level`` for variables not in the table)."""
+    return VARIABLES.get(name, ("", "", "level", ""))[2]
+
+
+def money_unit(attrs: dict) -> str:
+    """Short money unit of a dataset's ``currency`` attribute ("USD million, ..." -> "USD m")."""
+    cur = str(attrs.get("currency", "")).split(",")[0].strip()
+    if not cur:
+        return "USD m"
+    return cur.replace(" million", " m").replace(" millions", " m")
+
+
+def units_context(attrs: dict) -> dict:
+    money = attrs.get("money_unit") or money_unit(attrs)
+    year = attrs.get("base_year") or attrs.get("year")
+    return {"money": money, "volume": f"{money} at {year} prices" if year else f"{money} at benchmark prices",
+            "persons": "thousand persons"}
+
+
+def labels(dataset: xr.Dataset | None = None) -> dict:
+    """Full names of labels: {kind: {label: name}}. A dataset's ``<dim>_name`` coordinates
+    win; the shipped table (default dataset's concordance) names a dimension only when it
+    knows every label of it."""
+    path = resources.files("cgetrade.data") / "default" / "labels.toml"
+    with open(str(path), "rb") as f:
+        table = {k: dict(v) for k, v in tomllib.load(f).items()}
+    if dataset is None:
+        return table
+    out = {}
+    for kind, names in table.items():
+        dim = {"final": "agent"}.get(kind, kind)
+        if f"{dim}_name" in dataset.coords:
+            out[kind] = dict(zip(map(str, dataset[dim].values), map(str, dataset[f"{dim}_name"].values)))
+        elif dim not in dataset.coords or set(map(str, dataset[dim].values)) <= set(names):
+            out[kind] = names
+    return out
+
+
+def variable_attrs(name: str, context: dict) -> dict | None:
+    """CF attributes of a variable, derived ones (``_pct``, ``_change``) included."""
+    if name in VARIABLES:
+        long_name, units, _, cell = VARIABLES[name]
+        out = {"long_name": long_name, "units": units.format(**context)}
+        if cell:
+            out["cell_methods"] = cell
+        return out
+    for suffix in ("_pct", "_change"):
+        base = name[: -len(suffix)]
+        if name.endswith(suffix) and base in VARIABLES:
+            long_name, units, k, _ = VARIABLES[base]
+            if suffix == "_pct":
+                return {"long_name": f"% change of {long_name}", "units": "%"}
+            if k == "rate":
+                return {"long_name": f"change of {long_name} (percentage points)", "units": "pp"}
+            return {"long_name": f"change of {long_name}", "units": units.format(**context)}
+    return None
+
+
+def describe(ds: xr.Dataset, names: dict | None = None, override: bool = True) -> xr.Dataset:
+    """Apply the metadata table to ``ds`` in place (and return it): variables, coordinates with
+    full names (``names``: {kind: {label: name}}, see :func:`labels`), ``Conventions``.
+    Variables not in the table keep the attributes they have; with ``override=False`` only
+    variables without a long_name are described."""
+    context = units_context(ds.attrs)
+    names = names or {}
+    for name, da in ds.data_vars.items():
+        if not override and da.attrs.get("long_name") and "units" in da.attrs:
+            continue
+        attrs = variable_attrs(name, context)
+        if attrs:
+            keep = {k: v for k, v in da.attrs.items() if k not in ("long_name", "units", "cell_methods")}
+            da.attrs = {**attrs, **keep}
+    for coord, long_name in COORDINATES.items():
+        if coord in ds.coords:
+            ds[coord].attrs.setdefault("long_name", long_name)
+            table = names.get(NAMED.get(coord, ""), {})
+            if table and f"{coord}_name" not in ds.coords:
+                full = [str(table.get(str(lab), lab)) for lab in ds[coord].values]
+                ds.coords[f"{coord}_name"] = (coord, np.array(full, dtype=object),
+                                              {"long_name": f"full name: {long_name}"})
+    ds.attrs["Conventions"] = CONVENTIONS
+    return ds
+
+
+def missing(ds: xr.Dataset) -> list[str]:
+    """Variables without a long_name or units (empty when the dataset is fully described)."""
+    return [name for name, da in ds.data_vars.items()
+            if not da.attrs.get("long_name") or "units" not in da.attrs]

@@ -1,0 +1,282 @@
+"""HTML reports from results files: one self-contained page per run or per comparison of runs.
+
+``write_report("china_ai_central.nc")`` reads the netCDF written by ``cgetrade run`` (nothing
+else: the file's metadata says what every number is) and writes one HTML page with the
+headline table, plots of prices, trade by partner, jobs by sector (and skill when the file
+has a ``skill`` dimension), the EV decomposition, and, for results with a ``year``
+dimension, the paths per year. Plots are drawn with matplotlib (``Figure`` objects, no
+global pyplot state) and embedded as base64 PNG, so the page needs no other file.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .. import metadata
+
+#: headline columns: (variable, label, reduction over sectors)
+HEADLINE = [
+    ("cpi_pct", "CPI", None),
+    ("real_gdp_pct", "real GDP", None),
+    ("ev", "EV", None),
+    ("ev_pct_income", "EV", None),
+    ("real_wage_pct", "real wage", None),
+    ("terms_of_trade_pct", "terms of trade", None),
+    ("trade_balance_change", "trade balance", None),
+    ("employment_change", "jobs", "sector"),
+    ("unemployment_rate_change", "unemployment rate", None),
+]
+
+CSS = """
+body { font-family: system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif; margin: 2em auto;
+       max-width: 1100px; color: #222; line-height: 1.4; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f3f3; } .neg { color: #b00; } .meta td { border: none; padding: 1px 8px; }
+.note { color: #555; font-size: 0.9em; } img { max-width: 100%; }
+"""
+
+
+def _open(path) -> xr.Dataset:
+    with xr.open_dataset(path, engine="h5netcdf") as f:
+        return f.load()
+
+
+def _scenario(da: xr.DataArray) -> xr.DataArray:
+    return da.sel(case="scenario") if "case" in da.dims else da
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return ('<img alt="{}" src="data:image/png;base64,{}">'.format(
+        html.escape(fig.get_label() or "figure"), base64.b64encode(buf.getvalue()).decode("ascii")))
+
+
+def _figure(label: str, size=(9, 4)):
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=size)
+    fig.set_label(label)
+    return fig
+
+
+def _label(da: xr.DataArray, short: str | None = None) -> str:
+    units = da.attrs.get("units", "")
+    return f"{short or da.attrs.get('long_name', da.name)}" + (f" ({units})" if units and units != "1" else "")
+
+
+def _fmt(x: float, units: str = "") -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    cls = ' class="num neg"' if x < 0 else ' class="num"'
+    digits = 3 if units in ("%", "pp", "1", "") else 1      # money and persons: one decimal
+    return f"<td{cls}>{x:,.{digits}f}</td>"
+
+
+def _names(ds: xr.Dataset, dim: str) -> list[str]:
+    labels = [str(v) for v in ds[dim].values]
+    if f"{dim}_name" in ds.coords:
+        return [f"{lab}: {name}" for lab, name in zip(labels, map(str, ds[f"{dim}_name"].values))]
+    return labels
+
+
+def headline_table(ds: xr.Dataset) -> str:
+    cols = [(v, lab, red) for v, lab, red in HEADLINE if v in ds and "year" not in ds[v].dims]
+    head = "".join(f"<th>{html.escape(lab)}<br><small>{html.escape(ds[v].attrs.get('units', ''))}</small></th>"
+                   for v, lab, _ in cols)
+    rows = []
+    for r in ds.region.values:
+        cells = []
+        for v, _, red in cols:
+            da = _scenario(ds[v])
+            if red and red in da.dims:
+                da = da.sum(red)
+            cells.append(_fmt(float(da.sel(region=r)), ds[v].attrs.get("units", "")))
+        rows.append(f"<tr><th>{html.escape(str(r))}</th>{''.join(cells)}</tr>")
+    return f"<table><tr><th>region</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def _heatmap(da: xr.DataArray, rows: str, cols: str, title: str) -> str:
+    fig = _figure(title, (9, 0.45 * da.sizes[rows] + 1.6))
+    ax = fig.add_subplot()
+    vals = da.transpose(rows, cols).values
+    lim = float(np.nanmax(np.abs(vals))) or 1.0
+    im = ax.imshow(vals, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+    ax.set_xticks(range(da.sizes[cols]), [str(x) for x in da[cols].values])
+    ax.set_yticks(range(da.sizes[rows]), [str(x) for x in da[rows].values])
+    for (i, j), v in np.ndenumerate(vals):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7)
+    ax.set_xlabel(cols)
+    ax.set_ylabel(rows)
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(im, ax=ax, label=da.attrs.get("units", ""))
+    return _png(fig)
+
+
+def _bars(da: xr.DataArray, groups: str, series: str, title: str, ylabel: str, stacked=False, total=None) -> str:
+    fig = _figure(title)
+    ax = fig.add_subplot()
+    g = [str(x) for x in da[groups].values]
+    s = [str(x) for x in da[series].values]
+    x = np.arange(len(g))
+    width = 0.8 / (1 if stacked else len(s))
+    pos, neg = np.zeros(len(g)), np.zeros(len(g))
+    colors = [f"C{k % 10}" for k in range(len(s))]
+    for k, name in enumerate(s):
+        v = da.sel({series: name}).transpose(groups).values
+        if stacked:
+            bottom = np.where(v >= 0, pos, neg)
+            ax.bar(x, v, width, bottom=bottom, label=name, color=colors[k])
+            pos, neg = pos + np.maximum(v, 0), neg + np.minimum(v, 0)
+        else:
+            ax.bar(x - 0.4 + width * (k + 0.5), v, width, label=name, color=colors[k])
+    if total is not None:
+        ax.scatter(x, total.transpose(groups).values, color="k", marker="D", zorder=3, label="total")
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xticks(x, g)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, ncol=min(len(s) + 1, 5), loc="best")
+    return _png(fig)
+
+
+def _paths(ds: xr.Dataset) -> str:
+    """Line plots per year of every region-level variable with a ``year`` dimension."""
+    names = [v for v in ds.data_vars if "year" in ds[v].dims and "region" in ds[v].dims
+             and set(ds[v].dims) <= {"year", "region", "case"}]
+    if not names:
+        return ""
+    preferred = [v for v, _, _ in HEADLINE if v in names]
+    names = preferred + [v for v in names if v not in preferred]
+    out = []
+    for v in names[:12]:
+        da = _scenario(ds[v])
+        fig = _figure(v, (8, 3.2))
+        ax = fig.add_subplot()
+        for r in da.region.values:
+            ax.plot(da.year.values, da.sel(region=r).values, marker="o", ms=3, label=str(r))
+        ax.set_xlabel("year")
+        ax.set_ylabel(da.attrs.get("units", ""))
+        ax.set_title(_label(ds[v]), fontsize=10)
+        ax.legend(fontsize=7, ncol=6)
+        out.append(_png(fig))
+    return "<h2>Paths per year</h2>" + "".join(out)
+
+
+def _final_year(ds: xr.Dataset) -> xr.Dataset:
+    return ds.isel(year=-1) if "year" in ds.dims else ds
+
+
+def _meta_table(ds: xr.Dataset) -> str:
+    keys = [("scenario", "scenario"), ("variant", "variant"), ("dataset", "dataset"),
+            ("dataset_licence", "data licence"), ("nominal_anchor", "nominal anchor"),
+            ("closure", "closure"), ("shocks", "shocks"), ("reached_by", "solved by"),
+            ("solver_iterations", "Ipopt iterations"), ("max_residual", "max residual"),
+            ("walras_residual", "Walras residual"), ("cgetrade_version", "cgetrade"), ("history", "history")]
+    rows = "".join(f"<tr><td><b>{lab}</b></td><td>{html.escape(str(ds.attrs[k]))}</td></tr>"
+                   for k, lab in keys if str(ds.attrs.get(k, "")).strip())
+    return f'<table class="meta">{rows}</table>'
+
+
+def run_sections(ds: xr.Dataset) -> str:
+    """Sections of one run: headline, prices, trade by partner, jobs, EV decomposition, paths."""
+    last = _final_year(ds)
+    parts = [f"<h2>Headline results by region</h2>{headline_table(last)}",
+             '<p class="note">Changes between the baseline (calibrated benchmark) and the scenario; '
+             "units as in the results file. Regions: " + html.escape("; ".join(_names(ds, "region"))) + "</p>"]
+    if "producer_price_pct" in last:
+        parts.append("<h2>Prices</h2>" + _heatmap(last["producer_price_pct"], "sector", "region",
+                                                  "producer prices, % change"))
+        if "factor_price_pct" in last:
+            parts.append(_bars(last["factor_price_pct"], "region", "factor", "factor prices, % change", "%"))
+        parts.append('<p class="note">Sectors: ' + html.escape("; ".join(_names(ds, "sector"))) + "</p>")
+    if "bilateral_trade" in last and "case" in last.dims:
+        vol = last["bilateral_trade"].sum("commodity")
+        pct = 100 * (vol.sel(case="scenario") / vol.sel(case="baseline").where(vol.sel(case="baseline") > 0) - 1)
+        pct.attrs["units"] = "%"
+        parts.append("<h2>Trade by partner</h2>" + _heatmap(
+            pct.rename(source="exporter", region="importer"), "exporter", "importer",
+            "bilateral trade volume (all commodities), % change"))
+    if "employment_change" in last:
+        parts.append("<h2>Jobs by sector</h2>" + _bars(
+            last["employment_change"], "sector", "region", "change in employment by sector",
+            last["employment_change"].attrs.get("units", "")))
+    for v in [v for v in last.data_vars if "skill" in last[v].dims and v.endswith("_change")
+              and ("employ" in v or "persons" in v)]:
+        da = last[v]
+        other = [d for d in da.dims if d not in ("skill", "region")]
+        parts.append(f"<h3>{html.escape(_label(da))}</h3>" + _bars(
+            da.sum(other) if other else da, "region", "skill", _label(da), da.attrs.get("units", "")))
+    comps = [v for v in ("ev_technology", "ev_allocative", "ev_terms_of_trade", "ev_endowment",
+                         "ev_investment_saving") if v in last]
+    if comps:
+        da = xr.concat([last[v] for v in comps], dim=xr.DataArray([v[3:] for v in comps], dims="component"))
+        total = _scenario(last["ev"]) if "ev" in last else None
+        parts.append("<h2>Welfare: EV decomposition</h2>" + _bars(
+            da, "region", "component", "equivalent variation by component", last[comps[0]].attrs.get("units", ""),
+            stacked=True, total=total))
+    parts.append(_paths(ds))
+    return "".join(parts)
+
+
+def comparison_sections(runs: list[tuple[str, xr.Dataset]]) -> str:
+    """Headline numbers of several runs side by side (scenario variable x region)."""
+    parts = ["<h2>Comparison of runs</h2>"]
+    for v, lab, red in HEADLINE:
+        if not all(v in ds for _, ds in runs):
+            continue
+        da = xr.concat([_scenario(_final_year(ds)[v]).sum(red) if red else _scenario(_final_year(ds)[v])
+                        for _, ds in runs], dim=xr.DataArray([n for n, _ in runs], dims="run"))
+        da.attrs = runs[0][1][v].attrs
+        if v in ("cpi_pct", "real_gdp_pct", "ev_pct_income", "employment_change"):
+            parts.append(_bars(da, "region", "run", _label(da, lab), da.attrs.get("units", "")))
+    return "".join(parts)
+
+
+def build_html(paths) -> str:
+    """The report page (str) for one or several results files."""
+    paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    runs = []
+    for p in paths:
+        ds = _open(p)
+        missing = metadata.missing(ds)
+        if "region" not in ds.dims:
+            raise ValueError(f"{p} is not a cgetrade results file (no region dimension)")
+        runs.append((f"{ds.attrs.get('scenario', p.stem)}" + (f" ({ds.attrs['variant']})" if ds.attrs.get("variant") else ""),
+                     ds))
+    title = "cgetrade: " + ", ".join(n for n, _ in runs)
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    if len(runs) > 1:
+        body.append(comparison_sections(runs))
+    for name, ds in runs:
+        if len(runs) > 1:
+            body.append(f"<h1>{html.escape(name)}</h1>")
+        desc = str(ds.attrs.get("scenario_description", "")).strip()
+        if desc:
+            body.append(f"<pre>{html.escape(desc)}</pre>")
+        body.append(_meta_table(ds))
+        body.append(run_sections(ds))
+        missing = metadata.missing(ds)
+        if missing:
+            body.append(f'<p class="note">Variables without units or long name: {html.escape(", ".join(missing))}</p>')
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+            + "\n".join(body) + "</body></html>\n")
+
+
+def write_report(paths, out=None) -> Path:
+    """Write the report of one or several results files; returns the HTML path."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    for p in paths:
+        if not Path(p).exists():
+            raise FileNotFoundError(f"results file not found: {p}")
+    out = Path(out) if out else Path(paths[0]).with_suffix(".html")
+    out.write_text(build_html(paths), encoding="utf-8")
+    return out

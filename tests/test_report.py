@@ -1,0 +1,106 @@
+"""HTML reports built from results files of real runs (static, per-year paths, comparison)."""
+import base64
+import io
+import re
+from html.parser import HTMLParser
+
+import matplotlib.image
+import xarray as xr
+
+from cgetrade.cli import main
+from cgetrade.report import build_html, write_report
+from cgetrade.results import collect, compare, provenance, save
+from cgetrade.scenario import Scenario, Shock
+
+VOID = {"meta", "img", "br", "hr", "input", "link"}
+
+
+class _Checker(HTMLParser):
+    """Well-formedness: every non-void element closed in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.errors, self.tags = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(tag)
+
+
+def _validate(page: str) -> list:
+    """Checks the HTML structure and decodes every embedded image; returns the images."""
+    assert page.startswith("<!DOCTYPE html>")
+    checker = _Checker()
+    checker.feed(page)
+    assert not checker.errors and not checker.stack, (checker.errors, checker.stack)
+    assert "src=\"http" not in page and "<script" not in page          # self-contained
+    images = []
+    for b64 in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page):
+        raw = base64.b64decode(b64, validate=True)
+        assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+        img = matplotlib.image.imread(io.BytesIO(raw), format="png")
+        assert img.shape[0] > 100 and img.shape[1] > 100 and img.std() > 0.01   # not blank
+        images.append(img)
+    return images
+
+
+def test_report_of_a_static_run(small_run, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["report", str(small_run), "--out", str(out)]) == 0
+    page = out.read_text()
+    images = _validate(page)
+    assert len(images) >= 5                   # prices (2), trade by partner, jobs, EV decomposition
+    for section in ("Headline results by region", "Prices", "Trade by partner", "Jobs by sector",
+                    "EV decomposition"):
+        assert section in page, section
+    ds = xr.open_dataset(small_run, engine="h5netcdf")
+    for r in ds.region.values:
+        assert f"<th>{r}</th>" in page
+    ev = float(ds.ev.sel(case="scenario", region="R01"))
+    ds.close()
+    assert f"{ev:,.1f}" in page               # the headline EV, in the file's unit
+    assert "tfp_r01" in page and "Paths per year" not in page
+
+
+def test_report_of_a_run_with_years(fresh_small, tmp_path):
+    """A results file with a year dimension (a shock phased in over four years) gets paths."""
+    model = fresh_small
+    base_sol = model.solve()
+    base = collect(model)
+    scen = Scenario("phase_in", [Shock("tfp", 0.10, region="R01")])
+    start, final = scen.endpoints(model)
+    years = []
+    for k in range(1, 5):
+        scen.move(model, start, final, k / 4)
+        sol = model.solve()
+        years.append(compare(base, collect(model)))
+    res = xr.concat(years, dim=xr.DataArray([2025, 2026, 2027, 2028], dims="year", name="year"),
+                    combine_attrs="override")
+    res.attrs.update(provenance(model, scen, sol, base_sol))
+    path = tmp_path / "paths.nc"
+    save(res, path)
+    page = build_html(path)
+    images = _validate(page)
+    assert "Paths per year" in page
+    assert page.count("Paths per year") == 1 and len(images) >= 8
+    assert "real_gdp_pct" in page or "real GDP" in page
+
+
+def test_report_compares_runs(small_files, small_run, tmp_path):
+    low = tmp_path / "low.nc"
+    assert main(["run", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
+                 "--variant", "low", "--out", str(low), "--quiet"]) == 0
+    out = write_report([small_run, low], tmp_path / "cmp.html")
+    page = out.read_text()
+    _validate(page)
+    assert "Comparison of runs" in page and "tfp_r01 (low)" in page and "tfp_r01 (central)" in page
+
+
+def test_report_of_a_missing_file_is_a_clear_error(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "nope.nc")]) == 1
+    assert "results file not found" in capsys.readouterr().err
