@@ -325,7 +325,8 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
         attrs.update({
             "scenario": scenario.name, "variant": scenario.variant,
             "scenario_description": scenario.description.strip(), "scenario_source": scenario.source.strip(),
-            "shocks": json.dumps([{k: v for k, v in asdict(s).items() if v not in (None, "", ["*"])}
+            "shocks": json.dumps([{k: v for k, v in asdict(s).items() if v not in (None, "", ["*"])
+                                   and (s.kind == "automation" or k not in ("cost_saving", "reinstatement"))}
                                   for s in scenario.shocks]),
         })
     if baseline_solution is not None:
