@@ -226,6 +226,8 @@ def cmd_run(args) -> int:
     if manuf and "CHN" in model.params.regions:
         print("\n" + manufacturing_table(res, manuf, model.params.regions))
     print("\n" + jobs_table(res, manuf, model.params.regions))
+    focus = [r for r in ("USA", "EU", "JPN", "CHN") if r in model.params.regions] or model.params.regions[:4]
+    print("\n" + jobs_by_sector_table(res, focus))
     print(f"\nHTML report: cgetrade report {out}")
     return 0
 
@@ -281,6 +283,21 @@ def jobs_table(res, manufacturing, regions) -> str:
                          f"{float(p.sum('sector').sel(case='baseline')):>12.0f} {float(d.sum()):>+9.1f} "
                          f"{float(res.unemployed_by_skill_change.sel(labour=h, region=r)):>+11.1f} "
                          f"{float(res.real_wage_by_skill_pct.sel(labour=h, region=r)):>+11.3f}")
+    return "\n".join(lines)
+
+
+def jobs_by_sector_table(res, regions) -> str:
+    """Change in persons employed by sector and labour type (thousand); rows add up to the
+    change in employment, columns to minus the change in unemployment (fixed labour force)."""
+    labour = [str(h) for h in res.labour.values]
+    lines = ["change in persons employed by sector and labour type (thousand persons)",
+             f"{'region':<6} {'sector':<6} " + " ".join(f"{h:>14}" for h in labour) + f" {'all':>10}"]
+    for r in regions:
+        d = res.persons_change.sel(region=r)
+        for j in list(res.sector.values) + ["total"]:
+            row = d.sum("sector") if j == "total" else d.sel(sector=j)
+            lines.append(f"{r:<6} {j:<6} " + " ".join(f"{float(row.sel(labour=h)):>+14.1f}" for h in labour)
+                         + f" {float(row.sum()):>+10.1f}")
     return "\n".join(lines)
 
 

@@ -166,3 +166,17 @@ def test_skill_results_and_bad_inputs(skills_dataset):
         Shock("automation", 0.1, cost_saving=1.2)
     with pytest.raises(ShockError, match="automation shocks only"):
         Shock("tfp", 0.1, cost_saving=0.2)
+
+
+@pytest.mark.parametrize("closure", [Closure.from_preset("long_run"),
+                                     Closure.from_preset("short_run", labour="wage_curve"),
+                                     Closure(labour={"R01": "surplus_labour", "*": "flexible"}),
+                                     Closure(mobility={"labour": "sluggish"})])
+def test_ev_decomposition_adds_up_under_the_new_closures(skills_dataset, closure):
+    from cgetrade.welfare import COMPONENTS, decompose_ev
+    model = cgetrade.CGEModel(cgetrade.calibrate(skills_dataset, skills=True), closure)
+    model.solve()
+    w = decompose_ev(model, SHOCK, steps=8)
+    total = sum(w[c] for c in COMPONENTS)
+    np.testing.assert_allclose(total, w["ev"], atol=1e-4 * float(abs(w["ev"]).max()))
+    assert float(abs(w["ev"]).max()) > 1.0
