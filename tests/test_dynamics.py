@@ -218,3 +218,13 @@ def test_cli_path_writes_years_and_a_plot(tmp_path, capsys):
     assert "CPI infl." in capsys.readouterr().out
     assert main(["path", "china_ai_path", "--to", "2010"]) == 1
     assert "after the start year" in capsys.readouterr().err
+
+
+def test_endowment_shock_applies_to_the_accumulated_stock(dyn, base):
+    shock = Shock("endowment", 0.01, region="USA", factor="capital")
+    res = dyn.run(Scenario("k", [shock]), base)
+    m, p = dyn.model.pyomo, dyn.params
+    k, j = p.regions.index("USA"), p.sectors[0]
+    K = float(res.capital_stock.sel(year=2014, region="USA"))
+    expected = p["vfm"][p.factors.index("capital"), 0, k] * K / dyn.K0[k] * 1.01
+    assert pyo.value(m.endowment["capital", j, "USA"]) == pytest.approx(expected, rel=1e-13)

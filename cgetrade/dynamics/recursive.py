@@ -224,18 +224,20 @@ class DynamicModel:
             return 1.0 if year > start else 0.0
         return float(shock.path.share(year, shock.value))
 
-    def _shock_params(self, scenario, year) -> dict:
-        """Parameter values of the scenario's shocks in ``year`` (from benchmark values)."""
+    def _shock_params(self, scenario, year, base: dict) -> dict:
+        """Parameter values of the scenario's shocks in ``year``, applied to the year's
+        values without shocks: ``base`` ({id: (ParamData, value)}, e.g. the endowments of
+        the year), else the benchmark's."""
         m = self.model.pyomo
         touched = {}
         for s in scenario.shocks:
             for name, idx, _, how in s.resolve(self.model, scenario.groups):
-                idxs = [("labour", *idx), ("capital", *idx)] if how == "automate" else [idx]
+                idxs = [(f, *idx) for f in m.F] if how == "automate" else [idx]
                 for ix in idxs:
                     q = getattr(m, name)[ix]
                     touched[id(q)] = (q, pyo.value(q))
-        for q, _ in touched.values():              # benchmark values before the shocks
-            q.set_value(self._bench_p[id(q)])
+        for key, (q, _) in touched.items():        # the year's values before the shocks
+            q.set_value(base[key][1] if key in base else self._bench_p[key])
         for s in scenario.shocks:
             share = self.share(s, year, self.periods.start)
             if share != 0.0:
@@ -273,7 +275,7 @@ class DynamicModel:
             if k > 0:
                 K = capital_next(K, inv, self.delta, self.periods.step)
             new = self._endowments(K, n)
-            new.update(self._shock_params(scenario, year))
+            new.update(self._shock_params(scenario, year, new))
             sol = self._solve_year(year, new)
             inv = real_investment(self.model)
             recs.append(self._record(year, K, n, inv, sol))
