@@ -228,3 +228,44 @@ def test_endowment_shock_applies_to_the_accumulated_stock(dyn, base):
     K = float(res.capital_stock.sel(year=2014, region="USA"))
     expected = p["vfm"][p.factors.index("capital"), 0, k] * K / dyn.K0[k] * 1.01
     assert pyo.value(m.endowment["capital", j, "USA"]) == pytest.approx(expected, rel=1e-13)
+
+
+def test_permanent_shock_converges_to_the_static_steady_state(small_dataset):
+    """A permanent TFP shock from a steady state: the path's capital stock converges to the
+    static model's long-run (steady-state) closure, where delta K = I holds in every region
+    (capital endogenous through a target on the static model)."""
+    params = cgetrade.calibrate(small_dataset)
+    R, k = params.regions, params.final_agents.index("investment")
+    delta, va, inv0 = 0.08, params["vfm"].sum((0, 1)), params["fd_exp"][k]
+    proj = Projections.constant(R, 2011, 2211, delta=delta)
+    proj.capital_output = {r: float(inv0[i] / (delta * va[i])) for i, r in enumerate(R)}
+    dyn = DynamicModel(params, projections=proj, periods=Periods(2011, 2211, step=10))
+    shock = Shock("tfp", 0.05, region=R[0])
+    res = dyn.run(Scenario("tfp", [shock]), dyn.baseline())
+
+    static = cgetrade.CGEModel(params)
+    m = static.pyomo
+
+    def steady(m, r):          # I_r / (delta K_r): K_r = K0_r * s_r, s the capital instrument
+        i = R.index(r)
+        return m.Q_H["investment", r] * float(inv0[i]) / (delta * dyn.K0[i] * m.capital_index[r])
+    t = add_target(m, "capital_index", {r: [m.endowment["capital", j, r] for j in m.I] for r in R}, steady)
+    t.set_targets({r: 1.0 for r in R})
+    Scenario("tfp", [shock]).apply(static)
+    static.solve()
+    K_ss = dyn.K0 * np.array([pyo.value(t.instrument[r]) for r in R])
+    K_end = res.capital_stock.isel(year=-1).values
+    assert float(abs(K_ss / dyn.K0 - 1).max()) > 0.01             # the shock moves the stock
+    assert np.allclose(K_end, K_ss, rtol=1e-3)
+    K_mid = res.capital_stock.sel(year=2031).values
+    assert float(abs(K_mid / K_ss - 1).max()) > 10 * float(abs(K_end / K_ss - 1).max())
+
+
+def test_static_model_does_not_import_the_dynamics_layer():
+    import subprocess
+    import sys
+    code = ("import sys, cgetrade, cgetrade.model, cgetrade.scenario, cgetrade.results, cgetrade.solve; "
+            "cgetrade.CGEModel(cgetrade.calibrate(cgetrade.data.synthetic_dataset(2, 2))).solve(); "
+            "print(any(k.startswith('cgetrade.dynamics') for k in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
