@@ -265,7 +265,10 @@ def cmd_path(args) -> int:
         first = int(ds.attrs.get("year", 2011)) if getattr(args, "start", None) is None else args.start
         periods = Periods(first, args.to or spec.get("end", 2040), args.step or spec.get("step", 1))
         t0 = time.perf_counter()
-        dyn = DynamicModel(calibrate(ds), periods=periods)
+        # the scenario's [model] and [closure] tables where scenarios carry them
+        options = scen.calibration_options() if hasattr(scen, "calibration_options") else {}
+        closure = scen.make_closure() if hasattr(scen, "make_closure") else None
+        dyn = DynamicModel(calibrate(ds, **options), periods=periods, closure=closure)
         stored = Path(args.baseline) if args.baseline else None
         if stored is not None and stored.exists():
             base = load_baseline(stored)

@@ -269,3 +269,18 @@ def test_static_model_does_not_import_the_dynamics_layer():
             "print(any(k.startswith('cgetrade.dynamics') for k in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_set_mode_and_invalid_path_shares(dyn, base):
+    m = dyn.model.pyomo
+    idx = ("ELE", "CHN", "USA")
+    t0 = dyn._bench_p[id(m.tm[idx])]
+    tariff = Shock("tariff", 0.10, region="USA", source="CHN", sector="ELE", mode="set",
+                   path={"linear": {"start": 2011, "end": 2015}})
+    res = dyn.run(Scenario("tariff", [tariff]), base)
+    assert pyo.value(m.tm[idx]) == pytest.approx(t0 + 0.75 * (0.10 - t0), rel=1e-12)   # 2014: 3/4 of the way
+    assert float(res.bilateral_trade_dev_pct.sel(commodity="ELE", source="CHN", region="USA", year=2014)) < 0
+    over = Shock("automation", 0.6, region="USA", sector="ELE",
+                 path={"logistic": {"midpoint": 2012, "speed": 2.0, "ceiling": 2.0}})
+    with pytest.raises(ShockError, match="automation"):
+        dyn.run(Scenario("over", [over]), base)

@@ -36,7 +36,7 @@ from ..model import CGEModel, Closure
 from ..model.targets import add_target
 from ..paths import Table
 from ..results import collect
-from ..scenario import Scenario, ShockError
+from ..scenario import Scenario, Shock, ShockError
 from ..solve import SolveError
 from .accumulation import benchmark_capital, capital_next, real_investment
 from .projections import DynamicsError, Periods, Projections
@@ -214,8 +214,8 @@ class DynamicModel:
             if first is not None and first < self.periods.start:
                 raise ShockError(f"{s.kind} shock: its path starts in {first}, before the data "
                                  f"year {self.periods.start}")
-            if isinstance(s.path, Table):
-                s.path.share(self.periods.start, s.value)     # zero-value check
+            for year in self.years:                          # every year's shock is valid
+                self.in_year(s, self.share(s, year, self.periods.start))
 
     @staticmethod
     def share(shock, year, start) -> float:
@@ -224,28 +224,33 @@ class DynamicModel:
             return 1.0 if year > start else 0.0
         return float(shock.path.share(year, shock.value))
 
-    def _shock_params(self, scenario, year, base: dict) -> dict:
-        """Parameter values of the scenario's shocks in ``year``, applied to the year's
-        values without shocks: ``base`` ({id: (ParamData, value)}, e.g. the endowments of
-        the year), else the benchmark's."""
-        m = self.model.pyomo
-        touched = {}
-        for s in scenario.shocks:
-            for name, idx, _, how in s.resolve(self.model, scenario.groups):
-                idxs = [(f, *idx) for f in m.F] if how == "automate" else [idx]
-                for ix in idxs:
-                    q = getattr(m, name)[ix]
-                    touched[id(q)] = (q, pyo.value(q))
-        for key, (q, _) in touched.items():        # the year's values before the shocks
+    @staticmethod
+    def in_year(shock, share):
+        """The shock as in force with ``share``: value x share (``mode = "set"``: None, the
+        rate moves the share of the way by interpolation)."""
+        if shock.mode == "set":
+            return None
+        return Shock(**{**shock.__dict__, "value": shock.value * share, "path": None})
+
+    def _shock_params(self, scenario, year, touched: list, base: dict) -> dict:
+        """Values of the shocked parameters ``touched`` in ``year``: the shocks in force with
+        their path shares, applied to the year's values without shocks (``base``, {id:
+        (ParamData, value)}, e.g. the endowments of the year; else the benchmark's)."""
+        old = {id(q): (q, pyo.value(q)) for q in touched}
+        for key, (q, _) in old.items():
             q.set_value(base[key][1] if key in base else self._bench_p[key])
         for s in scenario.shocks:
             share = self.share(s, year, self.periods.start)
-            if share != 0.0:
-                one = Scenario(scenario.name, [s], groups=scenario.groups)
-                start, final = one.endpoints(self.model)
-                Scenario.move(self.model, start, final, share)
-        new = {k: (q, pyo.value(q)) for k, (q, _) in touched.items()}
-        for q, v in touched.values():              # the solve moves them (continuation)
+            if share == 0.0:
+                continue
+            scaled = self.in_year(s, share)
+            if scaled is None:
+                one = Scenario(scenario.name, [Shock(**{**s.__dict__, "path": None})], groups=scenario.groups)
+                Scenario.move(self.model, *one.endpoints(self.model), share)
+            else:
+                Scenario(scenario.name, [scaled], groups=scenario.groups).apply(self.model)
+        new = {key: (q, pyo.value(q)) for key, (q, _) in old.items()}
+        for q, v in old.values():                  # the solve moves them (continuation)
             q.set_value(v)
         return new
 
@@ -256,7 +261,8 @@ class DynamicModel:
         self._check_baseline(baseline)
         self._check_paths(scenario)
         self._restore_benchmark()
-        scenario.targets(self.model)                 # labels and values checked first
+        m = self.model.pyomo                         # labels and values checked first
+        touched = [getattr(m, name)[idx] for name, idx in scenario.targets(self.model)]
         R = self.params.regions
         lam = baseline["labour_productivity"].transpose("year", "region").values
         Kb = baseline["capital_stock"].transpose("year", "region").values
@@ -275,7 +281,7 @@ class DynamicModel:
             if k > 0:
                 K = capital_next(K, inv, self.delta, self.periods.step)
             new = self._endowments(K, n)
-            new.update(self._shock_params(scenario, year, new))
+            new.update(self._shock_params(scenario, year, touched, new))
             sol = self._solve_year(year, new)
             inv = real_investment(self.model)
             recs.append(self._record(year, K, n, inv, sol))
