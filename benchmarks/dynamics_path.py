@@ -4,7 +4,7 @@
 
 Default 6x8 dataset with the shipped projections, and a synthetic 10x10 dataset with uniform
 drivers (GDP +2 %, labour force +0.5 % a year): set-up (build, targets, compile), baseline
-calibration and a policy run (china_ai_path central on the default; +5 % TFP phased in
+calibration and a policy run (china_ai_adoption central on the default; +5 % TFP phased in
 linearly 2025-2035 in the first region's first two sectors on the synthetic), time per
 period and Ipopt iterations per period.
 """
@@ -43,7 +43,7 @@ def main(argv=None):
           "iterations per period |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     ds = cgetrade.data.load_default()
-    scen = Scenario.from_toml(Path(str(resources.files("cgetrade.experiments") / "china_ai_path.toml")))
+    scen = Scenario.from_toml(Path(str(resources.files("cgetrade.experiments") / "china_ai_adoption.toml")))
     measure("default 6x8", cgetrade.calibrate(ds), None, scen, a.to)
     syn = synthetic_dataset(10, 10, seed=0)
     params = cgetrade.calibrate(syn)

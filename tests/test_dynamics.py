@@ -208,7 +208,7 @@ def test_steady_state_reproduces_the_benchmark_every_year(small_dataset):
 
 def test_cli_path_writes_years_and_a_plot(tmp_path, capsys):
     out, stored = tmp_path / "p.nc", tmp_path / "b.nc"
-    assert main(["path", "china_ai_path", "--to", "2012", "--baseline", str(stored), "--out", str(out)]) == 0
+    assert main(["path", "china_ai_adoption", "--to", "2012", "--baseline", str(stored), "--out", str(out)]) == 0
     assert stored.exists() and out.with_suffix(".png").exists()
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert ds.year.values.tolist() == [2011, 2012]
@@ -216,7 +216,7 @@ def test_cli_path_writes_years_and_a_plot(tmp_path, capsys):
     assert ds.attrs["first_year"] == 2011 and "savings-driven" in ds.attrs["closure"]
     ds.close()
     assert "CPI infl." in capsys.readouterr().out
-    assert main(["path", "china_ai_path", "--to", "2010"]) == 1
+    assert main(["path", "china_ai_adoption", "--to", "2010"]) == 1
     assert "after the start year" in capsys.readouterr().err
 
 
