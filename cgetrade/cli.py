@@ -342,6 +342,82 @@ def cmd_policy(args) -> int:
     return 0
 
 
+def path_table(res, manufacturing=(), window=(2025, 2035)) -> str:
+    """Per region: GDP deviation in the middle and last year, average CPI inflation deviation
+    over ``window`` (within the path), manufacturing jobs and capital in the last years."""
+    years = [int(y) for y in res.year.values]
+    lo, hi = max(window[0], years[1]), min(window[1], years[-1])
+    mid, last = min(2030, years[-1]), years[-1]
+    jobs_year = min(2035, last)
+    infl = res["cpi_inflation_dev_pp"].sel(year=slice(lo, hi)).mean("year")
+    lines = [f"{'region':<6} {'rGDP % ' + str(mid):>12} {'rGDP % ' + str(last):>12} "
+             f"{'CPI infl. pp/yr ' + str(lo) + '-' + str(hi):>26} {'base infl. %/yr':>15} "
+             f"{'manuf. jobs th. ' + str(jobs_year):>22} {'capital % ' + str(last):>14}"]
+    for r in res.region.values:
+        jobs = float(res["employment_change"].sel(region=r, year=jobs_year, sector=list(manufacturing)).sum()) \
+            if manufacturing else float("nan")
+        lines.append(f"{r:<6} {float(res.real_gdp_dev_pct.sel(region=r, year=mid)):>12.3f} "
+                     f"{float(res.real_gdp_dev_pct.sel(region=r, year=last)):>12.3f} "
+                     f"{float(infl.sel(region=r)):>26.4f} "
+                     f"{float(res.baseline_cpi_inflation.sel(region=r, year=slice(lo, hi)).mean()):>15.3f} "
+                     f"{jobs:>22.1f} {float(res.capital_stock_dev_pct.sel(region=r, year=last)):>14.3f}")
+    return "\n".join(lines)
+
+
+def cmd_path(args) -> int:
+    """Recursive-dynamic path: baseline calibration (or a stored baseline) and the scenario
+    along its shock paths, results per year to netCDF and a plot."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    from . import calibrate
+    from .dynamics import DynamicModel, DynamicsError, Periods, load_baseline, save_path
+    from .dynamics.plot import plot_paths
+    from .scenario import Scenario
+    path = _experiment_path(args.scenario)
+    with open(path, "rb") as f:
+        spec = tomllib.load(f).get("dynamics", {})
+    try:
+        scen = Scenario.from_toml(path, variant=args.variant)
+        ds = _load_dataset(args.dataset)
+        first = int(ds.attrs.get("year", 2011)) if getattr(args, "start", None) is None else args.start
+        periods = Periods(first, args.to or spec.get("end", 2040), args.step or spec.get("step", 1))
+        t0 = time.perf_counter()
+        # the scenario's [model] and [closure] tables where scenarios carry them
+        options = scen.calibration_options() if hasattr(scen, "calibration_options") else {}
+        closure = scen.make_closure() if hasattr(scen, "make_closure") else None
+        dyn = DynamicModel(calibrate(ds, **options), periods=periods, closure=closure)
+        stored = Path(args.baseline) if args.baseline else None
+        if stored is not None and stored.exists():
+            base = load_baseline(stored)
+            how = f"read from {stored}"
+        else:
+            base = dyn.baseline()
+            how = f"calibrated in {dyn.timing['baseline']:.1f} s"
+            if stored is not None:
+                save_path(base, stored)
+                how += f", written to {stored}"
+        res = dyn.run(scen, base)
+    except DynamicsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
+    out = Path(args.out or f"{stem}_{periods.start}_{periods.end}.nc")
+    save_path(res, out)
+    print(f"path {stem} {periods.start}-{periods.end} (step {periods.step}): baseline {how}; policy "
+          f"{dyn.timing['policy']:.1f} s, {int(res.iterations.sum())} Ipopt iterations; "
+          f"{time.perf_counter() - t0:.1f} s in all. Results: {out}")
+    if not args.no_plot:
+        png = out.with_suffix(".png")
+        plot_paths(res, png)
+        print(f"plot: {png}")
+    print("prices relative to the numeraire (world export price index = 1 every year)\n")
+    manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in dyn.params.sectors]
+    print(path_table(res, manuf))
+    return 0
+
+
 def regime_table(table) -> str:
     cols = [("cpi_pct", "CPI %"), ("cpi_import_pct", "import"), ("cpi_domestic_pct", "domestic"),
             ("exchange_rate_pct", "e %"), ("ngdp_local_pct", "NGDP %"),
@@ -504,6 +580,15 @@ def main(argv=None) -> int:
     ss.add_argument("--workers", type=int, default=1, help="Dask worker processes (1: serial)")
     ss.add_argument("--scheduler", help="address of an existing Dask scheduler")
     ss.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_ssa.nc)")
+    dyn = sub.add_parser("path", help="recursive-dynamic path: baseline and scenario per year")
+    dyn.add_argument("scenario", help="scenario TOML (shocks may have paths; optional [dynamics] table)")
+    dyn.add_argument("--to", type=int, help="last year (default: the file's [dynamics] end, else 2040)")
+    dyn.add_argument("--step", type=int, help="years per period (default 1)")
+    dyn.add_argument("--variant", help="scenario variant (default: the file's)")
+    dyn.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
+    dyn.add_argument("--baseline", help="baseline netCDF: read if it exists, else computed and written")
+    dyn.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_<from>_<to>.nc)")
+    dyn.add_argument("--no-plot", action="store_true", help="do not write the PNG of the paths")
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -525,7 +610,7 @@ def main(argv=None) -> int:
                 print(f"error: {err}", file=sys.stderr)
                 return 1
         return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy,
-                "report": cmd_report}[args.command](args)
+                "report": cmd_report, "path": cmd_path}[args.command](args)
     except (DataValidationError, ShockError, SolveError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -27,6 +27,12 @@ Labels may be region/sector labels, group names (``groups.toml`` or the scenario
 ``[groups]`` table) or ``"*"``. Everything is validated before any parameter changes.
 A value may be a table of variants, e.g. ``value = {low = 0.02, central = 0.05, high = 0.1}``;
 ``include = ["other.toml"]`` adds another scenario file's shocks (same variant).
+
+``path`` (used by recursive-dynamic runs, see cgetrade.paths) phases a shock in over the
+years: ``path = {logistic = {start = 2025, midpoint = 2030, speed = 0.8, end = 2035}}``,
+``{linear = {start = 2025, end = 2035}}`` or ``{table = {2025 = 0.01, 2030 = 0.028}}``
+(year -> value; ``value`` may then be omitted and is the last entry). Static runs apply the
+full ``value``.
 """
 from __future__ import annotations
 
@@ -37,6 +43,8 @@ from pathlib import Path
 
 import numpy as np
 import pyomo.environ as pyo
+
+from .paths import PathError, Table, parse_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -66,7 +74,7 @@ def _as_list(x):
 @dataclass
 class Shock:
     kind: str
-    value: float
+    value: float | None = None
     region: list = field(default_factory=lambda: ["*"])
     sector: list = field(default_factory=lambda: ["*"])
     factor: list | None = None
@@ -77,8 +85,15 @@ class Shock:
     note: str = ""
     cost_saving: float = 0.0
     reinstatement: float = 0.0
+    path: object = None
 
     def __post_init__(self):
+        try:
+            self.path = parse_path(self.path)
+        except PathError as err:
+            raise ShockError(f"{self.kind} shock: {err}") from None
+        if self.value is None and isinstance(self.path, Table):
+            self.value = self.path.final
         self.region, self.sector = _as_list(self.region), _as_list(self.sector)
         self.source, self.destination = _as_list(self.source), _as_list(self.destination)
         if self.factor is not None:

@@ -1,0 +1,130 @@
+"""Exogenous drivers of the recursive-dynamic path: periods, capital data, labour force and
+real GDP projections (``dynamics.toml``; the default one is built by
+calibration/build_dynamics_data.py from cited sources)."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_PROJECTIONS = Path(str(resources.files("cgetrade.data") / "default" / "dynamics.toml"))
+
+
+class DynamicsError(ValueError):
+    """Impossible periods, projections or paths (raised before any model is solved)."""
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Solution years ``start, start + step, ..., end`` (``start`` = the data year)."""
+    start: int
+    end: int = 2040
+    step: int = 1
+
+    def __post_init__(self):
+        for k in ("start", "end", "step"):
+            v = getattr(self, k)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise DynamicsError(f"periods: {k} must be a whole number, got {v!r}")
+        if self.step < 1:
+            raise DynamicsError(f"periods: step must be >= 1 year, got {self.step}")
+        if self.end <= self.start:
+            raise DynamicsError(f"periods: end year {self.end} must be after the start year {self.start}")
+        if (self.end - self.start) % self.step:
+            raise DynamicsError(f"periods: {self.start} to {self.end} is not a whole number of "
+                                f"{self.step}-year steps")
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start, self.end + 1, self.step))
+
+
+@dataclass
+class Projections:
+    """Drivers by region. Growth rates are fractions per year, for each year after
+    ``base_year`` (the growth from year t-1 to t is stored under t).
+
+    ``delta``: depreciation rate; ``capital_output``: benchmark capital stock / value added;
+    ``labour_growth``, ``gdp_growth``: {year: {region: growth}}.
+    """
+    base_year: int
+    delta: dict
+    capital_output: dict
+    labour_growth: dict
+    gdp_growth: dict
+    sources: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_toml(cls, path: str | Path = DEFAULT_PROJECTIONS) -> "Projections":
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+        cap = {k: v for k, v in raw["capital"].items() if isinstance(v, dict)}
+        labour = {}
+        for span, vals in raw["labour_force"].items():
+            if not isinstance(vals, dict):
+                continue
+            a, b = (int(y) for y in span.split("-"))
+            for y in range(a, b + 1):
+                labour[y] = {r: v / 100 for r, v in vals.items()}
+        gdp = {int(y): {r: v / 100 for r, v in vals.items()}
+               for y, vals in raw["gdp"].items() if isinstance(vals, dict)}
+        return cls(base_year=int(raw["base_year"]),
+                   delta={r: float(v["delta"]) for r, v in cap.items()},
+                   capital_output={r: float(v["capital_output"]) for r, v in cap.items()},
+                   labour_growth=labour, gdp_growth=gdp,
+                   sources={k: raw[k].get("source", "") for k in ("capital", "labour_force", "gdp")})
+
+    @classmethod
+    def constant(cls, regions, base_year, end, delta=0.05, capital_output=3.0, labour=0.0,
+                 gdp=0.0) -> "Projections":
+        """Uniform drivers (for synthetic datasets and tests)."""
+        years = range(base_year + 1, end + 1)
+        return cls(base_year, {r: delta for r in regions}, {r: capital_output for r in regions},
+                   {y: {r: labour for r in regions} for y in years},
+                   {y: {r: gdp for r in regions} for y in years},
+                   {"capital": "uniform assumption", "labour_force": "uniform assumption",
+                    "gdp": "uniform assumption"})
+
+    def check(self, regions, periods: Periods) -> None:
+        """Every region and year the path needs is present and plausible."""
+        if periods.start != self.base_year:
+            raise DynamicsError(f"the path must start in the data year {self.base_year}, "
+                                f"got {periods.start}")
+        for what, table in (("delta", self.delta), ("capital_output", self.capital_output)):
+            missing = [r for r in regions if r not in table]
+            if missing:
+                raise DynamicsError(f"projections: no {what} for region(s) {missing}")
+        bad = {r: self.delta[r] for r in regions if not 0 < self.delta[r] < 1}
+        if bad:
+            raise DynamicsError(f"depreciation rates must be in (0, 1): {bad}")
+        bad = {r: self.capital_output[r] for r in regions if not self.capital_output[r] > 0}
+        if bad:
+            raise DynamicsError(f"capital-output ratios must be positive: {bad}")
+        for what, table in (("labour force growth", self.labour_growth), ("GDP growth", self.gdp_growth)):
+            for y in range(periods.start + 1, periods.end + 1):
+                row = table.get(y)
+                if row is None:
+                    raise DynamicsError(f"projections: no {what} for {y} (they cover "
+                                        f"{min(table)}-{max(table)})")
+                missing = [r for r in regions if r not in row]
+                if missing:
+                    raise DynamicsError(f"projections: no {what} in {y} for region(s) {missing}")
+                if any(not row[r] > -0.5 for r in regions):
+                    raise DynamicsError(f"projections: implausible {what} in {y}: {row}")
+
+    def index(self, table: str, regions, years) -> np.ndarray:
+        """Cumulative index (year, region), 1 in the base year."""
+        growth = getattr(self, table)
+        out = np.ones((len(years), len(regions)))
+        for k, t in enumerate(years):
+            for y in range(self.base_year + 1, t + 1):
+                out[k] *= [1 + growth[y][r] for r in regions]
+        return out

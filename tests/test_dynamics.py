@@ -1,0 +1,286 @@
+"""Recursive dynamics: paths, accumulation, baseline calibration, policy runs (short paths)."""
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+import xarray as xr
+
+import cgetrade
+from cgetrade.cli import main
+from cgetrade.dynamics import (DynamicModel, DynamicsError, Periods, Projections, capital_next,
+                               load_baseline, real_investment, save_path)
+from cgetrade.model.targets import add_target
+from cgetrade.paths import Linear, Logistic, PathError, Table, parse_path
+from cgetrade.scenario import Scenario, Shock, ShockError
+
+
+# -- paths ---------------------------------------------------------------------------------
+def test_logistic_path_is_zero_at_start_one_at_end_and_symmetric():
+    p = Logistic(midpoint=2030, speed=0.8, start=2025, end=2035)
+    assert p.share(2024) == 0 and p.share(2025) == 0 and p.share(2035) == 1 and p.share(2040) == 1
+    assert p.share(2030) == pytest.approx(0.5, abs=1e-12)
+    assert p.share(2028) == pytest.approx(1 - p.share(2032), abs=1e-12)
+    s = [p.share(y) for y in range(2025, 2036)]
+    assert all(b > a for a, b in zip(s, s[1:]))
+
+
+def test_linear_and_table_paths():
+    assert Linear(2020, 2030).share(2025) == 0.5
+    t = Table({2025: 0.01, "2030": 0.03})
+    assert t.final == 0.03 and t.share(2024, 0.03) == 0
+    assert t.share(2027, 0.03) == pytest.approx(0.6) and t.share(2040, 0.03) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("spec", [
+    {"logistic": {"midpoint": 2030, "speed": 0.8, "start": 2031, "end": 2035}},   # start > midpoint
+    {"logistic": {"midpoint": 2030, "speed": -1}},
+    {"logistic": {"midpoint": 2030, "speed": 0.5, "start": 2025}},                 # no end
+    {"linear": {"start": 2030, "end": 2030}},
+    {"table": {"2025.5": 0.1}},
+    {"table": {"225": 0.1}},
+    {"table": {}},
+    {"table": {"2025": "a lot"}},
+    {"sigmoid": {"midpoint": 2030}},
+    {"logistic": {"midpoint": 2030, "speed": 1, "start": 2025, "end": 2035, "shape": 2}},
+])
+def test_bad_paths_are_rejected(spec):
+    with pytest.raises(PathError):
+        parse_path(spec)
+    with pytest.raises(ShockError):
+        Shock("tfp", 0.1, region="CHN", path=spec)
+
+
+def test_shock_path_from_toml(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text('name = "p"\n[[shock]]\nkind = "tfp"\nregion = "CHN"\n'
+                 'path = { table = { 2020 = 0.01, 2030 = 0.05 } }\n'
+                 '[[shock]]\nkind = "tfp"\nregion = "USA"\nvalue = 0.02\n'
+                 'path = { logistic = { start = 2025, midpoint = 2030, speed = 0.8, end = 2035 } }\n')
+    s = Scenario.from_toml(f)
+    assert s.shocks[0].value == 0.05 and isinstance(s.shocks[0].path, Table)
+    assert isinstance(s.shocks[1].path, Logistic) and s.shocks[1].value == 0.02
+    # a static run applies the full value
+    assert Shock("tfp", 0.02, path=s.shocks[1].path).value == 0.02
+
+
+# -- periods, projections, accumulation ----------------------------------------------------
+@pytest.mark.parametrize("kw", [dict(start=2011, end=2011), dict(start=2011, end=2040, step=0),
+                                dict(start=2011, end=2040, step=4), dict(start=2011.5, end=2040)])
+def test_bad_periods_are_rejected(kw):
+    with pytest.raises(DynamicsError):
+        Periods(**kw)
+
+
+def test_accumulation_step():
+    K, I, d = np.array([100.0]), np.array([10.0]), np.array([0.05])
+    assert capital_next(K, I, d)[0] == pytest.approx(105.0, rel=1e-15)
+    two = capital_next(capital_next(K, I, d), I, d)
+    assert capital_next(K, I, d, step=2)[0] == pytest.approx(two[0], rel=1e-14)
+    with pytest.raises(DynamicsError):
+        capital_next(K, np.array([-200.0]), d)
+
+
+def test_default_projections_are_complete_and_cited():
+    p = Projections.from_toml()
+    regions = ["CHN", "USA", "EU", "JPN", "EAS", "ROW"]
+    p.check(regions, Periods(2011, 2040))
+    assert all(0.03 < p.delta[r] < 0.12 for r in regions)
+    assert all(2 < p.capital_output[r] < 5 for r in regions)
+    assert "World Population Prospects 2024" in p.sources["labour_force"]
+    assert "World Economic Outlook" in p.sources["gdp"]
+    with pytest.raises(DynamicsError, match="data year"):
+        p.check(regions, Periods(2012, 2040))
+    with pytest.raises(DynamicsError, match="no .*growth for 2041"):
+        p.check(regions, Periods(2011, 2050))
+
+
+# -- targets: a parameter made endogenous ------------------------------------------------
+def test_target_switches_without_recompiling(small_dataset):
+    params = cgetrade.calibrate(small_dataset)
+    model = cgetrade.CGEModel(params)
+    m = model.pyomo
+    r0 = params.regions[0]
+    measure = lambda m, g: m.PY[params.sectors[0], r0] / m.PW   # noqa: E731  relative price
+    t = add_target(m, "tfp_shift", {r0: [m.tfp[j, r0] for j in m.I]}, measure)
+    assert model.solve().iterations == 0 and model.max_residual() < 1e-10
+    nlp = model.nlp
+    t.set_targets({r0: 0.97})                     # price 3 % lower: productivity endogenous
+    model.solve()
+    assert pyo.value(measure(m, r0)) == pytest.approx(0.97, abs=1e-9)
+    lam = t.instrument_values()[r0]
+    assert lam > 1
+    t.fix_instruments({r0: 1.0})                  # back to the exogenous closure
+    model.solve()
+    assert model.nlp is nlp and pyo.value(t.instrument[r0]) == pytest.approx(1.0, abs=1e-12)
+    assert pyo.value(measure(m, r0)) == pytest.approx(1.0, abs=1e-9)
+    with pytest.raises(ValueError, match="mutable parameter"):
+        add_target(m, "bad", {r0: [m.PY[params.sectors[0], r0]]}, measure)
+
+
+# -- the path on the default dataset (2011-2014) ----------------------------------------
+@pytest.fixture(scope="module")
+def dyn(default_dataset):
+    return DynamicModel(cgetrade.calibrate(default_dataset), periods=Periods(2011, 2014))
+
+
+@pytest.fixture(scope="module")
+def base(dyn):
+    return dyn.baseline()
+
+
+def test_baseline_hits_gdp_targets_with_warm_starts(dyn, base):
+    assert float(abs(base.real_gdp / base.gdp_target - 1).max()) < 1e-8
+    assert int(base.iterations.sel(year=2011)) == 0
+    assert int(base.iterations.max()) <= 6
+    growth = base.real_gdp_growth.sel(year=2012, region="CHN")
+    assert float(growth) == pytest.approx(7.9, abs=1e-6)
+    assert base.year.values.tolist() == [2011, 2012, 2013, 2014]
+    assert base.cpi_inflation.attrs["units"] == "% per year"
+    assert "numeraire" in base.attrs["nominal_anchor"]
+    # CPI inflation = year-on-year change; its import + domestic parts add up (log points)
+    infl = 100 * np.log(base.cpi_local / base.cpi_local.shift(year=1))
+    parts = base.cpi_inflation_import + base.cpi_inflation_domestic
+    assert float(abs(parts - infl).sel(year=slice(2012, None)).max()) < 1e-9
+
+
+def test_capital_accumulation_identity(dyn, base):
+    K, I = base.capital_stock.values, base.investment.values
+    assert np.allclose(K[1:], (1 - dyn.delta) * K[:-1] + I[:-1], rtol=1e-14, atol=0)
+    assert np.allclose(K[0], dyn.K0)
+    # the investment recorded is the model's real investment demand
+    k = dyn.params.final_agents.index("investment")
+    q = base.final_demand.sel(final="investment").values
+    assert np.allclose(I, q, rtol=1e-12) and np.allclose(I[0], dyn.params["fd_exp"][k], rtol=1e-12)
+
+
+def test_zero_shock_reproduces_the_baseline_exactly(dyn, base):
+    res = dyn.run(Scenario("none", [Shock("tfp", 0.0, region="CHN")]), base)
+    for v in ("real_gdp", "cpi", "employment", "capital_stock", "exports"):
+        assert float(abs(res[v] - base[v]).max()) == 0.0, v
+    assert int(res.iterations.sum()) == 0
+
+
+def test_policy_shock_along_its_path(dyn, base, tmp_path):
+    shock = Shock("tfp", 0.05, region="CHN", sector="ELE", path={"table": {2012: 0.01, 2014: 0.05}})
+    res = dyn.run(Scenario("ele", [shock]), base)
+    assert pyo.value(dyn.model.pyomo.tfp["ELE", "CHN"]) == pytest.approx(1.05, abs=1e-15)
+    assert float(res.real_gdp_dev_pct.sel(year=2011, region="CHN")) == 0
+    dev = res.real_gdp_dev_pct.sel(region="CHN").values
+    assert 0 < dev[1] < dev[2] < dev[3]
+    # capital accumulates from the policy run's own investment
+    K, I = res.capital_stock.values, res.investment.values
+    assert np.allclose(K[1:], (1 - dyn.delta) * K[:-1] + I[:-1], rtol=1e-14, atol=0)
+    assert float(abs(res.capital_stock_dev_pct.sel(year=2014, region="CHN"))) > 0
+    # stored baseline: the same policy result from the netCDF file
+    f = tmp_path / "base.nc"
+    save_path(base, f)
+    again = dyn.run(Scenario("ele", [shock]), load_baseline(f))
+    assert float(abs(again.real_gdp - res.real_gdp).max()) == 0.0
+    assert res["cpi_inflation_dev_pp"].attrs["units"] == "percentage points per year"
+
+
+def test_paths_before_the_data_year_and_wrong_baselines_are_rejected(dyn, base, default_dataset):
+    early = Shock("tfp", 0.1, region="CHN", path={"linear": {"start": 2005, "end": 2015}})
+    with pytest.raises(ShockError, match="before the data year"):
+        dyn.run(Scenario("early", [early]), base)
+    with pytest.raises(DynamicsError, match="covers years"):
+        dyn.run(Scenario("x", [Shock("tfp", 0.1)]), base.sel(year=[2011, 2012, 2013]))
+
+
+# -- no growth, no shock: every period is the benchmark ----------------------------------
+def test_steady_state_reproduces_the_benchmark_every_year(small_dataset):
+    params = cgetrade.calibrate(small_dataset)
+    k = params.final_agents.index("investment")
+    delta = 0.06
+    va = params["vfm"].sum((0, 1))
+    proj = Projections.constant(params.regions, 2011, 2014, delta=delta)
+    # capital-output ratio of a steady state: delta K0 = I0
+    proj.capital_output = {r: float(params["fd_exp"][k, i] / (delta * va[i]))
+                           for i, r in enumerate(params.regions)}
+    dyn = DynamicModel(params, projections=proj, periods=Periods(2011, 2014))
+    base = dyn.baseline()
+    assert int(base.iterations.sum()) == 0
+    assert np.allclose(base.labour_productivity, 1.0, atol=1e-12)
+    assert np.allclose(base.capital_stock, base.capital_stock.sel(year=2011), rtol=1e-13)
+    for v in ("real_gdp_growth", "cpi_inflation", "capital_stock_growth"):
+        assert float(abs(base[v].sel(year=slice(2012, None))).max()) < 1e-10, v
+    assert np.allclose(real_investment(dyn.model), params["fd_exp"][k], rtol=1e-12)
+
+
+def test_cli_path_writes_years_and_a_plot(tmp_path, capsys):
+    out, stored = tmp_path / "p.nc", tmp_path / "b.nc"
+    assert main(["path", "china_ai_adoption", "--to", "2012", "--baseline", str(stored), "--out", str(out)]) == 0
+    assert stored.exists() and out.with_suffix(".png").exists()
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    assert ds.year.values.tolist() == [2011, 2012]
+    assert "cpi_inflation_dev_pp" in ds and "real_gdp_dev_pct" in ds and "capital_stock" in ds
+    assert ds.attrs["first_year"] == 2011 and "savings-driven" in ds.attrs["closure"]
+    ds.close()
+    assert "CPI infl." in capsys.readouterr().out
+    assert main(["path", "china_ai_adoption", "--to", "2010"]) == 1
+    assert "after the start year" in capsys.readouterr().err
+
+
+def test_endowment_shock_applies_to_the_accumulated_stock(dyn, base):
+    shock = Shock("endowment", 0.01, region="USA", factor="capital")
+    res = dyn.run(Scenario("k", [shock]), base)
+    m, p = dyn.model.pyomo, dyn.params
+    k, j = p.regions.index("USA"), p.sectors[0]
+    K = float(res.capital_stock.sel(year=2014, region="USA"))
+    expected = p["vfm"][p.factors.index("capital"), 0, k] * K / dyn.K0[k] * 1.01
+    assert pyo.value(m.endowment["capital", j, "USA"]) == pytest.approx(expected, rel=1e-13)
+
+
+def test_permanent_shock_converges_to_the_static_steady_state(small_dataset):
+    """A permanent TFP shock from a steady state: the path's capital stock converges to the
+    static model's long-run (steady-state) closure, where delta K = I holds in every region
+    (capital endogenous through a target on the static model)."""
+    params = cgetrade.calibrate(small_dataset)
+    R, k = params.regions, params.final_agents.index("investment")
+    delta, va, inv0 = 0.08, params["vfm"].sum((0, 1)), params["fd_exp"][k]
+    proj = Projections.constant(R, 2011, 2211, delta=delta)
+    proj.capital_output = {r: float(inv0[i] / (delta * va[i])) for i, r in enumerate(R)}
+    dyn = DynamicModel(params, projections=proj, periods=Periods(2011, 2211, step=10))
+    shock = Shock("tfp", 0.05, region=R[0])
+    res = dyn.run(Scenario("tfp", [shock]), dyn.baseline())
+
+    static = cgetrade.CGEModel(params)
+    m = static.pyomo
+
+    def steady(m, r):          # I_r / (delta K_r): K_r = K0_r * s_r, s the capital instrument
+        i = R.index(r)
+        return m.Q_H["investment", r] * float(inv0[i]) / (delta * dyn.K0[i] * m.capital_index[r])
+    t = add_target(m, "capital_index", {r: [m.endowment["capital", j, r] for j in m.I] for r in R}, steady)
+    t.set_targets({r: 1.0 for r in R})
+    Scenario("tfp", [shock]).apply(static)
+    static.solve()
+    K_ss = dyn.K0 * np.array([pyo.value(t.instrument[r]) for r in R])
+    K_end = res.capital_stock.isel(year=-1).values
+    assert float(abs(K_ss / dyn.K0 - 1).max()) > 0.01             # the shock moves the stock
+    assert np.allclose(K_end, K_ss, rtol=1e-3)
+    K_mid = res.capital_stock.sel(year=2031).values
+    assert float(abs(K_mid / K_ss - 1).max()) > 10 * float(abs(K_end / K_ss - 1).max())
+
+
+def test_static_model_does_not_import_the_dynamics_layer():
+    import subprocess
+    import sys
+    code = ("import sys, cgetrade, cgetrade.model, cgetrade.scenario, cgetrade.results, cgetrade.solve; "
+            "cgetrade.CGEModel(cgetrade.calibrate(cgetrade.data.synthetic_dataset(2, 2))).solve(); "
+            "print(any(k.startswith('cgetrade.dynamics') for k in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_set_mode_and_invalid_path_shares(dyn, base):
+    m = dyn.model.pyomo
+    idx = ("ELE", "CHN", "USA")
+    t0 = dyn._bench_p[id(m.tm[idx])]
+    tariff = Shock("tariff", 0.10, region="USA", source="CHN", sector="ELE", mode="set",
+                   path={"linear": {"start": 2011, "end": 2015}})
+    res = dyn.run(Scenario("tariff", [tariff]), base)
+    assert pyo.value(m.tm[idx]) == pytest.approx(t0 + 0.75 * (0.10 - t0), rel=1e-12)   # 2014: 3/4 of the way
+    assert float(res.bilateral_trade_dev_pct.sel(commodity="ELE", source="CHN", region="USA", year=2014)) < 0
+    over = Shock("automation", 0.6, region="USA", sector="ELE",
+                 path={"logistic": {"midpoint": 2012, "speed": 2.0, "ceiling": 2.0}})
+    with pytest.raises(ShockError, match="automation"):
+        dyn.run(Scenario("over", [over]), base)
