@@ -49,3 +49,48 @@ def ten_sector_sam(seed: int = 7, n: int = 10) -> tuple[pd.DataFrame, dict]:
              "import_tariff": ["TARIFF"], "direct_tax": ["DTAX"], "investment": ["S-I"],
              "rest_of_world": ["ROW"]}
     return sam, types
+
+
+def write_icio(path, ds, negative_inventory: bool = False, china_split: bool = False):
+    """Write a dataset's flows in the OECD ICIO CSV layout (COUNTRY_INDUSTRY rows and columns,
+    COUNTRY_HFCE/NPISH/GGFC/GFCF/INVNT final-demand columns, TLS, VA and OUT rows, OUT
+    column). Household demand is split 90/10 into HFCE and NPISH, investment 95/5 into GFCF
+    and INVNT; with ``china_split`` the first region is written as CN1 and CN2 (60/40)."""
+    regions, sectors = [str(r) for r in ds.region.values], [str(s) for s in ds.sector.values]
+    Z = ds.intermediate.transpose("source", "commodity", "region", "sector").values
+    F = ds.final_demand.transpose("source", "commodity", "region", "agent").values
+    R, I = len(regions), len(sectors)
+    names = regions
+    if china_split:                       # split the first region's rows and columns 60/40
+        w = np.array([0.6, 0.4])
+        names = ["CN1", "CN2"] + regions[1:]
+        Z = np.concatenate([Z[:1] * w[:, None, None, None], Z[1:]], axis=0)
+        Z = np.concatenate([Z[:, :, :1] * w[None, None, :, None], Z[:, :, 1:]], axis=2)
+        F = np.concatenate([F[:1] * w[:, None, None, None], F[1:]], axis=0)
+    labels = [f"{r}_{s}" for r in names for s in sectors]
+    n = len(names)
+    zmat = Z.reshape(n * I, n * I)
+    cols = {}
+    fd_regions = regions if not china_split else ["CHN"] + regions[1:]
+    for k, r in enumerate(fd_regions):
+        hh, gov, inv = F[:, :, k, 0].ravel(), F[:, :, k, 1].ravel(), F[:, :, k, 2].ravel()
+        cols[f"{r}_HFCE"], cols[f"{r}_NPISH"] = 0.9 * hh, 0.1 * hh
+        cols[f"{r}_GGFC"] = gov
+        cols[f"{r}_GFCF"], cols[f"{r}_INVNT"] = 0.95 * inv, 0.05 * inv
+        if negative_inventory and k == 0:
+            cols[f"{r}_GFCF"] = cols[f"{r}_GFCF"] + 0.5 * inv
+            cols[f"{r}_INVNT"] = cols[f"{r}_INVNT"] - 0.5 * inv
+    df = pd.DataFrame(zmat, index=labels, columns=labels)
+    for c, v in cols.items():
+        df[c] = v
+    df["OUT"] = df.sum(axis=1)
+    va = ds.factor_payments.sum("factor").transpose("region", "sector").values
+    tls = ds.production_tax.transpose("region", "sector").values
+    if china_split:
+        va = np.concatenate([va[:1] * w[:, None], va[1:]])
+        tls = np.concatenate([tls[:1] * w[:, None], tls[1:]])
+    extra = pd.DataFrame(0.0, index=["TLS", "VA", "OUT"], columns=df.columns)
+    extra.loc["TLS", labels] = tls.ravel()
+    extra.loc["VA", labels] = va.ravel()
+    extra.loc["OUT", labels] = zmat.sum(0) + tls.ravel() + va.ravel()
+    pd.concat([df, extra]).to_csv(path, index_label="V1")
