@@ -94,3 +94,87 @@ def write_icio(path, ds, negative_inventory: bool = False, china_split: bool = F
     extra.loc["VA", labels] = va.ravel()
     extra.loc["OUT", labels] = zmat.sum(0) + tls.ravel() + va.ravel()
     pd.concat([df, extra]).to_csv(path, index_label="V1")
+
+
+def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=()):
+    """A small GTAP-format data base (basedata.har, default.prm, sets.har) written with
+    harpy3: 3 regions (the last an aggregate with trade inside it), 3 commodities (trs is
+    the margin commodity), 4 endowments, purchase/output/factor/export taxes, tariffs and
+    margins; GTAP's accounting identities hold. ``drop``: headers left out."""
+    from harpy import HarFileObj, HeaderArrayObj
+    rng = np.random.default_rng(seed)
+    REG, COMM, ENDW, MARG = ["usa", "chn", "row"], ["agr", "mfg", "trs"], ["Land", "UnSkLab", "SkLab", "Capital"], ["trs"]
+    R, I = len(REG), len(COMM)
+    d = {}
+    d["VDFB"], d["VMFB"] = rng.uniform(2, 8, (I, I, R)), rng.uniform(0.5, 3, (I, I, R))
+    for a, (lo, hi, mlo, mhi) in {"P": (30, 60, 5, 15), "G": (5, 15, 0.5, 2), "I": (10, 25, 2, 8)}.items():
+        d[f"VD{a}B"], d[f"VM{a}B"] = rng.uniform(lo, hi, (I, R)), rng.uniform(mlo, mhi, (I, R))
+    for k in [k for k in list(d) if k.endswith("B")]:
+        d[k[:-1] + "P"] = d[k] * (1 + rng.uniform(0, 0.1, d[k].shape))
+    imports = d["VMFB"].sum(1) + d["VMPB"] + d["VMGB"] + d["VMIB"]              # (i, r)
+    share = rng.dirichlet(np.ones(R), (I, R)).transpose(0, 2, 1)                # (i, s, d)
+    if not intra_regional:
+        share = share * (1 - np.eye(R))[None]
+    else:
+        share = share * (1 - np.eye(R) * np.array([1, 1, 0.7]))[None]
+    share /= share.sum(1, keepdims=True)
+    d["VMSB"] = imports[:, None, :] * share
+    tm = np.where(np.eye(R, dtype=bool)[None], 0.02, rng.uniform(0.02, 0.1, (I, R, R)))
+    d["VCIF"] = d["VMSB"] / (1 + tm)
+    margins = 0.06 * d["VCIF"]
+    d["VTWR"] = margins[None]
+    d["VFOB"] = d["VCIF"] - margins
+    tx = np.zeros((I, R, R))
+    tx[1] = 0.01
+    d["VXSB"] = d["VFOB"] / (1 + tx)
+    d["VST"] = margins.sum() * rng.dirichlet(np.ones(R))[None, :]
+    dom = d["VDFB"].sum(1) + d["VDPB"] + d["VDGB"] + d["VDIB"]
+    supply = dom + d["VXSB"].sum(2)
+    supply[COMM.index("trs")] += d["VST"][0]
+    d["MAKB"] = np.einsum("ir,ij->ijr", supply, np.eye(I))
+    maks = supply / (1 + rng.uniform(0, 0.05, (I, R)))
+    d["MAKS"] = np.einsum("ir,ij->ijr", maks, np.eye(I))
+    evfp_total = maks - (d["VDFP"] + d["VMFP"]).sum(0)                        # (j, r)
+    assert (evfp_total > 0).all()
+    split = np.array([[0.1, 0, 0]] * 1 + [[0.35] * 3, [0.2] * 3]).reshape(3, 3)
+    shares = np.zeros((4, I, R))
+    shares[0, 0] = 0.1
+    shares[1], shares[2] = 0.35, 0.2
+    shares[3] = 1 - shares[:3].sum(0)
+    d["EVFP"] = shares * evfp_total[None]
+    d["EVFB"] = d["EVFP"] / 1.02
+    d["EVOS"] = d["EVFB"] * 0.9
+    del split
+    sets = {"COMM": COMM, "ACTS": COMM, "REG": REG, "ENDW": ENDW, "MARG": MARG}
+    dims = {"VDFB": ("COMM", "ACTS", "REG"), "VMFB": ("COMM", "ACTS", "REG"), "VDFP": ("COMM", "ACTS", "REG"),
+            "VMFP": ("COMM", "ACTS", "REG"), "EVFB": ("ENDW", "ACTS", "REG"), "EVFP": ("ENDW", "ACTS", "REG"),
+            "EVOS": ("ENDW", "ACTS", "REG"), "MAKB": ("COMM", "ACTS", "REG"), "MAKS": ("COMM", "ACTS", "REG"),
+            "VXSB": ("COMM", "REG", "REG"), "VFOB": ("COMM", "REG", "REG"), "VCIF": ("COMM", "REG", "REG"),
+            "VMSB": ("COMM", "REG", "REG"), "VST": ("MARG", "REG"), "VTWR": ("MARG", "COMM", "REG", "REG")}
+    dims.update({f"V{x}{a}{p}": ("COMM", "REG") for x in "DM" for a in "PGI" for p in "BP"})
+
+    def header(name, arr, ds_):
+        return HeaderArrayObj.HeaderArrayFromData(
+            name=name, array=np.asarray(arr, dtype=np.float32), long_name=name,
+            sets=[{"name": s, "status": "k", "dim_type": "Set", "dim_desc": sets[s]} for s in ds_])
+    folder.mkdir(parents=True, exist_ok=True)
+    base = HarFileObj()
+    for name, ds_ in dims.items():
+        if name not in drop:
+            base.addHeaderArrayObj(header(name, d[name], ds_))
+    base.writeToDisk(str(folder / "basedata.har"))
+    prm = HarFileObj()
+    params = {"ESBD": (np.array([[2.4, 2.5, 2.3], [3.5, 3.6, 3.4], [1.9, 1.9, 1.9]]), ("COMM", "REG")),
+              "ESBM": (np.array([[4.8, 5.0, 4.6], [7.0, 7.2, 6.8], [3.8, 3.8, 3.8]]), ("COMM", "REG")),
+              "ESBV": (np.array([[0.24, 0.24, 0.24], [1.26, 1.26, 1.26], [1.68, 1.68, 1.68]]), ("ACTS", "REG")),
+              "ESBT": (np.zeros((I, R)), ("ACTS", "REG")),
+              "ESBG": (np.ones(R), ("REG",)), "ESBI": (np.zeros(R), ("REG",))}
+    for name, (arr, ds_) in params.items():
+        if name not in drop:
+            prm.addHeaderArrayObj(header(name, arr, ds_))
+    prm.writeToDisk(str(folder / "default.prm"))
+    st = HarFileObj()
+    for name, labels in sets.items():
+        st.addHeaderArrayObj(HeaderArrayObj.HeaderArrayFromData(name=name, array=np.array(labels), long_name=f"set {name}"))
+    st.writeToDisk(str(folder / "sets.har"))
+    return d

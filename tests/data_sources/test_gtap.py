@@ -1,0 +1,73 @@
+"""GTAP data bases in header-array files (written here with harpy3) -> dataset + elasticities."""
+import numpy as np
+import pytest
+
+import cgetrade
+from cgetrade.checks import homogeneity, walras
+from cgetrade.data import DataValidationError
+from cgetrade.scenario import Scenario, Shock
+
+pytest.importorskip("harpy")
+from cgetrade.data.gtap import from_gtap  # noqa: E402
+
+from .samples import write_gtap  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def gtap(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gtap")
+    flows = write_gtap(folder)
+    return folder, flows
+
+
+def test_gtap_data_base_calibrates_replicates_and_solves(gtap):
+    folder, g = gtap
+    raw = (folder / "basedata.har").read_bytes()
+    ds, el = from_gtap(folder / "basedata.har", folder / "default.prm", folder / "sets.har")
+    assert (folder / "basedata.har").read_bytes() == raw
+    assert list(ds.factor.values) == ["land", "labour", "capital"]
+    # tariffs = VMSB - VCIF between regions; margins kept; output = MAKB + export taxes
+    off = ~np.eye(3, dtype=bool)[None]
+    assert float(ds.import_tariff.sum()) == pytest.approx(float(((g["VMSB"] - g["VCIF"]) * off).sum()), rel=1e-5)
+    assert float(ds.transport_margins.sum()) == pytest.approx(float(g["VTWR"].sum()), rel=1e-6)
+    makb = np.einsum("iir->ir", g["MAKB"]) + (g["VFOB"] - g["VXSB"]).sum(2)
+    np.testing.assert_allclose(ds.gross_output.values, makb, rtol=1e-5)
+    # labour = the two labour endowments at basic prices
+    np.testing.assert_allclose(ds.factor_payments.sel(factor="labour").values, g["EVFB"][1:3].sum(0), rtol=1e-5)
+    # elasticities: absorption-weighted ESBD; the margin commodity's own value
+    assert el.value("sigma_d", "trs") == pytest.approx(1.9, rel=1e-6)
+    assert 3.4 < el.value("sigma_d", "mfg") < 3.6 and el.final_demand["investment"] == 0.0
+    model = cgetrade.CGEModel(cgetrade.calibrate(ds, el))
+    assert model.max_residual() <= 1e-8
+    assert model.solve().iterations == 0
+    assert all(c.passed for c in homogeneity(model))
+    free_trade = Scenario("free trade", [Shock("tariff", 0.0, mode="set")])
+    assert all(c.passed for c in walras(model, free_trade))
+
+
+def test_missing_header_and_wrong_shape_are_named(tmp_path):
+    write_gtap(tmp_path / "a", drop=("VTWR",))
+    with pytest.raises(DataValidationError, match=r"basedata.har: header VTWR is missing"):
+        from_gtap(tmp_path / "a" / "basedata.har")
+    from harpy import HarFileObj, HeaderArrayObj
+    write_gtap(tmp_path / "b")
+    har = HarFileObj.loadFromDisk(str(tmp_path / "b" / "default.prm"))
+    har.removeHeaderArrayObjs("ESBV")
+    har.addHeaderArrayObj(HeaderArrayObj.HeaderArrayFromData(
+        name="ESBV", array=np.ones(3, dtype=np.float32), long_name="ESBV",
+        sets=[{"name": "REG", "status": "k", "dim_type": "Set", "dim_desc": ["usa", "chn", "row"]}]))
+    har.writeToDisk(str(tmp_path / "b" / "bad.prm"))
+    with pytest.raises(DataValidationError, match=r"header ESBV has shape \(3,\) \(sets \['REG'\]\), expected sets \['ACTS', 'REG'\]"):
+        from_gtap(tmp_path / "b" / "basedata.har", tmp_path / "b" / "bad.prm")
+
+
+def test_inconsistent_gtap_accounts_are_refused(tmp_path):
+    from harpy import HarFileObj
+    write_gtap(tmp_path, intra_regional=False)
+    har = HarFileObj.loadFromDisk(str(tmp_path / "basedata.har"))
+    obj = har.getHeaderArrayObj("VST")
+    obj["array"] = obj["array"] * np.float32(1.5)
+    obj["name"] = "VST "                     # header names are four characters
+    har.writeToDisk(str(tmp_path / "bad.har"))
+    with pytest.raises(DataValidationError, match=r"world margin demand \(VTWR\) = supply \(VST\).*\(trs\)"):
+        from_gtap(tmp_path / "bad.har")
