@@ -129,7 +129,7 @@ def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
         inside = tm.where(same, 0.0)
         if float(abs(inside).max()) > 0:
             worst = inside.stack(_k=inside.dims)
-            k = int(abs(worst).argmax())
+            k = int(np.argmax(np.abs(worst.values)))
             raise DataValidationError(
                 "tariffs between regions merged into one aggregate region cannot be kept (they "
                 f"would tax the region's own supplies); total {float(inside.sum()):.6g}, largest "
@@ -154,6 +154,8 @@ def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
     if dropped:
         notes.append(f"variables dropped: {dropped}")
     out.attrs["aggregation"] = " | ".join(notes)
+    out.attrs["title"] = (f"{ds.attrs.get('title', 'dataset')}, aggregated to "
+                          f"{out.sizes['region']} regions x {out.sizes['sector']} sectors")
     for name in ("agent", "factor"):
         out = out.assign_coords({name: ds[name].values})
     return validate(out)
