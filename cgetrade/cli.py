@@ -125,22 +125,25 @@ def cmd_data(args) -> int:
             print(f"\ntables written to {args.csv}_*.csv")
         return 0
     from .data.aggregate import aggregate, aggregate_elasticities, read_concordance
+    from .data.formats import detect_format
     t0 = time.perf_counter()
-    ds, el = read_dataset(args.source, accounts=args.accounts, labour_share=args.labour_share)
-    t_read = time.perf_counter() - t0
-    if args.regions or args.sectors:
-        regions = read_concordance(args.regions, "regions", table="regions") if args.regions else None
-        sectors = read_concordance(args.sectors, "sectors", table="sectors") if args.sectors else None
+    regions = read_concordance(args.regions, "regions", table="regions") if args.regions else None
+    sectors = read_concordance(args.sectors, "sectors", table="sectors") if args.sectors else None
+    if detect_format(args.source) in ("wiod", "icio"):      # tables are aggregated before balancing
+        ds, el = read_dataset(args.source, labour_share=args.labour_share, regions=regions, sectors=sectors)
+    else:
+        ds, el = read_dataset(args.source, accounts=args.accounts, labour_share=args.labour_share)
         if sectors:
             from .calibrate import Elasticities
             el = aggregate_elasticities(el or Elasticities.gtap_default(), sectors, ds)
-        ds = aggregate(ds, regions=regions, sectors=sectors)
+        if regions or sectors:
+            ds = aggregate(ds, regions=regions, sectors=sectors)
     out = Path(args.out)
     ds.to_netcdf(out, engine="h5netcdf")
     if el is not None:
         write_elasticities(el, elasticities_path(out))
     print(f"{args.source} -> {out}: {ds.sizes['region']} regions x {ds.sizes['sector']} sectors "
-          f"(read {t_read:.2f} s, total {time.perf_counter() - t0:.2f} s)"
+          f"in {time.perf_counter() - t0:.2f} s"
           + (f"; elasticities in {elasticities_path(out).name}" if el is not None else ""))
     return 0
 

@@ -11,6 +11,9 @@ types                                  come from ``accounts=`` or a file ``<name
                                        or ``accounts.csv`` beside it
 ``*.csv`` in OECD ICIO layout          an ICIO table (:func:`cgetrade.data.mrio.from_icio`;
                                        needs ``labour_share=``)
+a folder with ``intermediate.csv.gz``  a WIOD world table in long CSV layout
+                                       (:func:`cgetrade.data.wiod.from_wiod`; needs
+                                       ``labour_share=``)
 =====================================  ==================================================
 
 It returns (dataset, elasticities or None): a GTAP data base brings its own elasticities, and
@@ -32,6 +35,8 @@ FORMATS = {
     "gtap": "GTAP data base: basedata.har (+ default.prm, sets.har) or their folder",
     "sam": "social accounting matrix, square or long CSV/Excel, with an account-types file",
     "icio": "OECD Inter-Country Input-Output table (CSV)",
+    "wiod": "WIOD world input-output table, long CSV layout (folder with intermediate.csv.gz, "
+            "final_demand.csv.gz, output.csv)",
 }
 
 
@@ -41,7 +46,10 @@ def detect_format(path) -> str:
     if p.is_dir():
         if (p / "basedata.har").exists():
             return "gtap"
-        raise DataValidationError(f"{p}: a folder is read as a GTAP data base and needs basedata.har")
+        if (p / "intermediate.csv.gz").exists():
+            return "wiod"
+        raise DataValidationError(f"{p}: a folder is read as a GTAP data base (basedata.har) or a "
+                                  "WIOD world table (intermediate.csv.gz); neither is there")
     if not p.exists():
         raise FileNotFoundError(f"dataset file not found: {p}")
     suffix = p.suffix.lower()
@@ -85,6 +93,12 @@ def read_dataset(path, accounts=None, labour_share=None, **options):
         base = folder / "basedata.har" if p.is_dir() or p.suffix.lower() == ".prm" else p
         prm, sets = folder / "default.prm", folder / "sets.har"
         return from_gtap(base, prm if prm.exists() else None, sets if sets.exists() else None, **options)
+    if kind == "wiod":
+        from .wiod import from_wiod
+        if labour_share is None:
+            raise DataValidationError(f"{p.name} is a WIOD world table without a value-added split: "
+                                      "give labour_share, e.g. --labour-share 0.55")
+        return from_wiod(p, labour_share=labour_share, **options), None
     if kind == "icio":
         from .mrio import from_icio
         if labour_share is None:
