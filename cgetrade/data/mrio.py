@@ -384,12 +384,28 @@ def from_mrio(io, value_added: str = "factor_inputs", employment=None, **options
         if employment is None:
             raise DataValidationError(f"no row {row!r} in extension {e_ext!r}")
     x = getattr(io, "x", None)
+    currency = _one_unit(getattr(io, "unit", None), "the system (Z, Y)")
+    if ext is not None and getattr(ext, "unit", None) is not None:
+        va_unit = _one_unit(ext.unit, f"extension {value_added!r}")
+        if currency and va_unit and va_unit != currency:
+            raise DataValidationError(f"mixed currencies: the system is in {currency!r}, extension "
+                                      f"{value_added!r} in {va_unit!r}")
     attrs = {"title": f"{getattr(io, 'name', '') or 'MRIO'} (pymrio)",
              "source": str(getattr(io.meta, "description", "")) if getattr(io, "meta", None) else "",
-             "currency": str(io.unit.iloc[0, 0]) if getattr(io, "unit", None) is not None else "table units"}
+             "currency": currency or "table units"}
     attrs.update(options.pop("attrs", {}) or {})
     return from_tables(io.Z, io.Y, va, None if x is None else x, employment=employment,
                        attrs=attrs, **options)
+
+
+def _one_unit(unit, what) -> str | None:
+    """The single unit of a pymrio unit table; mixed units are an error naming them."""
+    if unit is None:
+        return None
+    values = sorted({str(v) for v in np.asarray(unit).ravel() if str(v) not in ("", "nan", "None")})
+    if len(values) > 1:
+        raise DataValidationError(f"mixed currencies in {what}: {values}")
+    return values[0] if values else None
 
 
 # ------------------------------------------------------------------------------------------

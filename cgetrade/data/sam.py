@@ -306,7 +306,7 @@ def _pair_goods(sam: pd.DataFrame, types: dict, name: str) -> list[tuple[str, st
 
 def from_sam(sam, accounts, region: str = "REG", rest_of_world: str | None = None,
              employment=None, tolerance: float = 1e-9, balance: str | None = None,
-             units: str = "SAM units (benchmark prices = 1)", **read_options) -> xr.Dataset:
+             units="SAM units (benchmark prices = 1)", year=None, **read_options) -> xr.Dataset:
     """Benchmark dataset from one SAM or several (a dict {region: SAM}).
 
     ``sam``: anything :func:`read_sam` reads (file, DataFrame, DataArray, dict) or a dict of
@@ -325,6 +325,14 @@ def from_sam(sam, accounts, region: str = "REG", rest_of_world: str | None = Non
         isinstance(v, (str, Path, pd.DataFrame, xr.DataArray, dict)) for v in sam.values()) \
         and not _is_cell_dict(sam) else {region: sam}
     types = read_accounts(accounts)
+    for what, given in (("currencies", units), ("years", year)):
+        if isinstance(given, dict):
+            distinct = sorted({str(v) for v in given.values()})
+            if len(distinct) > 1:
+                raise DataValidationError(f"mixed {what}: " + ", ".join(f"{r}: {v}" for r, v in given.items())
+                                          + "; convert the SAMs to one before combining them")
+    units = next(iter(units.values())) if isinstance(units, dict) else units
+    year = next(iter(year.values())) if isinstance(year, dict) else year
     tables, reports = {}, {}
     for r, s in sams.items():
         t = read_sam(s, **read_options)
@@ -459,6 +467,8 @@ def from_sam(sam, accounts, region: str = "REG", rest_of_world: str | None = Non
         attrs={"title": "social accounting matrix " + ", ".join(regions), "source": _describe(sams),
                "units": units},
     )
+    if year is not None:
+        ds.attrs["year"] = year
     if rest_of_world:
         ds["exports_rest_of_world"] = (("commodity", "region"), XW,
                                        {"units": units, "long_name": "exports to the rest of the world"})

@@ -94,3 +94,10 @@ def test_icio_bad_labels_are_named(tmp_path):
         from_icio(tmp_path / "neg.csv", labour_share=0.5)
     with pytest.raises(DataValidationError, match=r"region labels without an aggregate: \['R02'\]"):
         from_icio(tmp_path / "icio.csv", labour_share=0.5, regions={"R01": "X"})
+
+
+def test_mixed_currencies_in_a_pymrio_system_are_named(pymrio_test):
+    io = pymrio_test.copy()
+    io.factor_inputs.unit = io.factor_inputs.unit.replace("Mill USD", "Mill EUR")
+    with pytest.raises(DataValidationError, match="mixed currencies: the system is in 'Mill USD'.*'Mill EUR'"):
+        from_mrio(io, labour_share=0.6)

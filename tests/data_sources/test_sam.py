@@ -126,3 +126,11 @@ def test_multi_product_activity_is_refused(sam10):
     two.loc["A01", "C01"] -= 1.0
     with pytest.raises(DataValidationError, match="activity A01 makes"):
         from_sam(two, types, tolerance=1.0)
+
+
+def test_sams_in_different_currencies_or_years_are_refused(sam10):
+    sam, types = sam10
+    with pytest.raises(DataValidationError, match="mixed currencies: A: USD million, B: EUR million"):
+        from_sam({"A": sam, "B": sam}, types, units={"A": "USD million", "B": "EUR million"})
+    with pytest.raises(DataValidationError, match="mixed years: A: 2017, B: 2019"):
+        from_sam({"A": sam, "B": sam}, types, year={"A": 2017, "B": 2019})
