@@ -31,7 +31,8 @@ else:  # pragma: no cover
 
 #: extensive variables of a dataset (summed when labels are merged)
 EXTENSIVE = tuple(REQUIRED_VARS) + tuple(OPTIONAL_VARS)
-_DIM_KIND = {"region": "region", "source": "region", "sector": "sector", "commodity": "sector"}
+_DIM_KIND = {"region": "region", "source": "region", "sector": "sector", "commodity": "sector",
+             "margin": "sector"}
 
 
 def read_concordance(mapping, what: str = "labels", table: str | None = None) -> dict[str, str]:
@@ -120,6 +121,16 @@ def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
     if sectors is not None:
         maps["sector"] = read_concordance(sectors, "sectors", table="sectors")
         check_concordance(maps["sector"], ds["sector"].values, "sector")
+    if "region" in maps and "transport_margins" in ds:
+        vt = ds["transport_margins"].sum("margin")
+        inside = [(str(s), str(r)) for s in vt.source.values for r in vt.region.values
+                  if s != r and maps["region"][str(s)] == maps["region"][str(r)]
+                  and float(vt.sel(source=s, region=r).sum()) > 0]
+        if inside:
+            raise DataValidationError(
+                "transport margins between regions merged into one aggregate region cannot be kept "
+                f"(routes {inside[:5]}); read the source with margins bought as services "
+                "(e.g. from_gtap(..., margins='purchases')) before merging these regions")
     if "region" in maps and "import_tariff" in ds:
         tm = ds["import_tariff"]
         rmap = {**maps["region"], **({row: row} if row else {})}
@@ -145,7 +156,10 @@ def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
             kind = _DIM_KIND.get(dim)
             if kind in maps:
                 keep = (row,) if (dim == "source" and row) else ()
-                da = _aggregate_dim(da, dim, maps[kind], keep)
+                mapping = maps[kind]
+                if dim == "margin":
+                    mapping = {k: v for k, v in mapping.items() if k in set(map(str, da[dim].values))}
+                da = _aggregate_dim(da, dim, mapping, keep)
         out[name] = da
     notes = []
     for kind, m in maps.items():

@@ -164,14 +164,18 @@ def read_gtap(basedata, parameters=None, sets=None) -> dict[str, xr.DataArray]:
 
 
 def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=None,
-              elasticities=None) -> tuple[xr.Dataset, object]:
+              elasticities=None, margins: str = "route") -> tuple[xr.Dataset, object]:
     """Benchmark dataset and elasticities from a GTAP data base (mapping in the module doc).
 
     ``basedata``/``parameters``/``sets``: paths of basedata.har, default.prm (optional:
     without it the elasticities are ``elasticities`` or the library's defaults) and sets.har
-    (optional, checked against the data). ``factors``: {endowment: factor}. Returns
-    (dataset, :class:`cgetrade.Elasticities`).
+    (optional, checked against the data). ``factors``: {endowment: factor}. ``margins``:
+    ``"route"`` (margins travel with the good: imports valued cif + tariff, the model's
+    global transport pool) or ``"purchases"`` (margins bought by the good's users as margin
+    services). Returns (dataset, :class:`cgetrade.Elasticities`).
     """
+    if margins not in ("route", "purchases"):
+        raise ValueError(f"margins must be 'route' or 'purchases', got {margins!r}")
     from ..calibrate import Elasticities
     h = read_gtap(basedata, parameters, sets)
     comm = [str(x) for x in h["VDFB"]["COMM"].values]
@@ -227,16 +231,24 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
         use[:, r, :, r] += dom[:, :, r]
     # imported i from s by agent a in r: imp[i,a,r] * share[i,s,r] * (fob + tariff)/vmsb
     use += np.einsum("iar,isr->isar", imp, src_share * (fob_part + tar_part))
-    # margins on those imports, bought from the margin suppliers k
-    margin_demand = np.einsum("iar,misr->mar", imp, per_vmsb(vtwr) * src_share[None])  # (m, a, r)
+    # margins on those imports: on routes between regions carried with the good (cif) when
+    # margins="route"; otherwise (and within a region) bought from the margin suppliers k
+    by_route = per_vmsb(vtwr) * src_share[None]                                    # (m, i, s, d)
+    on_route = np.where(~own[None], by_route, 0.0) if margins == "route" else np.zeros_like(by_route)
+    route_margins = np.einsum("iar,misr->misr", imp, on_route)                      # VTWR carried
+    use += np.einsum("iar,isr->isar", imp, on_route.sum(0))
+    margin_demand = np.einsum("iar,misr->mar", imp, by_route - on_route)           # (m, a, r)
     supplier = np.divide(vst, pool[:, None], out=np.zeros_like(vst), where=pool[:, None] > 0)  # (m, k)
     for mi, m in enumerate(marg):
         use[comm.index(m)] += np.einsum("ar,k->kar", margin_demand[mi], supplier[mi])
+    margin_supply = supplier * route_margins.sum((1, 2, 3))[:, None]               # (m, k)
     TM = np.einsum("iar,isr->isr", imp, src_share * tar_part)           # tariff revenue
     Z, F = use[:, :, :I, :], use[:, :, I:, :]
     # gross output: the row total (domestic sales + fob exports + margin services)
-    world_value = use.sum(2) - TM                                      # (i, s, r)
-    X = world_value.sum(2)                                              # (i, s)
+    fob = use.sum(2) - TM - route_margins.sum(0)                       # (i, s, r)
+    X = fob.sum(2)                                                      # (i, s)
+    for mi, m in enumerate(marg):
+        X[comm.index(m)] += margin_supply[mi]
     xtax = (vfob - vxsb).sum(2)                                         # export taxes by exporter
     makb = np.einsum("iir->ir", mak)
     _tolerate(np.abs(X - makb - xtax) / np.maximum(makb, 1e-300),
@@ -269,10 +281,6 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
             "employment": (("sector", "region"), emp, emp_attrs),
             "import_tariff": (("commodity", "source", "region"), TM, {"units": u, "long_name": "tariff revenue (VMSB - VCIF)"}),
             "direct_tax": ("region", direct, {"units": u, "long_name": "income taxes on factors (EVFB - EVOS)"}),
-            "transport_margins": (("margin", "commodity", "source", "region"), vtwr,
-                                  {"units": u, "long_name": "international transport margins by route (VTWR)"}),
-            "margin_exports": (("margin", "region"), vst,
-                               {"units": u, "long_name": "exports of margin services (VST)"}),
         },
         coords={"commodity": comm, "sector": comm, "source": regs, "region": regs,
                 "agent": list(AGENTS), "factor": flist, "margin": marg},
@@ -293,6 +301,13 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
                "production_tax_vs_gtap": f"largest difference between the residual production tax and "
                                          f"GTAP's taxes: {tax_dev:.3g} of output (single precision)"},
     )
+    if margins == "route":
+        ds["transport_margins"] = (("margin", "commodity", "source", "region"), route_margins,
+                                   {"units": u, "long_name": "international transport margins by route (VTWR)"})
+        ds["margin_exports"] = (("margin", "region"), margin_supply,
+                                {"units": u, "long_name": "exports of margin services (VST)"})
+    else:
+        ds = ds.drop_vars("margin")
     validate(ds)
     el = _elasticities(h, ds, elasticities) if parameters is not None else \
         (elasticities or Elasticities.gtap_default())

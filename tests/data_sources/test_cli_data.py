@@ -33,7 +33,7 @@ def test_data_build_with_concordance_then_check_and_describe(tmp_path, capsys):
     # merging regions that levy tariffs on each other is refused, naming the largest
     assert main(["data", "build", "--source", str(tmp_path / "gtap"), "--regions", str(tmp_path / "regions.toml"),
                  "--out", str(tmp_path / "x.nc")]) == 1
-    assert "tariffs between regions merged" in capsys.readouterr().err
+    assert "between regions merged into one aggregate region" in capsys.readouterr().err
     assert not (tmp_path / "x.nc").exists()
     out = tmp_path / "my.nc"
     assert main(["data", "build", "--source", str(tmp_path / "gtap"), "--sectors", str(tmp_path / "sectors.csv"),

@@ -2,8 +2,11 @@
 import numpy as np
 import pytest
 
+import pyomo.environ as pyo
+
 import cgetrade
 from cgetrade.checks import homogeneity, walras
+from cgetrade.model.trade import export_price
 from cgetrade.data import DataValidationError
 from cgetrade.scenario import Scenario, Shock
 
@@ -29,7 +32,10 @@ def test_gtap_data_base_calibrates_replicates_and_solves(gtap):
     # tariffs = VMSB - VCIF between regions; margins kept; output = MAKB + export taxes
     off = ~np.eye(3, dtype=bool)[None]
     assert float(ds.import_tariff.sum()) == pytest.approx(float(((g["VMSB"] - g["VCIF"]) * off).sum()), rel=1e-5)
-    assert float(ds.transport_margins.sum()) == pytest.approx(float(g["VTWR"].sum()), rel=1e-6)
+    # margins between regions travel with the good; inside the aggregate region "row" they are
+    # bought as services
+    assert float(ds.transport_margins.sum()) == pytest.approx(float((g["VTWR"] * off).sum()), rel=1e-5)
+    assert float(ds.margin_exports.sum()) == pytest.approx(float(ds.transport_margins.sum()), rel=1e-12)
     makb = np.einsum("iir->ir", g["MAKB"]) + (g["VFOB"] - g["VXSB"]).sum(2)
     np.testing.assert_allclose(ds.gross_output.values, makb, rtol=1e-5)
     # labour = the two labour endowments at basic prices
@@ -43,6 +49,23 @@ def test_gtap_data_base_calibrates_replicates_and_solves(gtap):
     assert all(c.passed for c in homogeneity(model))
     free_trade = Scenario("free trade", [Shock("tariff", 0.0, mode="set")])
     assert all(c.passed for c in walras(model, free_trade))
+    # the global transport pool: margin demand follows trade, its price the suppliers' prices
+    model.reset()
+    free_trade.apply(model)
+    model.solve()
+    m = model.pyomo
+    assert len(m.TW) > 0 and list(m.MG) == ["trs"]
+    assert m.PT["trs"].value != pytest.approx(1.0, abs=1e-6)
+    supply = sum(pyo.value(m.MARGIN_SUPPLY[k]) * pyo.value(export_price(m, "trs", k[1])) for k in m.MS)
+    assert supply == pytest.approx(pyo.value(m.MARGIN_DEMAND["trs"] * m.PT["trs"]), rel=1e-10)
+
+
+def test_margins_bought_as_services_instead_of_by_route(gtap):
+    folder, _ = gtap
+    ds, el = from_gtap(folder / "basedata.har", folder / "default.prm", margins="purchases")
+    assert "transport_margins" not in ds
+    model = cgetrade.CGEModel(cgetrade.calibrate(ds, el))
+    assert len(model.pyomo.TW) == 0 and model.max_residual() <= 1e-8
 
 
 def test_missing_header_and_wrong_shape_are_named(tmp_path):
