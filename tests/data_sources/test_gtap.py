@@ -94,3 +94,15 @@ def test_inconsistent_gtap_accounts_are_refused(tmp_path):
     har.writeToDisk(str(tmp_path / "bad.har"))
     with pytest.raises(DataValidationError, match=r"world margin demand \(VTWR\) = supply \(VST\).*\(trs\)"):
         from_gtap(tmp_path / "bad.har")
+
+
+def test_ev_decomposition_closes_with_transport_margins(gtap):
+    from cgetrade.welfare import COMPONENTS, decompose_ev
+    folder, _ = gtap
+    ds, el = from_gtap(folder / "basedata.har", folder / "default.prm")
+    model = cgetrade.CGEModel(cgetrade.calibrate(ds, el))
+    model.solve()
+    w = decompose_ev(model, Scenario("free trade", [Shock("tariff", 0.0, mode="set")]), steps=4)
+    assert float(abs(w.ev).max()) > 0.1
+    assert float(abs(w.integration_error).max()) < 1e-5 * float(abs(w.ev).max())
+    assert set(COMPONENTS) <= set(w.data_vars)
