@@ -27,13 +27,13 @@ Mapping to the dataset (all flows at basic prices, US dollars million):
 * factors: endowments mapped by ``factors`` (default: capital -> capital, land -> land,
   natural resources -> natural_resources, every other endowment -> labour);
 * imported purchases of each agent are split by source in proportion to VMSB (GTAP's
-  sourcing at the border) and each part into fob value + tariff (the flow of the commodity
-  from the source, tariff revenue = VMSB - VCIF) and international transport margins
-  (VTWR), which the agent buys as margin services from the regions supplying them, in
-  proportion to VST (the global transport pool). Margins are therefore kept as real
-  purchases of transport services but bought with the traded good's users' other inputs,
-  not as a fixed per-unit requirement of each route; VTWR and VST are kept in the dataset
-  (``transport_margins``, ``margin_exports``);
+  sourcing at the border), valued cif + tariff (tariff revenue = VMSB - VCIF). With
+  ``margins="route"`` (default) the margins on trade between regions (VTWR) are the
+  dataset's ``transport_margins`` and the margin services sold (VST, scaled to the margins
+  kept) its ``margin_exports``: the model carries them as a per-unit requirement of each
+  route met by a global transport pool (cgetrade.model.trade). With
+  ``margins="purchases"``, and always for trade within an aggregated region, the agent buys
+  the margins as margin services from the supplying regions in proportion to VST;
 * gross output = the row total (domestic sales + fob exports + margin services), which is
   MAKB + export taxes: export taxes (VFOB - VXSB) are folded into the exporter's production
   tax; net production tax = gross output - intermediate inputs - factor payments (output
