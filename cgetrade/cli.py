@@ -205,8 +205,8 @@ def cmd_run(args) -> int:
     from .solve import SolveError
     from .welfare import COMPONENTS, decompose_ev
     scen = Scenario.from_toml(_experiment_path(args.scenario), variant=args.variant)
-    ds = _load_dataset(args.dataset)
-    model = CGEModel(calibrate(ds))
+    ds, el = _read_any(args) if args.dataset else (_load_dataset(None), None)
+    model = CGEModel(calibrate(ds, el))
     scen.targets(model)                       # every label and value checked before solving
     base_sol = model.solve()
     base = collect(model)
@@ -316,7 +316,8 @@ def main(argv=None) -> int:
                         "compare with their published results")
     r = sub.add_parser("run", help="solve the baseline and a scenario, write netCDF results")
     r.add_argument("scenario", nargs="?", help=f"scenario TOML (default: {DEFAULT_EXPERIMENT})")
-    r.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
+    r.add_argument("--dataset", help="benchmark in any format (see check --dataset; default: shipped "
+                                     "WIOD 2011 6x8); a GTAP data base brings its elasticities")
     r.add_argument("--variant", help="scenario variant, e.g. low, central, high (default: the file's)")
     r.add_argument("--out", help="output netCDF path (default: <scenario>_<variant>.nc)")
     pol = sub.add_parser("policy", help="compare monetary regimes for a shock (inflation targeting)")

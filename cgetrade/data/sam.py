@@ -229,7 +229,7 @@ _SIGNED = {("production_tax", "activity"), ("tax", "activity"), ("government", "
            ("government", "government"), ("investment", "investment")}
 
 
-def _roles(t: str, col: bool) -> tuple[str, ...]:
+def _roles(t: str) -> tuple[str, ...]:
     """Roles an account type plays in the flow table (a good is activity and commodity)."""
     if t == "good":
         return ("activity", "commodity")
@@ -245,18 +245,18 @@ def _unsupported(sam: pd.DataFrame, types: dict, name: str) -> None:
     for i, j in zip(*np.nonzero(A)):
         a, b = rows[i], rows[j]
         ta, tb = types[a], types[b]
-        pairs = [(x, y) for x in _roles(ta, False) for y in _roles(tb, True)]
+        pairs = [(x, y) for x in _roles(ta) for y in _roles(tb)]
         if ta == "good" and tb == "good":
             pairs = [("commodity", "activity")]          # goods pay goods: intermediate use
         elif ta == "good" and tb == "rest_of_world":
             pairs = [("commodity", "rest_of_world")]
         elif ta == "good":                               # a good's row receives as a commodity
-            pairs = [("commodity", y) for y in _roles(tb, True)]
+            pairs = [("commodity", y) for y in _roles(tb)]
         elif tb == "good":                               # ... and its column pays as both
-            pairs = [(x, y) for x in _roles(ta, False) for y in ("activity", "commodity")
+            pairs = [(x, y) for x in _roles(ta) for y in ("activity", "commodity")
                      if (x, y) in _SUPPORTED]
             if ta in ("tax", "government", "production_tax"):
-                pairs = [(x, "activity") for x in _roles(ta, False)]
+                pairs = [(x, "activity") for x in _roles(ta)]
             elif ta == "import_tariff" or ta == "rest_of_world":
                 pairs = [(ta, "commodity")]
         ok = [p for p in pairs if p in _SUPPORTED]
@@ -353,9 +353,11 @@ def from_sam(sam, accounts, region: str = "REG", rest_of_world: str | None = Non
         raise DataValidationError(f"declared accounts not found in any SAM: {absent}")
     regions = [str(r) for r in tables]
     row_accounts = sorted({a for t in tables.values() for a in t.index if types[a] == "rest_of_world"})
-    trades = any(float(t.loc[[a for a in t.index if types[a] == "rest_of_world"]].to_numpy().__abs__().sum()
-                       + t.loc[:, [a for a in t.index if types[a] == "rest_of_world"]].to_numpy().__abs__().sum()) > 0
-                 for t in tables.values())
+
+    def trades_with_world(t):
+        w = [a for a in t.index if types[a] == "rest_of_world"]
+        return bool(w) and float(np.abs(t.loc[w].to_numpy()).sum() + np.abs(t[w].to_numpy()).sum()) > 0
+    trades = any(trades_with_world(t) for t in tables.values())
     if rest_of_world is None and len(regions) == 1 and trades:
         rest_of_world = row_accounts[0]
     if rest_of_world is None and trades and len(regions) != 2:

@@ -56,3 +56,16 @@ def test_icio_needs_a_labour_share_and_then_builds(tmp_path, capsys):
     assert main(["data", "build", "--source", str(tmp_path / "icio.csv"), "--labour-share", "0.6",
                  "--regions", str(tmp_path / "r.csv"), "--out", str(tmp_path / "i.nc")]) == 0
     assert main(["check", "--dataset", str(tmp_path / "i.nc")]) == 0
+
+
+def test_run_a_scenario_on_a_gtap_data_base(tmp_path, capsys):
+    pytest.importorskip("harpy")
+    import xarray as xr
+    write_gtap(tmp_path / "gtap")
+    (tmp_path / "ft.toml").write_text('name = "free_trade"\n[[shock]]\nkind = "tariff"\nvalue = 0.0\nmode = "set"\n')
+    assert main(["run", str(tmp_path / "ft.toml"), "--dataset", str(tmp_path / "gtap"),
+                 "--out", str(tmp_path / "ft.nc")]) == 0
+    res = xr.open_dataset(tmp_path / "ft.nc", engine="h5netcdf")
+    assert res.attrs["max_residual"] <= 1e-8 and abs(float(res["ev_integration_error"].max())) < 1e-4
+    assert float(abs(res["bilateral_trade_pct"]).max()) > 1.0
+    res.close()
