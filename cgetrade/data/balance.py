@@ -147,8 +147,8 @@ def ras(A0, row_totals, col_totals, row_labels=None, col_labels=None, tol: float
     before = _rel_gaps(A0, u, v)
     solver = ipfn.ipfn(A0.copy(), [u, v], [[0], [1]], convergence_rate=tol, max_iteration=max_iter,
                        rate_tolerance=0.0, verbose=2)
-    with contextlib.redirect_stdout(io.StringIO()):       # ipfn prints its convergence
-        A, _flag, info = solver.iteration()
+    with contextlib.redirect_stdout(io.StringIO()), np.errstate(invalid="ignore", divide="ignore"):
+        A, _flag, info = solver.iteration()              # ipfn prints, and divides 0 by 0 on zero cells
     after = _rel_gaps(A, u, v)
     if np.max(after, initial=0.0) > 1e-9:
         worst = np.argsort(-after)[:5]
