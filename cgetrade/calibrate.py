@@ -164,7 +164,7 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None) -> 
     use_dom = np.einsum("isar,sr->iar", use[:, :R], own)
     use_imp = use.sum(1) - use_dom                                 # incl. tariffs and RoW imports
     world_value = use.sum(2) - TM                                  # (i, s, r) at world prices (cif)
-    route, vst = margins(ds)                                       # transport margins (zero if none)
+    _, vst = margins(ds)                                           # margin services sold (zero if none)
     vtwr = np.zeros((len(sectors), len(sectors), R, R))            # (margin, i, s, r)
     if "transport_margins" in ds:
         vt = ds["transport_margins"].reindex(margin=sectors, fill_value=0.0)
