@@ -5,7 +5,8 @@
 Steps (each a function below; documented in docs/data.md, report in build_report.md):
 1. aggregate the WIOD 2011 world input-output table over the concordances;
 2. fold inventories into investment (negative cells set to 0) and balance the use table by
-   RAS (iterative proportional fitting, `ipfn`) to published gross output;
+   RAS (iterative proportional fitting, `ipfn`, through cgetrade.data.mrio.balance_use_table,
+   the same step as cgetrade.data.from_tables) to published gross output;
 3. value added and its labour/capital split from the WIOD socio-economic accounts (ratios,
    so no exchange rates are needed); net production taxes are the column residual;
 4. persons engaged from the socio-economic accounts, with a documented fallback for WIOD's
@@ -23,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xarray as xr
-from ipfn import ipfn
+
+from cgetrade.data.mrio import balance_use_table
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -79,43 +81,23 @@ def aggregate_table(shared: Path, region_of, sector_of):
 
 # -- 2. balancing --------------------------------------------------------------------------
 def balance(Z, F, GO, report):
-    """RAS on U = [Z | F] (rows (i,s); columns industries (j,r) and final uses (h,r))."""
-    I, R, H = len(SECTORS), len(REGIONS), len(AGENTS)
+    """RAS on U = [Z | F] (rows (i,s); columns industries (j,r) and final uses (h,r)), by the
+    library's cgetrade.data.mrio.balance_use_table (ipfn)."""
     neg = F < 0
     report["negative_investment_cells"] = [
         (SECTORS[i], REGIONS[s], REGIONS[r], float(F[i, s, h, r]))
         for i, s, h, r in zip(*np.nonzero(neg))]
     F = np.where(neg, 0.0, F)
-    U = np.concatenate([Z.reshape(I * R, I * R), F.reshape(I * R, H * R)], axis=1)
-    row_target = GO.reshape(I * R)                       # (i, s) order = (sector, region)
-    col = U.sum(0)
-    n_ind = I * R
-    fd_factor = (row_target.sum() - col[:n_ind].sum()) / col[n_ind:].sum()
-    col_target = np.concatenate([col[:n_ind], col[n_ind:] * fd_factor])
-    gap = U.sum(1) - row_target
-    report["row_gaps"] = sorted(
-        ((SECTORS[k // R], REGIONS[k % R], float(gap[k]), float(gap[k] / row_target[k]))
-         for k in range(I * R)), key=lambda t: -abs(t[2]))[:10]
-    report["fd_factor"] = float(fd_factor)
-    solver = ipfn.ipfn(U.copy(), [row_target, col_target], [[0], [1]],
-                       convergence_rate=1e-13, max_iteration=5000, rate_tolerance=0.0)
-    B = solver.iteration()
-    if np.max(np.abs(B.sum(1) - row_target) / row_target) > 1e-9:
-        raise RuntimeError("RAS did not converge")
-    change = B - U
-    labels = ([f"Z[{SECTORS[k // R]},{REGIONS[k % R]} -> {SECTORS[c // R]},{REGIONS[c % R]}]"
-               for k in range(I * R) for c in range(n_ind)],
-              [f"F[{SECTORS[k // R]},{REGIONS[k % R]} -> {AGENTS[c // R]},{REGIONS[c % R]}]"
-               for k in range(I * R) for c in range(H * R)])
-    flat = np.concatenate([change[:, :n_ind].ravel(), change[:, n_ind:].ravel()])
-    base = np.concatenate([U[:, :n_ind].ravel(), U[:, n_ind:].ravel()])
-    names = labels[0] + labels[1]
-    top = np.argsort(-np.abs(flat))[:10]
-    report["largest_changes"] = [(names[k], float(base[k]), float(flat[k]),
-                                  float(flat[k] / base[k]) if base[k] else float("nan")) for k in top]
-    report["max_abs_change"] = float(np.abs(flat).max())
-    Zb = B[:, :n_ind].reshape(I, R, I, R)
-    Fb = B[:, n_ind:].reshape(I, R, H, R)
+    Zb, Fb, bal = balance_use_table(Z, F, GO, (SECTORS, REGIONS, AGENTS))
+    if bal["ras"] is None:
+        raise RuntimeError("the WIOD use table was expected not to balance before RAS")
+    report["fd_factor"] = bal["fd_factor"]
+    report["row_gaps"] = [(*label.split("@"), gap, rel) for label, gap, rel in bal["row_gaps"]]
+    report["largest_changes"] = [
+        (f"{'F' if c.split('@')[0] in AGENTS else 'Z'}[{r.replace('@', ',')} -> {c.replace('@', ',')}]",
+         before, after - before, (after - before) / before if before else float("nan"))
+        for r, c, before, after in bal["ras"].largest_changes]
+    report["max_abs_change"] = max(abs(c[2]) for c in report["largest_changes"])
     return Zb, Fb
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .data.schema import AGENTS, DataValidationError, optional, rest_of_world, validate
+from .data.schema import AGENTS, DataValidationError, margins, optional, rest_of_world, validate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -108,7 +108,9 @@ class Parameters:
     ``vom`` output (j,r); ``vfm`` factor payments (f,j,r); ``to`` production tax rate (j,r);
     ``use_dom``/``use_imp`` domestic / imported use of commodity i by agent a in r (i,a,r),
     agents = sectors + household, government, investment; ``vxmd`` bilateral trade
-    (i,s,r) at exporter (world) prices, ``tm0`` its benchmark tariff rates; ``vxmd_row``,
+    (i,s,r) at exporter (world, fob) prices, ``tm0`` its benchmark tariff rates (on the cif
+    value); ``vtwr`` transport margins (m,i,s,r) and ``vst`` margin services sold to
+    international transport (m,r), zero without margins; ``vxmd_row``,
     ``tm_row0``, ``x_row`` imports from / tariff rates on them / exports to an exogenous rest
     of the world (i,r); ``income`` regional household income (r); ``factor_income``,
     ``direct_tax``, ``household_saving``, ``government_saving`` (r, household-government
@@ -210,9 +212,17 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
     own = np.eye(R, dtype=bool)                                   # (s, r): s == r
     use_dom = np.einsum("isar,sr->iar", use[:, :R], own)
     use_imp = use.sum(1) - use_dom                                 # incl. tariffs and RoW imports
-    world_value = use.sum(2) - TM                                  # (i, s, r) at exporter prices
-    vxmd = world_value[:, :R] * ~own[None, :, :]                   # (i, s, r), zero diagonal
-    tm0 = np.divide(TM[:, :R], vxmd, out=np.zeros_like(vxmd), where=vxmd > 0)
+    world_value = use.sum(2) - TM                                  # (i, s, r) at world prices (cif)
+    _, vst = margins(ds)                                           # margin services sold (zero if none)
+    vtwr = np.zeros((len(sectors), len(sectors), R, R))            # (margin, i, s, r)
+    if "transport_margins" in ds:
+        vt = ds["transport_margins"].reindex(margin=sectors, fill_value=0.0)
+        vtwr = vt.reindex(source=regions, fill_value=0.0).sel(region=regions).transpose(
+            "margin", "commodity", "source", "region").values
+    vtw = vtwr.sum(0)                                              # (i, s, r) margins by route
+    vcif = world_value[:, :R] * ~own[None, :, :]                   # (i, s, r), zero diagonal
+    vxmd = vcif - vtw                                              # exporter's receipts (fob)
+    tm0 = np.divide(TM[:, :R], vcif, out=np.zeros_like(vcif), where=vcif > 0)
     if row_label is not None:
         vxmd_row, tm_row0 = world_value[:, R], np.divide(TM[:, R], world_value[:, R],
                                                          out=np.zeros_like(world_value[:, R]),
@@ -250,6 +260,7 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
 
     agents = sectors + list(AGENTS)
     coords = {"region": regions, "sector": sectors, "commodity": sectors, "source": regions,
+              "margin": sectors,
               "agent": agents, "factor": factors,
               "final": list(AGENTS)}
     data = xr.Dataset(
@@ -264,6 +275,8 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
             "vxmd_row": (("commodity", "region"), vxmd_row),
             "tm_row0": (("commodity", "region"), tm_row0),
             "x_row": (("commodity", "region"), x_row),
+            "vtwr": (("margin", "commodity", "source", "region"), vtwr),
+            "vst": (("commodity", "region"), vst.transpose("commodity", "region").values),
             "income": ("region", income),
             "factor_income": ("region", factor_income),
             "direct_tax": ("region", direct_tax),

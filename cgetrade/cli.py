@@ -84,15 +84,45 @@ def cmd_check_reference() -> int:
     return 0 if not failed else 1
 
 
+def _read_any(args):
+    """(dataset, elasticities or None) of --dataset in any supported format."""
+    from .data.formats import read_dataset
+    return read_dataset(args.dataset, accounts=getattr(args, "accounts", None),
+                        labour_share=getattr(args, "labour_share", None))
+
+
+def small_open_economy(ds, elasticities=None):
+    """Closure and elasticities for a dataset with an exogenous rest of the world: the first
+    region's labour is the numeraire, foreign saving is fixed in the rest of the world's
+    currency (flexible exchange rate), and sectors without a finite CET get the textbook's
+    sigma_t = 2 (with perfect transformation every exporter's price would be pinned to world
+    prices, leaving more price equations than factors)."""
+    from .calibrate import Elasticities
+    from .model import Closure
+    el = elasticities or Elasticities.gtap_default()
+    sectors = [str(s) for s in ds.sector.values]
+    if any(el.value("sigma_t", s) == float("inf") for s in sectors):
+        el = el.override(sigma_t={s: 2.0 for s in sectors if el.value("sigma_t", s) == float("inf")})
+    return Closure(numeraire=("factor", "labour", str(ds.region.values[0])),
+                   foreign_saving="rest_of_world"), el
+
+
 def cmd_check(args) -> int:
     if args.reference:
         return cmd_check_reference()
     from . import CGEModel, calibrate
     from .checks import format_table, run_all
+    from .data.schema import rest_of_world
     from .scenario import Scenario
-    ds = _load_dataset(args.dataset)
+    ds, el = _read_any(args) if args.dataset else (_load_dataset(None), None)
     t0 = time.perf_counter()
-    model = CGEModel(calibrate(ds))
+    if rest_of_world(ds) is not None:
+        closure, el = small_open_economy(ds, el)
+        print(f"exogenous rest of the world {rest_of_world(ds)!r}: numeraire {closure.numeraire}, "
+              "foreign saving in its currency, sigma_t = 2 where none is given")
+        model = CGEModel(calibrate(ds, el), closure)
+    else:
+        model = CGEModel(calibrate(ds, el))
     if args.dataset:   # a generic shock for any dataset: +10 % TFP in the first sector and region
         from .scenario import Shock
         p = model.params
@@ -108,6 +138,43 @@ def cmd_check(args) -> int:
     ok = all(r.passed for r in results)
     print("\nall checks passed" if ok else "\nSOME CHECKS FAILED")
     return 0 if ok else 1
+
+
+def cmd_data(args) -> int:
+    """``cgetrade data build`` and ``cgetrade data describe``."""
+    from .data.formats import describe, format_description, read_dataset, write_elasticities, elasticities_path
+    if args.data_command == "describe":
+        ds, _ = read_dataset(args.dataset, accounts=args.accounts, labour_share=args.labour_share)
+        tables = describe(ds)
+        print(f"{args.dataset}: {ds.attrs.get('title', '')}\n")
+        print(format_description(tables))
+        if args.csv:
+            for name, df in tables.items():
+                df.to_csv(f"{args.csv}_{name}.csv")
+            print(f"\ntables written to {args.csv}_*.csv")
+        return 0
+    from .data.aggregate import aggregate, aggregate_elasticities, read_concordance
+    from .data.formats import detect_format
+    t0 = time.perf_counter()
+    regions = read_concordance(args.regions, "regions", table="regions") if args.regions else None
+    sectors = read_concordance(args.sectors, "sectors", table="sectors") if args.sectors else None
+    if detect_format(args.source) in ("wiod", "icio"):      # tables are aggregated before balancing
+        ds, el = read_dataset(args.source, labour_share=args.labour_share, regions=regions, sectors=sectors)
+    else:
+        ds, el = read_dataset(args.source, accounts=args.accounts, labour_share=args.labour_share)
+        if sectors:
+            from .calibrate import Elasticities
+            el = aggregate_elasticities(el or Elasticities.gtap_default(), sectors, ds)
+        if regions or sectors:
+            ds = aggregate(ds, regions=regions, sectors=sectors)
+    out = Path(args.out)
+    ds.to_netcdf(out, engine="h5netcdf")
+    if el is not None:
+        write_elasticities(el, elasticities_path(out))
+    print(f"{args.source} -> {out}: {ds.sizes['region']} regions x {ds.sizes['sector']} sectors "
+          f"in {time.perf_counter() - t0:.2f} s"
+          + (f"; elasticities in {elasticities_path(out).name}" if el is not None else ""))
+    return 0
 
 
 def summary_table(res, regions) -> str:
@@ -165,14 +232,14 @@ def cmd_run(args) -> int:
     progress.step("reading the scenario and the dataset")
     from .scenario import Scenario
     scen = Scenario.from_toml(_experiment_path(args.scenario), variant=args.variant)
-    ds = _load_dataset(args.dataset)
+    ds, el = _read_any(args) if args.dataset else (_load_dataset(None), None)
     progress.step("calibrating")
     from . import CGEModel, calibrate
     from .results import collect, compare, provenance, save
     from .solve import SolveError
     from .welfare import COMPONENTS, decompose_ev
     closure = scen.make_closure(preset=getattr(args, "closure", None))
-    params = calibrate(ds, **scen.calibration_options(skills=getattr(args, "skills", None),
+    params = calibrate(ds, el, **scen.calibration_options(skills=getattr(args, "skills", None),
                                                       va_nest=getattr(args, "va_nest", None)))
     progress.step(f"building the model ({len(params.regions)} regions x {len(params.sectors)} sectors)")
     model = CGEModel(params, closure)
@@ -515,7 +582,8 @@ def cmd_sweep(args) -> int:
 
 def _add_common(p, dataset=True, variant=True):
     if dataset:
-        p.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
+        p.add_argument("--dataset", help="benchmark in any format (see check --dataset; default: shipped "
+                                         "WIOD 2011 6x8); a GTAP data base brings its elasticities")
     if variant:
         p.add_argument("--variant", help="scenario variant, e.g. low, central, high (default: the file's)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines or tables")
@@ -529,7 +597,10 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("list", help="shipped scenarios and their variants")
     c = sub.add_parser("check", help="calibrate and verify replication, homogeneity, Walras' law")
-    c.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
+    c.add_argument("--dataset", help="benchmark in any format: netCDF, GTAP HAR folder or file, "
+                                     "SAM CSV/Excel, OECD ICIO CSV (default: shipped WIOD 2011 6x8)")
+    c.add_argument("--accounts", help="account types of a SAM (CSV: account,type)")
+    c.add_argument("--labour-share", type=float, help="labour's share of value added (ICIO tables)")
     c.add_argument("--reference", action="store_true",
                    help="replicate the textbook reference models (SPLCGE, STDCGE, TWOCGE) and "
                         "compare with their published results")
@@ -589,7 +660,25 @@ def main(argv=None) -> int:
     dyn.add_argument("--baseline", help="baseline netCDF: read if it exists, else computed and written")
     dyn.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_<from>_<to>.nc)")
     dyn.add_argument("--no-plot", action="store_true", help="do not write the PNG of the paths")
+    d = sub.add_parser("data", help="build, aggregate and describe datasets from your own data")
+    dsub = d.add_subparsers(dest="data_command")
+    b = dsub.add_parser("build", help="read any supported source, aggregate, write netCDF")
+    b.add_argument("--source", required=True, help="netCDF, GTAP HAR folder or file, SAM CSV/Excel, "
+                                                   "OECD ICIO CSV")
+    b.add_argument("--regions", help="region concordance (CSV or TOML)")
+    b.add_argument("--sectors", help="sector concordance (CSV or TOML)")
+    b.add_argument("--accounts", help="account types of a SAM (CSV: account,type)")
+    b.add_argument("--labour-share", type=float, help="labour's share of value added (ICIO tables)")
+    b.add_argument("--out", required=True, help="output netCDF (elasticities beside it as TOML)")
+    ds_ = dsub.add_parser("describe", help="sizes, totals, shares and validation of a dataset")
+    ds_.add_argument("dataset", help="dataset in any supported format")
+    ds_.add_argument("--accounts", help="account types of a SAM (CSV: account,type)")
+    ds_.add_argument("--labour-share", type=float, help="labour's share of value added (ICIO tables)")
+    ds_.add_argument("--csv", help="also write the tables as CSV files with this path prefix")
     args = parser.parse_args(argv)
+    if args.command == "data" and args.data_command is None:
+        d.print_help()
+        return 2
     if args.command is None:
         parser.print_help()
         return 2
@@ -610,7 +699,8 @@ def main(argv=None) -> int:
                 print(f"error: {err}", file=sys.stderr)
                 return 1
         return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy,
-                "report": cmd_report, "path": cmd_path}[args.command](args)
+                "report": cmd_report, "path": cmd_path,
+                "data": cmd_data}[args.command](args)
     except (DataValidationError, ShockError, SolveError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -27,6 +27,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from .calibrate import Elasticities, calibrate
+from .data.sam import from_sam
 from .data.schema import AGENTS, DataValidationError
 from .model import CGEModel, Closure
 from .model.trade import export_price
@@ -57,95 +58,28 @@ def read_sam(path: str | Path) -> xr.DataArray:
                         attrs={"file": Path(path).name})
 
 
-def _check_balanced(sam: xr.DataArray, what: str) -> None:
-    gap = sam.sum("col").values - sam.sum("row").values
-    if np.any(np.abs(gap) > 1e-9 * float(abs(sam).sum())):
-        bad = {str(a): float(g) for a, g in zip(sam["row"].values, gap) if abs(g) > 1e-9}
-        raise DataValidationError(f"SAM {what} is not balanced (row - column totals): {bad}")
+#: account types of the textbook SAMs (cgetrade.data.from_sam): BRD and MLK are goods (an
+#: activity and its commodity in one account), IDT the production tax, TRF the import tariff
+ACCOUNTS = {"BRD": "good", "MLK": "good", "CAP": "capital", "LAB": "labour",
+            "IDT": "production_tax", "TRF": "import_tariff", "HOH": "household",
+            "GOV": "government", "INV": "investment", "EXT": "rest_of_world"}
 
 
 def sam_dataset(sams: dict, rest_of_world: str | None = None) -> xr.Dataset:
-    """Benchmark dataset (cgetrade.data.schema) from textbook SAMs, one per region.
+    """Benchmark dataset (cgetrade.data.schema) from textbook SAMs, one per region, built by
+    :func:`cgetrade.data.from_sam` with the textbook's account types (:data:`ACCOUNTS`).
 
     Every user of good i buys the same import share, (EXT_i + TRF_i) / Q_i (the textbook's
     single Armington composite). Imports come from ``rest_of_world`` (an exogenous rest of
     the world, single-region SAMs) or, for two regions, from the other region, whose EXT
     column (exports) must equal this region's EXT row (imports at world prices).
     """
-    regions = list(sams)
-    if rest_of_world is None and len(regions) > 2:
-        raise DataValidationError("without a rest of the world the SAMs must be one closed economy "
-                                  "or two regions trading with each other")
-    for r, sam in sams.items():
-        _check_balanced(sam, r)
-    sources = regions + ([rest_of_world] if rest_of_world else [])
-    nI, nS, nR = len(GOODS), len(sources), len(regions)
-    Z = np.zeros((nI, nS, nI, nR))
-    F = np.zeros((nI, nS, len(AGENTS), nR))
-    V = np.zeros((len(FACTOR_ACCOUNTS), nI, nR))
-    TM = np.zeros((nI, nS, nR))
-    XW = np.zeros((nI, nR))
-    T, X, TD = np.zeros((nI, nR)), np.zeros((nI, nR)), np.zeros(nR)
-    goods = list(GOODS)
-    for r, region in enumerate(regions):
-        sam = sams[region]
-        accounts = set(map(str, sam["row"].values))
-
-        def val(a, b, sam=sam, accounts=accounts):
-            return float(sam.sel(row=a, col=b)) if a in accounts and b in accounts else 0.0
-        src = sources.index(rest_of_world) if rest_of_world else (1 - r if nR == 2 else None)
-        for i, g in enumerate(goods):
-            uses = [val(g, j) for j in goods] + [val(g, acc) for acc in AGENT_ACCOUNTS.values()]
-            imports = val("EXT", g) + val("TRF", g)
-            share = imports / sum(uses) if sum(uses) > 0 else 0.0
-            if src is None:
-                if imports or val(g, "EXT"):
-                    raise DataValidationError(f"SAM {region} trades {g} but has no trading partner "
-                                              "(give rest_of_world)")
-                src = r                                # closed economy: everything is domestic
-            for j in range(nI):
-                Z[i, r, j, r] += uses[j] * (1 - share)
-                Z[i, src, j, r] += uses[j] * share
-            for a in range(len(AGENTS)):
-                F[i, r, a, r] += uses[nI + a] * (1 - share)
-                F[i, src, a, r] += uses[nI + a] * share
-            TM[i, src, r] += val("TRF", g)
-            if rest_of_world:
-                XW[i, r] = val(g, "EXT")
-            for f, acc in enumerate(FACTOR_ACCOUNTS):
-                V[f, i, r] = val(acc, g)
-            T[i, r] = val("IDT", g)
-            X[i, r] = sum(val(k, g) for k in goods) + V[:, i, r].sum() + T[i, r]
-        TD[r] = val("GOV", "HOH")
-    if rest_of_world is None and nR == 2:          # one region's exports are the other's imports
-        for r, region in enumerate(regions):
-            other = sams[regions[1 - r]]
-            for g in goods:
-                exp, imp = float(sams[region].sel(row=g, col="EXT")), float(other.sel(row="EXT", col=g))
-                if abs(exp - imp) > 1e-9 * max(1.0, abs(exp)):
-                    raise DataValidationError(f"exports of {g} from {region} ({exp}) differ from "
-                                              f"imports of {g} into {regions[1 - r]} ({imp})")
-    lab = V[list(FACTOR_ACCOUNTS.values()).index("labour")]
-    ds = xr.Dataset(
-        {
-            "intermediate": (("commodity", "source", "sector", "region"), Z),
-            "final_demand": (("commodity", "source", "agent", "region"), F),
-            "factor_payments": (("factor", "sector", "region"), V),
-            "production_tax": (("sector", "region"), T),
-            "gross_output": (("sector", "region"), X),
-            "employment": (("sector", "region"), lab,
-                           {"units": "labour units (benchmark wage = 1): the SAMs have no persons"}),
-            "import_tariff": (("commodity", "source", "region"), TM),
-            "direct_tax": ("region", TD),
-        },
-        coords={"commodity": goods, "sector": goods, "source": sources, "region": regions,
-                "agent": list(AGENTS), "factor": list(FACTOR_ACCOUNTS.values())},
-        attrs={"description": "Hosoe-Gasawa-Hashimoto textbook SAM",
-               "units": "SAM units (benchmark prices = 1)"},
-    )
-    if rest_of_world:
-        ds["exports_rest_of_world"] = (("commodity", "region"), XW)
-        ds.attrs["rest_of_world"] = rest_of_world
+    present = {str(a) for sam in sams.values() for a in sam["row"].values}
+    ds = from_sam(sams, {a: t for a, t in ACCOUNTS.items() if a in present},
+                  rest_of_world=rest_of_world)
+    ds.attrs.update({"description": "Hosoe-Gasawa-Hashimoto textbook SAM",
+                     "units": "SAM units (benchmark prices = 1)"})
+    ds["employment"].attrs["units"] = "labour units (benchmark wage = 1): the SAMs have no persons"
     return ds
 
 

@@ -11,8 +11,10 @@ region r, dW = INC dU/U =
                  task-share changes)
     allocative   sum_j t_o P_Y X0 dY + sum t_m P_w dX_in + sum t_x P_Y dX_out
                  (tax wedges times quantity changes; Harberger)
-    terms of trade   sum X_out dP_w,out - sum X_in dP_w,in   (world prices P_w = P_E (1 + t_x),
-                 P_E the export price: P_Y without a CET)
+    terms of trade   sum X_out dP_w,out - sum X_in dP_cif,in + sum QS dP_E,margin
+                 (world prices P_w = P_E (1 + t_x), P_E the export price: P_Y without a CET;
+                 P_cif = P_w + transport margins per unit, QS margin services sold; tariffs
+                 are levied on the cif value)
     endowment    sum_f W d(E_f S_f e_f)   (employed factor supply: endowment changes, the
                  employment effect of unemployment changes, capital accumulated in the long
                  run and surplus labour drawn in; as in GTAP no cost of the saving that
@@ -56,7 +58,8 @@ def _snapshot(model) -> dict:
             "supply": {(f, j, r): pyo.value(m.endowment[f, j, r] * (
                 employed_share(m, f, r, j) if f in m.F_SPECIFIC else m.S[f, r] * employed_share(m, f, r)))
                 for f in m.F for j in I for r in R},
-            "x": model.nlp.x_from_model()}
+            "x": model.nlp.x_from_model(),
+            "PT": _values(m.PT), "QS": _values(m.MARGIN_SUPPLY)}
     snap["tech"] = {name: _values(getattr(m, name)) for name in TECH_PARAMS}
     return snap
 
@@ -91,14 +94,21 @@ def _step(model, a: dict, b: dict) -> dict:
             out["technology"][r] += mid("Y", (j, r)) * x0 * (1 - float(to0.sel(sector=j, region=r))) \
                 * (c_old[j, r] - c_new[j, r])
             out["allocative"][r] += mid("to", (j, r)) * mid("PY", (j, r)) * x0 * (b["Y"][j, r] - a["Y"][j, r])
+    vtwr, vxmd = par["vtwr"], par["vxmd"]
+    I_, R_ = {i: k for k, i in enumerate(I)}, {r: k for k, r in enumerate(R)}
     for (i, s, r) in m.BT:
         pw = lambda d: d["PE"][i, s] * (1 + d["tx"][i, s, r])  # noqa: E731
+        # price at the importer's border before tariffs: pw plus transport margins (cif)
+        pcif = lambda d: pw(d) + sum(d["PT"][g] * vtwr[I_[g], I_[i], R_[s], R_[r]]  # noqa: E731
+                                     / vxmd[I_[i], R_[s], R_[r]] for g in m.MG if (g, i, s, r) in m.TW)
         dX = b["X"][i, s, r] - a["X"][i, s, r]
         X_mid, dpw = mid("X", (i, s, r)), pw(b) - pw(a)
-        out["allocative"][r] += mid("tm", (i, s, r)) * 0.5 * (pw(a) + pw(b)) * dX       # tariff, importer
+        out["allocative"][r] += mid("tm", (i, s, r)) * 0.5 * (pcif(a) + pcif(b)) * dX   # tariff, importer
         out["allocative"][s] += mid("tx", (i, s, r)) * mid("PE", (i, s)) * dX           # export tax, exporter
         out["terms_of_trade"][s] += X_mid * dpw
-        out["terms_of_trade"][r] -= X_mid * dpw
+        out["terms_of_trade"][r] -= X_mid * (pcif(b) - pcif(a))
+    for (g, k) in m.MS:                     # margin services sold to international transport
+        out["terms_of_trade"][k] += mid("QS", (g, k)) * (b["PE"][g, k] - a["PE"][g, k])
     for (f, j, r), w in a["W"].items():
         out["endowment"][r] += 0.5 * (w + b["W"][f, j, r]) * (b["supply"][f, j, r] - a["supply"][f, j, r])
     for r in R:

@@ -34,16 +34,25 @@ Labour by skill comes as both share variables together, over a ``skill`` coordin
 labels ``high``, ``medium``, ``low``; each share lies in [0, 1] and sums to 1 over skill
 wherever the sector pays labour (compensation shares) resp. employs persons (hours shares).
 
+    transport_margins(margin, commodity, source, region)
+                                                      VTWR[m,i,s,r] international transport
+                                                      margins (service m) on imports of i from s
+                                                      into r, included in Z and F (valued at cif
+                                                      + tariff); ``margin`` labels are commodities
+    margin_exports(margin, region)                    VST[m,r] sales of margin services by r to
+                                                      international transport
+
 An exogenous rest of the world (world prices given) is declared by the dataset attribute
 ``rest_of_world = "<label>"``: that label is then an extra ``source`` (imports from the rest of
 the world in Z and F); it is not a region.
 
 Accounting identities (MODEL.md section 1), checked by :func:`validate`:
 
-* market balance (rows):  X[i,s] = sum_{j,r} Z[i,s,j,r] + sum_{h,r} F[i,s,h,r] - sum_r TM[i,s,r] + XW[i,s]
+* market balance (rows):  X[i,s] = sum_{j,r} Z[i,s,j,r] + sum_{h,r} F[i,s,h,r] - sum_r TM[i,s,r]
+  - sum_{m,r} VTWR[m,i,s,r] + XW[i,s] + VST[i,s]
 * cost balance (columns): X[j,r] = sum_{i,s} Z[i,s,j,r] + sum_f V[f,j,r] + T[j,r]
 * regional income = expenditure:  sum_f V + T + sum TM + (imports - exports) = sum_{i,s,h} F
-  (imports and exports at world prices, i.e. net of tariffs).
+  (imports at cif, net of tariffs; exports fob plus margin services).
 
 Bilateral exports and imports are the same flows (source s, destination r), so world exports
 equal world imports between the dataset's regions by construction.
@@ -71,6 +80,8 @@ OPTIONAL_VARS = {
     "direct_tax": ("region",),
     "labour_skill_share": ("skill", "sector", "region"),
     "hours_skill_share": ("skill", "sector", "region"),
+    "transport_margins": ("margin", "commodity", "source", "region"),
+    "margin_exports": ("margin", "region"),
 }
 SKILLS = ("high", "medium", "low")
 #: skill share variables and the quantity each splits (shares must sum to 1 where it is > 0)
@@ -78,7 +89,7 @@ SKILL_SHARES = {"labour_skill_share": "labour compensation", "hours_skill_share"
 #: absolute tolerance of the skill shares' sum over skill
 SKILL_ATOL = 1e-9
 NONNEGATIVE = ("intermediate", "final_demand", "factor_payments", "gross_output", "employment",
-               "exports_rest_of_world")
+               "exports_rest_of_world", "transport_margins", "margin_exports")
 
 #: relative tolerance of the accounting identities (share of the row/column total)
 RTOL = 1e-6
@@ -179,6 +190,10 @@ def check_structure(ds: xr.Dataset) -> list[str]:
             if bool((tm > uses).any()):
                 problems.append("import_tariff exceeds the value of the imports it is levied on")
         problems += check_skills(ds)
+        if ("transport_margins" in ds) != ("margin_exports" in ds):
+            problems.append("transport_margins and margin_exports go together")
+        elif "transport_margins" in ds:
+            problems += _margin_problems(ds)
     return problems
 
 
@@ -220,6 +235,53 @@ def check_skills(ds: xr.Dataset) -> list[str]:
     return problems
 
 
+def _margin_problems(ds: xr.Dataset) -> list[str]:
+    out = []
+    vt, vst = ds["transport_margins"], ds["margin_exports"]
+    bad = sorted(set(map(str, vt["margin"].values)) - set(map(str, ds["commodity"].values)))
+    if bad:
+        out.append(f"margin labels {bad} are not commodities")
+        return out
+    regions = list(map(str, ds["region"].values))
+    if sorted(map(str, vt["source"].values)) != sorted(regions) or \
+            list(map(str, vst["region"].values)) != regions:
+        out.append("transport margins are defined on routes between the dataset's regions only")
+        return out
+    own = vt.where(vt["source"] == vt["region"], 0.0)
+    if bool((abs(own) > 0).any()):
+        out.append("transport_margins must be zero on a region's own supplies (source == region)")
+    uses = (ds["intermediate"].sum("sector") + ds["final_demand"].sum("agent")).sel(source=regions)
+    tm = optional(ds, "import_tariff").sel(source=regions)
+    over = vt.sum("margin") > uses - tm
+    if bool(over.any()):
+        out.append("transport margins exceed the value of the imports they are paid on")
+    total_d, total_s = vt.sum(("commodity", "source", "region")), vst.sum("region")
+    gap = abs(total_d - total_s) / total_s.where(total_s > 0, 1.0)
+    if bool((gap > RTOL).any()):
+        worst = str(gap["margin"].values[int(np.argmax(gap.values))])
+        out.append(f"world demand for margin services differs from their supply (margin {worst}: "
+                   f"{float(total_d.sel(margin=worst)):.6g} vs {float(total_s.sel(margin=worst)):.6g})")
+    return out
+
+
+def margins(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+    """Transport margins by route summed over services (commodity, source, region) and margin
+    exports by commodity (commodity, region): zeros when the dataset has none."""
+    src = [str(x) for x in ds["source"].values]
+    reg = [str(x) for x in ds["region"].values]
+    route = xr.DataArray(np.zeros((ds.sizes["commodity"], len(src), len(reg))),
+                         dims=("commodity", "source", "region"),
+                         coords={"commodity": ds["commodity"], "source": ds["source"], "region": ds["region"]})
+    supply = xr.DataArray(np.zeros((ds.sizes["commodity"], len(reg))), dims=("commodity", "region"),
+                          coords={"commodity": ds["commodity"], "region": ds["region"]})
+    if "transport_margins" in ds:
+        vt = ds["transport_margins"].sum("margin").transpose("commodity", "source", "region")
+        route = route + vt.reindex(source=src, fill_value=0.0)
+        vst = ds["margin_exports"].rename(margin="commodity").transpose("commodity", "region")
+        supply = supply + vst.reindex(commodity=ds["commodity"].values, fill_value=0.0)
+    return route, supply
+
+
 def rest_of_world(ds: xr.Dataset) -> str | None:
     """Label of the exogenous rest of the world (a ``source`` that is not a region), if any."""
     label = ds.attrs.get("rest_of_world")
@@ -243,16 +305,20 @@ def identity_residuals(ds: xr.Dataset) -> dict[str, tuple[xr.DataArray, xr.DataA
     regions = list(ds["region"].values)
     X_is = X.rename(sector="commodity", region="source")
     uses = Z.sum("sector") + F.sum("agent")                      # (commodity, source, region)
-    world_value = uses - TM                                      # at world (exporter) prices
-    row = (world_value.sum("region").sel(source=regions) + XW.rename(region="source") - X_is)
+    world_value = uses - TM                                      # at world prices (cif)
+    route, vst = margins(ds)
+    fob = world_value - route                                    # exporter's receipts
+    row = (fob.sum("region").sel(source=regions) + XW.rename(region="source")
+           + vst.rename(region="source") - X_is)
     col = Z.sum(("commodity", "source")) + V.sum("factor") + T - X
     # regional income = expenditure, with the trade balance from the bilateral flows
     own = xr.DataArray(np.equal.outer(ds["source"].values, ds["region"].values).astype(float),
                        coords={"source": ds["source"], "region": ds["region"]},
                        dims=("source", "region"))
     imports = (world_value * (1 - own)).sum(("commodity", "source"))
-    bilateral = (world_value * (1 - own)).sel(source=regions)
-    exports = bilateral.sum(("commodity", "region")).rename(source="region") + XW.sum("commodity")
+    bilateral = (fob * (1 - own)).sel(source=regions)
+    exports = (bilateral.sum(("commodity", "region")).rename(source="region") + XW.sum("commodity")
+               + vst.sum("commodity"))
     income = V.sum(("factor", "sector")) + T.sum("sector") + TM.sum(("commodity", "source"))
     absorption = F.sum(("commodity", "source", "agent"))
     inc = income + imports - exports - absorption

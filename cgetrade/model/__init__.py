@@ -40,7 +40,7 @@ def _sets(m, p: Parameters):
                    initialize=[(i, r) for i in I for r in R if imp[m.I_idx[i], m.R_idx[r]] > 0])
     vxmd = p["vxmd"]
     sig_t = p["sigma_t"]
-    dom_supply, exp_supply = p["use_dom"].sum(1), vxmd.sum(2) + p["x_row"]
+    dom_supply, exp_supply = p["use_dom"].sum(1), vxmd.sum(2) + p["x_row"] + p["vst"]
     m.CET = pyo.Set(dimen=2, ordered=True, doc="(i, r) with a CET between domestic sales and exports",
                     initialize=[(i, r) for i in I for r in R
                                 if np.isfinite(sig_t[m.I_idx[i]]) and dom_supply[m.I_idx[i], m.R_idx[r]] > 0

@@ -27,6 +27,18 @@ Market clearing:
     commodity market  X0_Y[i,r] Y[i,r] = sum_a D[i,a,r] + sum_s X[i,r,s]
     import market     M0[i,r] M[i,r]   = sum_a MA[i,a,r]
 
+International transport margins (datasets with ``transport_margins``, GTAP): each unit of
+i shipped from s to r needs tau[m,i,s,r] = VTWR/VFOB units of margin service m, bought from a
+global transport pool that buys it from the regions in fixed value shares (Cobb-Douglas,
+GTAP's sigma = 1):
+
+    P_T[m]      = prod_k P_E[m,k]^theta_mk                       (transport_price)
+    P_MS[i,s,r] = [P_E (1 + t_x) VFOB + sum_m P_T[m] VTWR] / VCIF * (1 + t_m) / (1 + t_m0)
+    QT[m]       = sum_(i,s,r) tau[m,i,s,r] X[i,s,r],   QS[m,k] = theta_mk QT[m] P_T[m] / P_E[m,k]
+
+and QS[m,k] is sold like exports of m by k. Tariffs are levied on the cif value. Without
+margins every term above is absent and the block is the one described before.
+
 Optional CET between domestic sales and exports (elasticity psi = sigma_t < inf): output is
 transformed into a domestic and an export variety with prices P_D and P_E,
     cet_price        P_Y = [th_D P_D^(1+psi) + th_E P_E^(1+psi)]^(1/(1+psi))
@@ -59,6 +71,15 @@ def add_prices(m, p):
     ud, ui = p["use_dom"], p["use_imp"]
     vxmd, tm0 = p["vxmd"], p["tm0"]
     vrow, tmw0 = p["vxmd_row"], p["tm_row0"]
+    vtwr, vst = p["vtwr"], p["vst"]
+    vtw = vtwr.sum(0)                                            # margins by route (i, s, r)
+    m.MG = pyo.Set(initialize=[g for g in m.I if vst[I[g], :].sum() > 0], ordered=True,
+                   doc="margin services (international transport)")
+    m.TW = pyo.Set(dimen=4, ordered=True, doc="(m, i, s, r) routes with transport margins",
+                   initialize=[(g, i, s, r) for g in m.MG for (i, s, r) in m.BT
+                               if vtwr[I[g], I[i], R[s], R[r]] > 0])
+    m.MS = pyo.Set(dimen=2, ordered=True, doc="(m, k) suppliers of margin services",
+                   initialize=[(g, k) for g in m.MG for k in m.R if vst[I[g], R[k]] > 0])
     m.PY = pyo.Var(m.I, m.R, initialize=1.0, bounds=(0, None), doc="producer (basic) price")
     m.PM = pyo.Var(m.IM, initialize=1.0, bounds=(0, None), doc="import composite price")
     m.M = pyo.Var(m.IM, initialize=1.0, bounds=(0, None), doc="import composite (index)")
@@ -84,7 +105,19 @@ def add_prices(m, p):
         return ces_price(terms, p["sigma_d"][ii])
     m.P_A = pyo.Expression(m.USE, rule=p_a, doc="Armington price paid by agent a")
 
+    m.PT = pyo.Var(m.MG, initialize=1.0, bounds=(0, None), doc="price of margin service m (global)")
+    m.transport_price = pyo.Constraint(
+        m.MG, rule=lambda m, g: m.PT[g] == ces_price(
+            [(vst[I[g], R[k]] / vst[I[g], :].sum(), export_price(m, g, k)) for k in m.R if (g, k) in m.MS], 1.0),
+        doc="transport price: P_T = prod_k P_E[m,k]^theta (Cobb-Douglas pool)")
+
     def p_ms(m, i, s, r):
+        ii, ss, rr = I[i], R[s], R[r]
+        if vtw[ii, ss, rr] > 0:
+            cif = (export_price(m, i, s) * (1 + m.tx[i, s, r]) * vxmd[ii, ss, rr]
+                   + sum(m.PT[g] * vtwr[I[g], ii, ss, rr] for g in m.MG if (g, i, s, r) in m.TW)) \
+                / (vxmd[ii, ss, rr] + vtw[ii, ss, rr])
+            return cif * (1 + m.tm[i, s, r]) / (1 + float(tm0[ii, ss, rr]))
         return (export_price(m, i, s) * (1 + m.tx[i, s, r]) * (1 + m.tm[i, s, r])
                 / (1 + float(tm0[I[i], R[s], R[r]])))
     m.P_MS = pyo.Expression(m.BT, rule=p_ms, doc="bilateral import price at destination (index)")
@@ -95,7 +128,7 @@ def add_prices(m, p):
     def sources(m, i, r):
         """[(benchmark value at importer prices, price index)] by origin."""
         ii, rr = I[i], R[r]
-        out = [(vxmd[ii, R[s], rr] * (1 + tm0[ii, R[s], rr]), m.P_MS[i, s, r])
+        out = [((vxmd[ii, R[s], rr] + vtw[ii, R[s], rr]) * (1 + tm0[ii, R[s], rr]), m.P_MS[i, s, r])
                for s in m.R if (i, s, r) in m.BT]
         if (i, r) in m.MW:
             out.append((vrow[ii, rr] * (1 + tmw0[ii, rr]), m.P_MW[i, r]))
@@ -118,18 +151,25 @@ def add_prices(m, p):
                                               p["sigma_m"][I[i]]),
         doc="imports from the rest of the world (world value)")
 
+    def margin_cost(m, i, s, r):
+        """P_T-valued margins per unit of X (fob value units) on route (i, s, r)."""
+        return sum(m.PT[g] * vtwr[I[g], I[i], R[s], R[r]] / vxmd[I[i], R[s], R[r]]
+                   for g in m.MG if (g, i, s, r) in m.TW)
+
     def tariff_revenue(m, i, r):
         rev = sum(m.tm[i, s, r] * export_price(m, i, s) * (1 + m.tx[i, s, r]) * m.X[i, s, r]
                   for s in m.R if (i, s, r) in m.BT)
+        rev = rev + sum(m.tm[i, s, r] * margin_cost(m, i, s, r) * m.X[i, s, r]
+                        for s in m.R if (i, s, r) in m.BT and vtw[I[i], R[s], R[r]] > 0)
         if (i, r) in m.MW:
             rev = rev + m.tm_row[i, r] * m.EXR[m.ROW.first()] * m.pwm[i, r] * m.XMW[i, r]
         return rev
     m.TARIFF_REVENUE = pyo.Expression(m.IM, rule=tariff_revenue,
-                                      doc="tariff revenue on imports of i into r: t_m P_w X")
+                                      doc="tariff revenue on imports of i into r: t_m P_cif X")
 
     # world export price index: weights = benchmark export values (values foreign saving);
     # an economy without exports weights producer prices by output
-    exports = vxmd.sum(2) + p["x_row"]                           # (i, s)
+    exports = vxmd.sum(2) + p["x_row"] + vst                     # (i, s)
     weights = exports if exports.sum() > 0 else p["vom"]
     m.PW = pyo.Var(initialize=1.0, bounds=(0, None), doc="world export price index")
     m.world_price_index = pyo.Constraint(
@@ -158,17 +198,30 @@ def add_markets(m, p):
         return ces_demand(ui[ii, aa, rr], m.QA[i, a, r], m.P_A[i, a, r], m.PM[i, r], sd[ii])
     m.MA = pyo.Expression(m.USE, rule=imp_demand, doc="demand for the imported composite")
 
-    dom0, exp0 = ud.sum(1), vxmd.sum(2) + p["x_row"]
+    vtwr, vst = p["vtwr"], p["vst"]
+    dom0, exp0 = ud.sum(1), vxmd.sum(2) + p["x_row"] + vst
     x_row = p["x_row"]
     sig_t = p["sigma_t"]
+
+    m.MARGIN_DEMAND = pyo.Expression(
+        m.MG, rule=lambda m, g: sum(vtwr[I[g], I[i], R[s], R[r]] / vxmd[I[i], R[s], R[r]] * m.X[i, s, r]
+                                    for (g_, i, s, r) in m.TW if g_ == g),
+        doc="world demand for margin service m: QT = sum tau X (benchmark value units)")
+    m.MARGIN_SUPPLY = pyo.Expression(
+        m.MS, rule=lambda m, g, k: vst[I[g], R[k]] / vst[I[g], :].sum() * m.MARGIN_DEMAND[g]
+        * m.PT[g] / export_price(m, g, k),
+        doc="margin service m supplied by k: theta QT P_T / P_E")
 
     def exports(m, i, r):
         out = sum(m.X[i, r, s] for s in m.R if (i, r, s) in m.BT)
         if (i, r) in m.EW:
             out = out + x_row[I[i], R[r]] * m.XEW[i, r]
+        if (i, r) in m.MS:
+            out = out + m.MARGIN_SUPPLY[i, r]
         return out
     m.EXPORTS = pyo.Expression(m.I, m.R, rule=exports,
-                               doc="exports of i from r (world value): bilateral plus to the rest of the world")
+                               doc="exports of i from r (world value): bilateral, to the rest of the "
+                                   "world and margin services")
 
     def commodity_market(m, i, r):
         domestic = sum(m.D[i, a, r] for a in m.A if (i, a, r) in m.USE)
