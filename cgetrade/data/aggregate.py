@@ -30,7 +30,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 #: extensive variables of a dataset (summed when labels are merged)
-EXTENSIVE = tuple(REQUIRED_VARS) + tuple(OPTIONAL_VARS)
+#: shares (intensive) and the flow that weights them: aggregated as sum(share x weight) / sum(weight)
+SHARES = {"labour_skill_share": lambda ds: ds["factor_payments"].sel(factor="labour", drop=True),
+          "hours_skill_share": lambda ds: ds["employment"]}
+EXTENSIVE = tuple(v for v in tuple(REQUIRED_VARS) + tuple(OPTIONAL_VARS) if v not in SHARES)
 _DIM_KIND = {"region": "region", "source": "region", "sector": "sector", "commodity": "sector",
              "margin": "sector"}
 
@@ -147,7 +150,7 @@ def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
                 f"{float(worst[k]):.6g} on {str(worst['commodity'].values[k])} from "
                 f"{str(worst['source'].values[k])} into {str(worst['region'].values[k])}")
     out = xr.Dataset(attrs=dict(ds.attrs))
-    dropped = [v for v in ds.data_vars if v not in EXTENSIVE]
+    dropped = [v for v in ds.data_vars if v not in EXTENSIVE and v not in SHARES]
     for name in EXTENSIVE:
         if name not in ds:
             continue
@@ -161,6 +164,18 @@ def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
                     mapping = {k: v for k, v in mapping.items() if k in set(map(str, da[dim].values))}
                 da = _aggregate_dim(da, dim, mapping, keep)
         out[name] = da
+
+    def merged(da):
+        for dim in da.dims:
+            if _DIM_KIND.get(dim) in maps:
+                da = _aggregate_dim(da, dim, maps[_DIM_KIND[dim]], ())
+        return da
+    for name, weight in SHARES.items():
+        if name in ds:
+            w = weight(ds)
+            total = merged(w)
+            out[name] = (merged(ds[name] * w) / total.where(total > 0)).fillna(0.0).transpose(*ds[name].dims)
+            out[name].attrs = dict(ds[name].attrs)
     notes = []
     for kind, m in maps.items():
         notes.append(f"{kind}s: " + "; ".join(f"{t} = {'+'.join(k for k, v in m.items() if v == t)}"

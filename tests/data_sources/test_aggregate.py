@@ -34,6 +34,14 @@ def test_default_dataset_regrouped_replicates():
     agg = aggregate(load_default(), regions={"ASIA": ["CHN", "JPN", "EAS"], "WEST": ["USA", "EU"], "ROW": ["ROW"]})
     model = cgetrade.CGEModel(cgetrade.calibrate(agg))
     assert model.max_residual() <= 1e-8
+    # skill shares are averaged with their weights: labour compensation and persons by skill
+    # of the merged regions add up to those of their members
+    default = cgetrade.calibrate(load_default(), skills=True).data
+    merged = cgetrade.calibrate(agg, skills=True).data
+    for var in ("vfm", "persons_by_factor"):
+        a = merged[var].sel(region="ASIA").sum("sector")
+        b = default[var].sel(region=["CHN", "JPN", "EAS"]).sum(("sector", "region"))
+        np.testing.assert_allclose(a, b, rtol=1e-9)
 
 
 def test_bad_concordances_are_named(tmp_path):
