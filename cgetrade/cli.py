@@ -358,7 +358,8 @@ def cmd_policy(args) -> int:
         save(frontier, outdir / f"{stem}_frontier.nc")
         plot_frontier(frontier, outdir / f"{stem}_frontier.png")
         print(f"\n== {scen.name} ({scen.variant}) under each monetary regime; labour: {closure.labour}, "
-              f"kappa {closure.kappa}, phi {closure.phi}")
+              f"kappa {closure.kappa}, phi {closure.phi}; CPI in local currency, unit of account: the "
+              f"{closure.anchor} currency (each row: the regime of the studied regions, the nominal anchor)")
         print(regime_table(table))
         print(f"written: {stem}_regimes.nc, {stem}_frontier.nc, {stem}_frontier.png in {outdir}")
     return 0
@@ -498,7 +499,8 @@ def cmd_ssa(args) -> int:
 
 
 def ssa_table(summary, regions) -> str:
-    lines = [f"{'region':<7} {'':<12} " + " ".join(f"{h:>24}" for h in ("CPI %", "real GDP %", "EV % income"))]
+    lines = ["prices relative to the world export price index P_W (the numeraire; no nominal anchor)",
+             f"{'region':<7} {'':<12} " + " ".join(f"{h:>24}" for h in ("CPI/P_W %", "real GDP %", "EV % income"))]
     for r in regions:
         cells = []
         for v in ("cpi_pct", "real_gdp_pct", "ev_pct_income"):

@@ -16,6 +16,10 @@ Instruments:
                  labour type h, at the shock's cost saving (s = share of h's tasks automated;
                  s = 0: no shock)
 
+    export_tax   t_x[i,s,d] -> t_x[i,s,d] + s_isd against the target X[i,s,d] / X_0 = 1 + value
+                 (an export quota on the flow of i from s to d, its rent going to the exporter;
+                 s = the tax equivalent, 0: no shock)
+
 The other shocks of the scenario are applied at the same time, so the instrument is what
 delivers the target given them. The target is reached by continuation in equal steps of
 the target and the other shocks when a direct solve fails. The result is the scenario with
@@ -37,21 +41,23 @@ from .model.trade import export_price
 MAX_AUTOMATION = 0.999
 
 
-def _key(j, r) -> str:
-    """Group label of (sector, region) in a target block ("ELE@CHN")."""
-    return f"{j}@{r}"
+def _key(*cell) -> str:
+    """Group label of a cell in a target block ("ELE@CHN", "ELE@USA@CHN")."""
+    return "@".join(cell)
 
 
 def _measure(kind):
     if kind == "export_price":
         return lambda m, g: export_price(m, *g.split("@")) / m.PW
+    if kind == "bilateral_trade":
+        return lambda m, g: m.X[tuple(g.split("@"))]
     return lambda m, g: m.PY[tuple(g.split("@"))] / m.PW
 
 
 def _cells(shock, model, groups):
     """(groups [(j, r)], labour types or None) of a price-target shock."""
     cells = shock.resolve(model, groups)
-    if shock.kind == "tfp":
+    if shock.kind in ("tfp", "export_tax"):
         return [idx for _, idx, _, _ in cells], None
     js = []
     for _, (h, j, r), _, _ in cells:
@@ -79,9 +85,15 @@ def prepare(scenario, model) -> list:
         if key not in registry:
             name = f"price_target_{shock.kind}_{hashlib.sha1(key.encode()).hexdigest()[:8]}"
             measure = _measure(shock.target["measure"])
+            if not groups:
+                raise ShockError(f"{shock.kind} target shock selects no cell")
             if shock.kind == "tfp":
                 target = add_target(m, name, {_key(*g): [m.tfp[g]] for g in groups}, measure,
                                     doc="TFP level delivering the price target")
+            elif shock.kind == "export_tax":
+                target = add_target(m, name, {_key(*g): [m.tx[g]] for g in groups}, measure,
+                                    doc="export tax equivalent of the export quota",
+                                    substitute=lambda q, s: q + s, start=0.0, bounds=(-0.9, None))
             else:
                 def substitute(q, s):
                     if q.parent_component() is m.va_share:
@@ -119,12 +131,19 @@ def resolve_targets(scenario, model, max_steps: int = 16, **solve_options):
             shocks.append(s)
             continue
         for g, v in done[id(s)].items():
-            j, r = g.split("@")
+            j, r, *dest = g.split("@")
             implied = v - 1.0 if s.kind == "tfp" else v
-            note = (f"implied by the target: {s.target['measure']} of {j} in {r} relative to the "
-                    f"world export price index {100 * s.target['value']:+g} %")
-            shocks.append(replace(s, value=implied, region=[r], sector=[j], target=None, note=note))
-            record.append({"kind": s.kind, "sector": j, "region": r, "measure": s.target["measure"],
+            if dest:
+                note = (f"implied by the target: {s.target['measure']} of {j} from {r} to {dest[0]} "
+                        f"{100 * s.target['value']:+g} %")
+                shocks.append(replace(s, value=implied, region=[r], sector=[j], destination=dest,
+                                      target=None, note=note))
+            else:
+                note = (f"implied by the target: {s.target['measure']} of {j} in {r} relative to the "
+                        f"world export price index {100 * s.target['value']:+g} %")
+                shocks.append(replace(s, value=implied, region=[r], sector=[j], target=None, note=note))
+            record.append({"kind": s.kind, "sector": j, "region": r, "destination": dest[0] if dest else "",
+                           "measure": s.target["measure"],
                            "target_pct": 100 * s.target["value"], "implied_value": implied,
                            "factor": list(s.factor or []) if s.kind == "automation" else [],
                            "cost_saving": s.cost_saving, "stated_in": s.origin})

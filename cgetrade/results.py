@@ -332,6 +332,7 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
             "scenario": scenario.name, "variant": scenario.variant,
             "scenario_description": scenario.description.strip(), "scenario_source": scenario.source.strip(),
             "shocks": json.dumps([{k: v for k, v in asdict(s).items() if v not in (None, "", ["*"])
+                                   and k != "origin"
                                    and (s.kind == "automation" or k not in ("cost_saving", "reinstatement"))}
                                   for s in scenario.shocks]),
         })

@@ -27,6 +27,10 @@ Shock kinds (``value`` semantics):
 Tax shocks take ``mode = "set"`` to set the rate instead of adding to it (``value = 0`` with
 ``mode = "set"`` abolishes the tax, whatever its benchmark rate).
 
+Export quotas: an ``export_tax`` shock with ``target = {measure = "bilateral_trade",
+value = -0.5}`` cuts each selected flow X[i,s,d] by half; the export tax is the instrument
+(the quota rent goes to the exporting region) and the implied tax equivalent is reported.
+
 Price-target shocks: a ``tfp`` or ``automation`` shock with
 ``target = {measure = "export_price", value = -0.3}`` is stated as its effect: the
 instrument (the TFP level, or the share of the labour types' tasks automated at the given
@@ -67,8 +71,11 @@ else:  # pragma: no cover
 KINDS = ("tfp", "factor_productivity", "automation", "endowment", "tariff", "export_tax",
          "production_tax", "trade_cost")
 TAXES = ("tariff", "export_tax", "production_tax")
-#: observables a price-target shock can be stated for: (sector, region) -> price / P_W
-TARGET_MEASURES = ("export_price", "producer_price")
+#: observables a target shock can be stated for, by shock kind: (sector, region) -> price / P_W
+#: for productivity shocks, the bilateral flow X[i,s,d] for an export tax (an export quota)
+TARGET_MEASURES = {"tfp": ("export_price", "producer_price"),
+                   "automation": ("export_price", "producer_price"),
+                   "export_tax": ("bilateral_trade",)}
 DEFAULT_GROUPS = Path(str(resources.files("cgetrade.data") / "default" / "groups.toml"))
 
 
@@ -150,11 +157,14 @@ class Shock:
         t = self.target
         if not isinstance(t, dict) or set(t) - {"measure", "value"} or "value" not in t:
             raise ShockError(f"target must be a table {{measure = ..., value = ...}}, got {t!r}")
-        if self.kind not in ("tfp", "automation"):
-            raise ShockError(f"a target can be stated for tfp and automation shocks, not {self.kind}")
-        measure = t.get("measure", "export_price")
-        if measure not in TARGET_MEASURES:
-            raise ShockError(f"unknown target measure {measure!r}; known: {', '.join(TARGET_MEASURES)}")
+        if self.kind not in TARGET_MEASURES:
+            raise ShockError(f"a target can be stated for {', '.join(TARGET_MEASURES)} shocks, not {self.kind}")
+        known = TARGET_MEASURES[self.kind]
+        measure = t.get("measure", known[0])
+        if measure not in known:
+            raise ShockError(f"unknown target measure {measure!r} of a {self.kind} shock; known: {', '.join(known)}")
+        if self.mode != "add":
+            raise ShockError("a target shock adds its implied change (mode = 'add')")
         v = t["value"]
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not -1 < v < 10:
             raise ShockError(f"target value is a relative change > -1, got {v!r}")

@@ -84,7 +84,7 @@ def test_unreachable_automation_target_is_a_clear_error(fresh):
 
 
 @pytest.mark.parametrize("bad, match", [
-    (dict(kind="tariff", value=0.1, target={"measure": "export_price", "value": -0.1}), "tfp and automation"),
+    (dict(kind="tariff", value=0.1, target={"measure": "export_price", "value": -0.1}), "a target can be stated"),
     (dict(kind="tfp", target={"measure": "cpi", "value": -0.1}), "unknown target measure"),
     (dict(kind="tfp", target={"value": -1.5}), "relative change"),
     (dict(kind="production_tax", value=0.1, mode="multiply"), "mode"),
@@ -210,3 +210,18 @@ def test_cli_runs_industrial_policy(tmp_path, capsys):
         us = float(ds.bilateral_import_price_pct.sel(commodity="ELE", source="CHN", region="USA"))
         assert us > 20                                           # the tariff raises it
         assert np.isfinite(ds.ev_integration_error.values).all()
+
+
+def test_export_quota_is_an_export_tax_target_on_the_flow(fresh):
+    scen = Scenario("quota", [Shock("export_tax", region="USA", destination="CHN", sector="ELE",
+                                    target={"measure": "bilateral_trade", "value": -0.4})])
+    scen.prepare(fresh)
+    fresh.solve()
+    x0 = pyo.value(fresh.pyomo.X["ELE", "USA", "CHN"])
+    implied = scen.implied(fresh)
+    tax = implied.implied_shocks[0]["implied_value"]
+    assert tax > 0 and implied.shocks[0].destination == ["CHN"]
+    implied.solve(fresh)
+    assert pyo.value(fresh.pyomo.X["ELE", "USA", "CHN"]) / x0 - 0.6 == pytest.approx(0, abs=1e-8)
+    with pytest.raises(ShockError, match="unknown target measure"):
+        Shock("tfp", target={"measure": "bilateral_trade", "value": -0.1})
