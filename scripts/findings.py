@@ -76,7 +76,7 @@ def headline(res, base, scen, local=False):
     cpi_col = "CPI local %" if local else "RER %"
     rows = ["| region | Chinese manuf. import price % | " + cpi_col + " | CPI/P_W % | imported CPI pp | "
             "imports from CHN % | exports to CHN % | manuf. jobs high / medium / low (th.) | EV % income | "
-            "EV tech / alloc / ToT / I-S (USD m) |", "|" + "---|" * 10]
+            "EV tech / alloc / ToT / endow. / I-S (USD m) |", "|" + "---|" * 10]
     for r in REGIONS:
         cpi = float(res.cpi_local_pct.sel(region=r)) if local else float(res.real_exchange_rate_pct.sel(region=r))
         ip = china_import_price(res, local).sel(region=r)
@@ -84,7 +84,7 @@ def headline(res, base, scen, local=False):
         ex = exp_chn.sel(r=r)
         j = jobs.sel(region=r)
         evs = " / ".join(f"{float(res['ev_' + k].sel(region=r)):,.0f}" for k in
-                         ("technology", "allocative", "terms_of_trade", "investment_saving"))
+                         ("technology", "allocative", "terms_of_trade", "endowment", "investment_saving"))
         ipc = "" if r == "CHN" else f"{float(ip):+.2f}"
         imc = "" if r == "CHN" else f"{100 * float(im.sel(case='scenario') / im.sel(case='baseline') - 1):+.1f}"
         exc = "" if r == "CHN" else f"{100 * float(ex.sel(case='scenario') / ex.sel(case='baseline') - 1):+.1f}"
@@ -96,6 +96,35 @@ def headline(res, base, scen, local=False):
     implied = "; ".join(f"{x['kind']} {x['sector']}/{x['region']} {x['implied_value']:+.4f}"
                         for x in res.attrs["implied"])
     return "\n".join(rows) + (f"\n\nImplied shocks: {implied}." if implied else "")
+
+
+def details(res, local=False):
+    """Consumer prices of ELE and MAC, imports by partner, jobs by sector and skill."""
+    west = ["USA", "EU", "JPN"]
+    hp = res.household_price
+    if local:
+        hp = hp * res.exchange_rate
+    hp = 100 * (hp.sel(case="scenario") / hp.sel(case="baseline") - 1)
+    out = ["Consumer (household Armington) prices, % " + ("(local currency)" if local else "(relative to P_W)")
+           + ":\n", "| region | " + " | ".join(MANUF) + " |", "|---|" + "---|" * len(MANUF)]
+    for r in REGIONS:
+        out.append(f"| {r} | " + " | ".join(f"{float(hp.sel(commodity=i, region=r)):+.2f}" for i in MANUF) + " |")
+    imp = res.bilateral_trade.sum("commodity")
+    pct = 100 * (imp.sel(case="scenario") / imp.sel(case="baseline") - 1)
+    out += ["", "Imports by partner (volume, all commodities), %:\n",
+            "| importer | " + " | ".join(f"from {s}" for s in REGIONS) + " |", "|---|" + "---|" * len(REGIONS)]
+    for r in REGIONS:
+        out.append(f"| {r} | " + " | ".join("" if s == r else f"{float(pct.sel(source=s, region=r)):+.1f}"
+                                          for s in REGIONS) + " |")
+    d = res.persons_change
+    sectors = [str(j) for j in res.sector.values]
+    out += ["", "Jobs by sector and skill, change in thousand persons:\n",
+            "| region | skill | " + " | ".join(sectors) + " |", "|---|---|" + "---|" * len(sectors)]
+    for r in ["CHN"] + west:
+        for h in res.labour.values:
+            out.append(f"| {r} | {str(h).replace('labour_', '')} | "
+                       + " | ".join(f"{float(d.sel(labour=h, sector=j, region=r)):+,.0f}" for j in sectors) + " |")
+    return "\n".join(out)
 
 
 def main():
@@ -119,6 +148,8 @@ def main():
         res, base, scen = run(name, **kw)
         print(f"### {title}\n")
         print(headline(res, base, scen, local="closure" in kw) + "\n", flush=True)
+        if "central" in title and ("Armington" not in title and "capital-skill" not in title):
+            print(details(res, local="closure" in kw) + "\n", flush=True)
 
 
 if __name__ == "__main__":
