@@ -56,6 +56,24 @@ def test_price_target_is_hit_and_its_implied_shock_reproduces_the_equilibrium(fr
     for j in ("ELE", "MAC"):
         assert relative_export_price(fresh, j, "CHN") / before[j] - 0.8 == pytest.approx(0, abs=1e-8)
     assert fresh.max_residual() < 1e-8 and abs(fresh.walras_residual()) < 1e-8
+    direct = collect(fresh)
+    # the same equilibrium as with the targets binding (instruments endogenous)
+    from cgetrade.pricetargets import prepare
+    fresh.reset()
+    fresh.solve()
+    blocks = prepare(scen, fresh)
+    try:
+        Scenario("plain", [scen.shocks[0]]).apply(fresh)
+        for _, t, _ in blocks:
+            t.set_targets({g: 0.8 * before[g.split("@")[0]] for g in t.groups})
+        fresh.solve()
+        with_targets = collect(fresh)
+    finally:
+        for _, t, _ in blocks:
+            t.fix_instruments({g: 1.0 for g in t.groups})
+    for v in ("producer_price", "output", "bilateral_trade", "factor_price", "ev"):
+        a, b = direct[v].values, with_targets[v].values
+        assert np.max(np.abs(a - b) / np.maximum(np.abs(b), 1.0)) < 1e-7, v
 
 
 def test_automation_price_target_solves_for_the_automated_share(fresh):
