@@ -178,8 +178,16 @@ def cmd_data(args) -> int:
 
 
 def summary_table(res, regions) -> str:
+    """Headline table. Prices are stated with their deflator: in a real run the real exchange
+    rate (CPI relative to the world CPI) and the CPI relative to the numeraire; in a monetary
+    run the local-currency CPI under the stated anchor and closure."""
+    from .results import headline_deflator
+    deflator, monetary = headline_deflator(res)
     pct = lambda v, r: float(res[f"{v}_pct"].sel(region=r))  # noqa: E731
-    lines = [f"{'region':<6} {'CPI %':>7} {'CPI-L %':>8} {'real GDP %':>10} {'EV % inc':>9} "
+    first = ("cpi_local", "CPI loc. %") if monetary else ("real_exchange_rate", "RER %")
+    second = ("exchange_rate", "e %") if monetary else ("cpi", "CPI/P_W %")
+    lines = [f"prices: {deflator}",
+             f"{'region':<6} {first[1]:>10} {second[1]:>10} {'real GDP %':>10} {'EV % inc':>9} "
              f"{'wage %':>7} {'rental %':>8} {'exports %':>9} {'imports %':>9} {'jobs chg (th.)':>14}"]
     ex = res["exports"].sum("commodity")
     im = res["imports"].sum("commodity")
@@ -187,7 +195,7 @@ def summary_table(res, regions) -> str:
         e0, e1 = ex.sel(case="baseline", region=r), ex.sel(case="scenario", region=r)
         i0, i1 = im.sel(case="baseline", region=r), im.sel(case="scenario", region=r)
         lines.append(
-            f"{r:<6} {pct('cpi', r):>7.3f} {pct('cpi_laspeyres', r):>8.3f} {pct('real_gdp', r):>10.3f} "
+            f"{r:<6} {pct(first[0], r):>10.3f} {pct(second[0], r):>10.3f} {pct('real_gdp', r):>10.3f} "
             f"{float(res['ev_pct_income'].sel(case='scenario', region=r)):>9.3f} "
             f"{pct('wage_local', r):>7.3f} {pct('rental_rate', r):>8.3f} "
             f"{100 * float(e1 / e0 - 1):>9.3f} {100 * float(i1 / i0 - 1):>9.3f} "
@@ -243,12 +251,16 @@ def cmd_run(args) -> int:
                                                       va_nest=getattr(args, "va_nest", None)))
     progress.step(f"building the model ({len(params.regions)} regions x {len(params.sectors)} sectors)")
     model = CGEModel(params, closure)
-    scen.targets(model)                       # every label and value checked before solving
+    scen.validate(model)                      # every label and value checked before solving
+    scen.prepare(model)                       # price-target shocks: their target equations
     progress.step("compiling the NLP (casadi)")
     model.nlp
     progress.step("solving the baseline")
     base_sol = model.solve()
     base = collect(model)
+    if scen.has_targets:
+        progress.step("solving for the shocks that deliver the price targets")
+        scen = scen.implied(model)
     effects = scen.automation_effects(model) if any(s.kind == "automation" for s in scen.shocks) else None
     progress.step("solving the scenario along the EV decomposition path (8 steps)")
     try:       # the decomposition path is itself a continuation in equal steps
@@ -269,6 +281,9 @@ def cmd_run(args) -> int:
     res = compare(base, collect(model), attrs=provenance(
         model, scen, sol, base_sol, closure_label=closure.label,
         labour_types=", ".join(params.labour_factors), va_nest=params.va_nest))
+    if scen.implied_shocks:
+        import json
+        res.attrs["implied_shocks"] = json.dumps(scen.implied_shocks)
     for c in list(COMPONENTS) + ["integration_error"]:
         res[f"ev_{c}"] = welfare[c]
     if effects is not None:
@@ -287,6 +302,9 @@ def cmd_run(args) -> int:
     print(f"scenario {stem}: Ipopt {sol.status_code} ({sol.iterations} iterations, "
           f"{sol.info.get('reached_by', 'direct solve')}, max residual {sol.max_residual:.1e}); "
           f"{total:.1f} s; results written to {out}\n")
+    for x in scen.implied_shocks:
+        print(f"implied {x['kind']} shock {x['sector']}/{x['region']}: {x['implied_value']:+.4f} "
+              f"({x['measure']} {x['target_pct']:+g} % relative to the world export price index)")
     print(summary_table(res, model.params.regions))
     print("\n" + welfare_table(res, model.params.regions))
     manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in model.params.sectors]
@@ -301,15 +319,19 @@ def cmd_run(args) -> int:
 
 def headline(res, regions, path, seconds) -> dict:
     """Headline numbers of a run for machine reading (``cgetrade run --json``)."""
+    from .results import headline_deflator
+    deflator, _ = headline_deflator(res)
     rows = {}
     for r in regions:
         rows[r] = {"cpi_pct": float(res["cpi_pct"].sel(region=r)),
+                   "real_exchange_rate_pct": float(res["real_exchange_rate_pct"].sel(region=r)),
                    "real_gdp_pct": float(res["real_gdp_pct"].sel(region=r)),
                    "ev": float(res["ev"].sel(case="scenario", region=r)),
                    "ev_pct_income": float(res["ev_pct_income"].sel(case="scenario", region=r)),
                    "employment_change": float(res["employment_change"].sel(region=r).sum()),
                    "trade_balance_change": float(res["trade_balance_change"].sel(region=r))}
     return {"scenario": res.attrs.get("scenario"), "variant": res.attrs.get("variant"), "file": str(path),
+            "cpi_deflator": deflator,
             "seconds": round(seconds, 2), "money_unit": res["ev"].attrs.get("units"),
             "solver_iterations": res.attrs.get("solver_iterations"),
             "max_residual": res.attrs.get("max_residual"), "regions": rows}
@@ -403,7 +425,8 @@ def cmd_policy(args) -> int:
         save(frontier, outdir / f"{stem}_frontier.nc")
         plot_frontier(frontier, outdir / f"{stem}_frontier.png")
         print(f"\n== {scen.name} ({scen.variant}) under each monetary regime; labour: {closure.labour}, "
-              f"kappa {closure.kappa}, phi {closure.phi}")
+              f"kappa {closure.kappa}, phi {closure.phi}; CPI in local currency, unit of account: the "
+              f"{closure.anchor} currency (each row: the regime of the studied regions, the nominal anchor)")
         print(regime_table(table))
         print(f"written: {stem}_regimes.nc, {stem}_frontier.nc, {stem}_frontier.png in {outdir}")
     return 0
@@ -543,7 +566,8 @@ def cmd_ssa(args) -> int:
 
 
 def ssa_table(summary, regions) -> str:
-    lines = [f"{'region':<7} {'':<12} " + " ".join(f"{h:>24}" for h in ("CPI %", "real GDP %", "EV % income"))]
+    lines = ["prices relative to the world export price index P_W (the numeraire; no nominal anchor)",
+             f"{'region':<7} {'':<12} " + " ".join(f"{h:>24}" for h in ("CPI/P_W %", "real GDP %", "EV % income"))]
     for r in regions:
         cells = []
         for v in ("cpi_pct", "real_gdp_pct", "ev_pct_income"):

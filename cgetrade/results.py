@@ -304,8 +304,12 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
     from . import __version__
     from .solve import DEFAULT_IPOPT, TOL
     ds, c = model.params.dataset, model.closure
-    anchor = (f"monetary regimes; unit of account: the {c.anchor} currency (e = 1)" if c.monetary
-              else f"numeraire {'/'.join(map(str, c.numeraire))} = 1")
+    if c.monetary:
+        regimes = c.regimes(model.params.regions)
+        anchor = (f"monetary regimes ({', '.join(f'{r} ' + ' '.join(map(str, v)) for r, v in regimes.items())}); "
+                  f"unit of account: the {c.anchor} currency (e = 1)")
+    else:
+        anchor = f"numeraire {'/'.join(map(str, c.numeraire))} = 1"
     attrs = {
         "title": f"cgetrade results: {scenario.name if scenario else 'model solution'}",
         "institution": "", "source": f"cgetrade {__version__} (CGE trade model, Pyomo + Ipopt)",
@@ -314,6 +318,8 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
         "closure": json.dumps(asdict(c), default=str),
         "nominal_anchor": anchor,
         "numeraire": "/".join(map(str, c.numeraire)) + " = 1",
+        "cpi_deflator": (f"local currency; {anchor}; labour {c.labour_closure(model.params.regions)}"
+                         if c.monetary else REAL_DEFLATOR.get(c.numeraire[0], anchor)),
         "dataset": ds.attrs.get("title", ""), "dataset_source": ds.attrs.get("source", ""),
         "dataset_citation": ds.attrs.get("citation", ""), "dataset_licence": ds.attrs.get("licence", ""),
         "dataset_year": str(ds.attrs.get("year", "")), "dataset_currency": ds.attrs.get("currency", ""),
@@ -326,6 +332,7 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
             "scenario": scenario.name, "variant": scenario.variant,
             "scenario_description": scenario.description.strip(), "scenario_source": scenario.source.strip(),
             "shocks": json.dumps([{k: v for k, v in asdict(s).items() if v not in (None, "", ["*"])
+                                   and k != "origin"
                                    and (s.kind == "automation" or k not in ("cost_saving", "reinstatement"))}
                                   for s in scenario.shocks]),
         })
@@ -339,6 +346,31 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
                       "max_residual": solution.max_residual, "walras_residual": solution.walras_residual})
     attrs.update(extra)
     return attrs
+
+
+#: the deflator of every price in a real (non-monetary) run, by numeraire
+REAL_DEFLATOR = {
+    "world_price_index": "relative to the world export price index P_W (the numeraire, = 1); "
+                         "no nominal anchor: the CPI is a relative price, compare regions by the "
+                         "real exchange rate",
+}
+
+
+class HeadlineError(ValueError):
+    """A headline table was asked to print a price index without a stated deflator."""
+
+
+def headline_deflator(res: xr.Dataset) -> tuple[str, bool]:
+    """(what the results' CPI is measured against, whether the run has a nominal side). A
+    headline CPI is printed only with its deflator: a results dataset without the
+    ``cpi_deflator`` (or ``nominal_anchor``) attribute is refused."""
+    deflator = res.attrs.get("cpi_deflator") or ""
+    anchor = res.attrs.get("nominal_anchor") or ""
+    if not deflator and not anchor:
+        raise HeadlineError("refusing to print a CPI without its deflator: the results carry neither "
+                            "'cpi_deflator' nor 'nominal_anchor' (results.provenance sets them)")
+    monetary = anchor.startswith("monetary")
+    return (deflator or anchor), monetary
 
 
 def save(ds: xr.Dataset, path) -> None:

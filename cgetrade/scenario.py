@@ -18,10 +18,27 @@ Shock kinds (``value`` semantics):
 * ``endowment``            factor endowment E[f,r] *= 1 + value               (needs ``factor``)
 * ``tariff``               import tariff t_m[i,s,r] += value   (``region`` importers, ``source``;
                            the source may be the dataset's exogenous rest of the world)
-* ``export_tax``           export tax t_x[i,s,r] += value  (``region`` exporters, ``destination``)
+* ``export_tax``           export tax t_x[i,s,r] += value  (``region`` exporters, ``destination``;
+                           a prohibitive rate is an export restriction)
+* ``production_tax``       production tax t_o[j,r] += value (a subsidy is a negative value)
+* ``trade_cost``           iceberg trade cost tau[i,s,r] *= 1 + value (``region`` importers,
+                           ``source`` exporters; value < 0: cheaper trade)
 
 Tax shocks take ``mode = "set"`` to set the rate instead of adding to it (``value = 0`` with
 ``mode = "set"`` abolishes the tax, whatever its benchmark rate).
+
+Export quotas: an ``export_tax`` shock with ``target = {measure = "bilateral_trade",
+value = -0.5}`` cuts each selected flow X[i,s,d] by half; the export tax is the instrument
+(the quota rent goes to the exporting region) and the implied tax equivalent is reported.
+
+Price-target shocks: a ``tfp`` or ``automation`` shock with
+``target = {measure = "export_price", value = -0.3}`` is stated as its effect: the
+instrument (the TFP level, or the share of the labour types' tasks automated at the given
+cost saving) of each selected (sector, region) is endogenous and the measure of that
+(sector, region), relative to the world export price index, changes by ``value`` against
+the point the scenario starts from (measures: ``export_price`` P_E / P_W,
+``producer_price`` P_Y / P_W). :meth:`Scenario.implied` solves for the instruments and
+returns the scenario with the implied shocks stated directly (see cgetrade.model.targets).
 
 Labels may be region/sector labels, group names (``groups.toml`` or the scenario's
 ``[groups]`` table) or ``"*"``. Everything is validated before any parameter changes.
@@ -51,7 +68,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-KINDS = ("tfp", "factor_productivity", "automation", "endowment", "tariff", "export_tax")
+KINDS = ("tfp", "factor_productivity", "automation", "endowment", "tariff", "export_tax",
+         "production_tax", "trade_cost")
+TAXES = ("tariff", "export_tax", "production_tax")
+#: observables a target shock can be stated for, by shock kind: (sector, region) -> price / P_W
+#: for productivity shocks, the bilateral flow X[i,s,d] for an export tax (an export quota)
+TARGET_MEASURES = {"tfp": ("export_price", "producer_price"),
+                   "automation": ("export_price", "producer_price"),
+                   "export_tax": ("bilateral_trade",)}
 DEFAULT_GROUPS = Path(str(resources.files("cgetrade.data") / "default" / "groups.toml"))
 
 
@@ -86,8 +110,13 @@ class Shock:
     cost_saving: float = 0.0
     reinstatement: float = 0.0
     path: object = None
+    target: dict | None = None
+    origin: str = ""            # the file the shock is stated in (price targets are reached
+                                # together with the other shocks of the same file)
 
     def __post_init__(self):
+        if self.target is not None:
+            self._check_target()
         try:
             self.path = parse_path(self.path)
         except PathError as err:
@@ -106,7 +135,7 @@ class Shock:
             raise ShockError(f"shock value must be a number, got {self.value!r}") from None
         if not np.isfinite(self.value):
             raise ShockError(f"shock value must be finite, got {self.value}")
-        if self.kind in ("tfp", "factor_productivity", "endowment") and self.value <= -1:
+        if self.kind in ("tfp", "factor_productivity", "endowment", "trade_cost") and self.value <= -1:
             raise ShockError(f"{self.kind} shock {self.value} would make the level <= 0 (need > -1)")
         if self.kind == "automation" and not 0 <= self.value < 1:
             raise ShockError(f"automation moves a share of labour's tasks: need 0 <= value < 1, "
@@ -119,10 +148,34 @@ class Shock:
                 raise ShockError(f"{key} applies to automation shocks only, not {self.kind}")
         if self.kind in ("factor_productivity", "endowment") and not self.factor:
             raise ShockError(f"a {self.kind} shock needs 'factor'")
-        if self.mode not in ("add", "set") or (self.mode == "set" and self.kind not in ("tariff", "export_tax")):
-            raise ShockError(f"mode must be 'add' (or 'set' for tariff and export_tax shocks), got {self.mode!r}")
+        if self.mode not in ("add", "set") or (self.mode == "set" and self.kind not in TAXES):
+            raise ShockError(f"mode must be 'add' (or 'set' for {', '.join(TAXES)} shocks), got {self.mode!r}")
         if self.basis not in ("sector", "aggregate") or (self.basis == "aggregate" and self.kind != "tfp"):
             raise ShockError(f"basis must be 'sector' (or 'aggregate' for tfp), got {self.basis!r}")
+
+    def _check_target(self):
+        t = self.target
+        if not isinstance(t, dict) or set(t) - {"measure", "value"} or "value" not in t:
+            raise ShockError(f"target must be a table {{measure = ..., value = ...}}, got {t!r}")
+        if self.kind not in TARGET_MEASURES:
+            raise ShockError(f"a target can be stated for {', '.join(TARGET_MEASURES)} shocks, not {self.kind}")
+        known = TARGET_MEASURES[self.kind]
+        measure = t.get("measure", known[0])
+        if measure not in known:
+            raise ShockError(f"unknown target measure {measure!r} of a {self.kind} shock; known: {', '.join(known)}")
+        if self.mode != "add":
+            raise ShockError("a target shock adds its implied change (mode = 'add')")
+        v = t["value"]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not -1 < v < 10:
+            raise ShockError(f"target value is a relative change > -1, got {v!r}")
+        if self.path is not None:
+            raise ShockError("a price-target shock cannot have a path: resolve it with "
+                             "Scenario.implied and give the implied shock a path")
+        if self.basis != "sector":
+            raise ShockError("a price-target shock is stated by sector (basis = 'sector')")
+        self.target = {"measure": measure, "value": float(v)}
+        if self.value is None:
+            self.value = 0.0
 
     def _pick(self, requested, known, what, groups):
         if requested == ["*"]:
@@ -166,6 +219,12 @@ class Shock:
         if self.kind == "endowment":
             fs = self._pick(self.factor, F, "factor", {})
             return [("endowment", (f, j, r), 1 + self.value, "mul") for f in fs for j in I for r in regions]
+        if self.kind == "production_tax":
+            return [("to", (j, r), self.value, self.mode) for j in sectors for r in regions]
+        if self.kind == "trade_cost":
+            sources = self._pick(self.source, R, "source region", groups["region"])
+            return [("tau", (i, s, r), 1 + self.value, "mul") for i in sectors for s in sources
+                    for r in regions if (i, s, r) in m.BT]
         if self.kind == "tariff":
             sources = self._pick(self.source, R + list(m.ROW), "source region", groups["region"])
             return ([("tm", (i, s, r), self.value, self.mode) for i in sectors for s in sources
@@ -187,6 +246,7 @@ class Scenario:
     variant: str = ""
     closure: dict = field(default_factory=dict)      # [closure]: preset and Closure fields
     model: dict = field(default_factory=dict)        # [model]: skills, va_nest
+    implied_shocks: list = field(default_factory=list)   # price targets and what hit them
 
     MODEL_KEYS = ("skills", "va_nest")
 
@@ -249,6 +309,12 @@ class Scenario:
                     raise ShockError(f"shock {s.get('kind')} in {path.name} has no value for "
                                      f"variant {chosen!r}")
                 s["value"] = s["value"][chosen]
+            if isinstance(s.get("target"), dict) and isinstance(s["target"].get("value"), dict):
+                if chosen not in s["target"]["value"]:
+                    raise ShockError(f"target of shock {s.get('kind')} in {path.name} has no value "
+                                     f"for variant {chosen!r}")
+                s["target"] = {**s["target"], "value": s["target"]["value"][chosen]}
+            s.setdefault("origin", path.name)
             try:
                 shocks.append(Shock(**s))
             except TypeError as err:
@@ -262,6 +328,37 @@ class Scenario:
 
     def targets(self, model) -> dict:
         """Final values of every shocked parameter, validated before anything is changed."""
+        if self.has_targets:
+            raise ShockError(f"scenario {self.name} has price-target shocks: resolve them with "
+                             "Scenario.implied(model) first (cgetrade run does)")
+        return self._final_values(model)
+
+    @property
+    def has_targets(self) -> bool:
+        return any(s.target for s in self.shocks)
+
+    def validate(self, model) -> None:
+        """Check every label and value against the model (price-target shocks included)."""
+        for s in self.shocks:
+            if s.target:
+                s.resolve(model, self.groups)
+        Scenario(self.name, [s for s in self.shocks if not s.target] or [],
+                 groups=self.groups)._final_values(model)
+
+    def prepare(self, model) -> None:
+        """Add the target blocks of the price-target shocks to the model (call before it is
+        compiled, else it is compiled again)."""
+        if self.has_targets:
+            from .pricetargets import prepare
+            prepare(self, model)
+
+    def implied(self, model, **solve_options) -> "Scenario":
+        """The scenario with every price-target shock replaced by the shock that delivers its
+        target (from the model's current solved point); see cgetrade.pricetargets."""
+        from .pricetargets import resolve_targets
+        return resolve_targets(self, model, **solve_options)
+
+    def _final_values(self, model) -> dict:
         m = model.pyomo
         current: dict = {}
 
@@ -276,6 +373,8 @@ class Scenario:
                        "set": lambda: val}[how]()
                 if name in ("tm", "tx", "tm_row") and new <= -1:
                     raise ShockError(f"{name}{idx} would become {new} (<= -100 %)")
+                if name == "to" and not -1 < new < 1:
+                    raise ShockError(f"production tax rate t_o{idx} would become {new} (need -1 < t_o < 1)")
                 current[(name, idx)] = new
         return current
 

@@ -8,7 +8,8 @@ region r, dW = INC dU/U =
 
     technology   sum_j Y X0 (1 - t_o0) [ (C/A)(p, theta_old) - (C/A)(p, theta_new) ]
                  (unit-cost saving at current prices from TFP, factor-augmenting and
-                 task-share changes)
+                 task-share changes), and for importers the saving from cheaper trade,
+                 - sum_s P_w (X / tau) dtau (iceberg trade costs; X shipped, X / tau delivered)
     allocative   sum_j t_o P_Y X0 dY + sum t_m P_w dX_in + sum t_x P_Y dX_out
                  (tax wedges times quantity changes; Harberger)
     terms of trade   sum X_out dP_w,out - sum X_in dP_cif,in + sum QS dP_E,margin
@@ -51,6 +52,7 @@ def _snapshot(model) -> dict:
     snap = {"PY": _values(m.PY), "PE": {(i, r): pyo.value(export_price(m, i, r)) for i in m.I for r in m.R},
             "Y": _values(m.Y), "X": _values(m.X), "INC": _values(m.INC),
             "PH": _values(m.P_H), "tm": _values(m.tm), "tx": _values(m.tx), "to": _values(m.to),
+            "tau": _values(m.tau),
             "endowment": _values(m.endowment), "PW": pyo.value(m.PW), "fsav": _values(m.fsav),
             "W": {(f, j, r): pyo.value(m.WS[f, j, r] if f in m.F_SPECIFIC else m.W[f, r])
                   for f in m.F for j in I for r in R},
@@ -107,6 +109,9 @@ def _step(model, a: dict, b: dict) -> dict:
         out["allocative"][s] += mid("tx", (i, s, r)) * mid("PE", (i, s)) * dX           # export tax, exporter
         out["terms_of_trade"][s] += X_mid * dpw
         out["terms_of_trade"][r] -= X_mid * (pcif(b) - pcif(a))
+        dtau = b["tau"][i, s, r] - a["tau"][i, s, r]
+        if dtau:                                                        # iceberg trade costs
+            out["technology"][r] -= 0.5 * (pcif(a) + pcif(b)) * X_mid / mid("tau", (i, s, r)) * dtau
     for (g, k) in m.MS:                     # margin services sold to international transport
         out["terms_of_trade"][k] += mid("QS", (g, k)) * (b["PE"][g, k] - a["PE"][g, k])
     for (f, j, r), w in a["W"].items():

@@ -68,11 +68,15 @@ def _substitute(m, smap) -> None:
                                         remove_named_expressions=False))
 
 
-def add_target(m, name: str, params: dict, measure, doc: str = "") -> Target:
+def add_target(m, name: str, params: dict, measure, doc: str = "", substitute=None,
+               start: float = 1.0, bounds: tuple = (0, None)) -> Target:
     """Add instrument ``name`` and its target equation to the built model ``m``.
 
     ``params``: group -> list of mutable parameter data objects that the instrument scales;
     ``measure(m, g)``: the Pyomo expression M_g held at its target when the target is on.
+    ``substitute(q, s)``: the expression replacing parameter q given the instrument s
+    (default q s); ``start``: the instrument's exogenous value that leaves the model
+    unchanged (s_fix, 1 for a scale); ``bounds``: the instrument's bounds.
     """
     if hasattr(m, name):
         raise ValueError(f"the model already has a component named {name!r}")
@@ -90,15 +94,15 @@ def add_target(m, name: str, params: dict, measure, doc: str = "") -> Target:
                 raise ValueError(f"target {name}: parameter {q.name} listed twice")
     setattr(m, f"{name}_groups", pyo.Set(initialize=groups, ordered=True))
     G = getattr(m, f"{name}_groups")
-    var = pyo.Var(G, initialize=1.0, bounds=(0, None), doc=doc or f"instrument {name}")
+    var = pyo.Var(G, initialize=start, bounds=bounds, doc=doc or f"instrument {name}")
     setattr(m, name, var)
     for g, plist in params.items():
         for q in plist:
-            smap[id(q)] = q * var[g]
+            smap[id(q)] = substitute(q, var[g]) if substitute else q * var[g]
     _substitute(m, smap)
     target = pyo.Param(G, mutable=True, initialize=lambda m, g: float(pyo.value(measure(m, g))),
                        doc=f"target of {name}")
-    fixed = pyo.Param(G, mutable=True, initialize=1.0, doc=f"exogenous value of {name}")
+    fixed = pyo.Param(G, mutable=True, initialize=start, doc=f"exogenous value of {name}")
     on = pyo.Param(G, mutable=True, initialize=0.0, doc=f"1: target of {name} binds")
     setattr(m, f"{name}_target", target)
     setattr(m, f"{name}_fixed", fixed)

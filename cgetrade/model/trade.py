@@ -8,12 +8,18 @@ commodity i (domestic vs imported, elasticity sigma_d):
 
 Imports of i into r are sourced at the border by a CES over origins s (sigma_m):
 
-    P_MS[i,s,r] = P_E[i,s] (1 + t_x[i,s,r]) (1 + t_m[i,s,r]) / (1 + t_m0[i,s,r])   (index)
+    P_MS[i,s,r] = tau[i,s,r] P_E[i,s] (1 + t_x[i,s,r]) (1 + t_m[i,s,r]) / (1 + t_m0[i,s,r])
     P_M[i,r]    = [sum_s th_s P_MS^(1-sigma_m)]^(1/(1-sigma_m))            (import price)
-    X[i,s,r]    = X0 * M[i,r] * (P_M / P_MS)^sigma_m                      (bilateral imports)
+    X[i,s,r]    = tau[i,s,r] X0 M[i,r] (P_M / P_MS)^sigma_m               (bilateral trade)
 
 th_s are benchmark shares at the importer's prices, X0 = vxmd is valued at world (exporter)
 prices, so tariff revenue is t_m P_E (1 + t_x) X.
+
+Iceberg trade costs (Samuelson 1954): tau[i,s,r] units must be shipped from s for one unit
+to arrive in r (1 at the benchmark: the benchmark costs of trade are in the data). X is the
+quantity shipped (the exporter's sales, the importer's bill at world prices); the importer's
+CES demand is for the quantity delivered, X / tau. A fall of tau (cheaper trade) lowers the
+delivered price P_MS and saves the resources melted in transit.
 
 Exogenous rest of the world (small open economy, dataset attribute ``rest_of_world``):
 imports from it are one more source of the import CES and exports to it are sold at given
@@ -28,13 +34,13 @@ Market clearing:
     import market     M0[i,r] M[i,r]   = sum_a MA[i,a,r]
 
 International transport margins (datasets with ``transport_margins``, GTAP): each unit of
-i shipped from s to r needs tau[m,i,s,r] = VTWR/VFOB units of margin service m, bought from a
+i shipped from s to r needs a_T[m,i,s,r] = VTWR/VFOB units of margin service m, bought from a
 global transport pool that buys it from the regions in fixed value shares (Cobb-Douglas,
 GTAP's sigma = 1):
 
     P_T[m]      = prod_k P_E[m,k]^theta_mk                       (transport_price)
-    P_MS[i,s,r] = [P_E (1 + t_x) VFOB + sum_m P_T[m] VTWR] / VCIF * (1 + t_m) / (1 + t_m0)
-    QT[m]       = sum_(i,s,r) tau[m,i,s,r] X[i,s,r],   QS[m,k] = theta_mk QT[m] P_T[m] / P_E[m,k]
+    P_MS[i,s,r] = tau [P_E (1 + t_x) VFOB + sum_m P_T[m] VTWR] / VCIF * (1 + t_m) / (1 + t_m0)
+    QT[m]       = sum_(i,s,r) a_T[m,i,s,r] X[i,s,r],   QS[m,k] = theta_mk QT[m] P_T[m] / P_E[m,k]
 
 and QS[m,k] is sold like exports of m by k. Tariffs are levied on the cif value. Without
 margins every term above is absent and the block is the one described before.
@@ -88,6 +94,8 @@ def add_prices(m, p):
     m.tm = pyo.Param(m.BT, mutable=True, doc="import tariff rate t_m[i,s,r]",
                      initialize=lambda m, i, s, r: float(tm0[I[i], R[s], R[r]]))
     m.tx = pyo.Param(m.BT, initialize=0.0, mutable=True, doc="export tax rate t_x[i,s,r]")
+    m.tau = pyo.Param(m.BT, initialize=1.0, mutable=True,
+                      doc="iceberg trade cost tau[i,s,r]: units shipped per unit delivered")
     # exogenous rest of the world (empty sets without one)
     m.EXR = pyo.Var(m.ROW, initialize=1.0, bounds=(0, None), doc="price of the rest of the world's currency")
     m.pwm = pyo.Param(m.MW, initialize=1.0, mutable=True, doc="world import price pwm[i,r] (RoW currency)")
@@ -117,8 +125,8 @@ def add_prices(m, p):
             cif = (export_price(m, i, s) * (1 + m.tx[i, s, r]) * vxmd[ii, ss, rr]
                    + sum(m.PT[g] * vtwr[I[g], ii, ss, rr] for g in m.MG if (g, i, s, r) in m.TW)) \
                 / (vxmd[ii, ss, rr] + vtw[ii, ss, rr])
-            return cif * (1 + m.tm[i, s, r]) / (1 + float(tm0[ii, ss, rr]))
-        return (export_price(m, i, s) * (1 + m.tx[i, s, r]) * (1 + m.tm[i, s, r])
+            return m.tau[i, s, r] * cif * (1 + m.tm[i, s, r]) / (1 + float(tm0[ii, ss, rr]))
+        return (m.tau[i, s, r] * export_price(m, i, s) * (1 + m.tx[i, s, r]) * (1 + m.tm[i, s, r])
                 / (1 + float(tm0[I[i], R[s], R[r]])))
     m.P_MS = pyo.Expression(m.BT, rule=p_ms, doc="bilateral import price at destination (index)")
     m.P_MW = pyo.Expression(
@@ -143,9 +151,10 @@ def add_prices(m, p):
 
     def bilateral(m, i, s, r):
         ii = I[i]
-        return ces_demand(vxmd[ii, R[s], R[r]], m.M[i, r], m.PM[i, r], m.P_MS[i, s, r],
-                          p["sigma_m"][ii])
-    m.X = pyo.Expression(m.BT, rule=bilateral, doc="bilateral imports of i from s into r (world value)")
+        return m.tau[i, s, r] * ces_demand(vxmd[ii, R[s], R[r]], m.M[i, r], m.PM[i, r], m.P_MS[i, s, r],
+                                           p["sigma_m"][ii])
+    m.X = pyo.Expression(m.BT, rule=bilateral,
+                         doc="bilateral trade of i from s into r, quantity shipped (world value)")
     m.XMW = pyo.Expression(
         m.MW, rule=lambda m, i, r: ces_demand(vrow[I[i], R[r]], m.M[i, r], m.PM[i, r], m.P_MW[i, r],
                                               p["sigma_m"][I[i]]),

@@ -22,6 +22,7 @@ from .. import metadata
 #: headline columns: (variable, label, reduction over sectors)
 HEADLINE = [
     ("cpi_pct", "CPI", None),
+    ("real_exchange_rate_pct", "real exchange rate", None),
     ("real_gdp_pct", "real GDP", None),
     ("ev", "EV", None),
     ("ev_pct_income", "EV", None),
@@ -87,7 +88,11 @@ def _names(ds: xr.Dataset, dim: str) -> list[str]:
 
 
 def headline_table(ds: xr.Dataset) -> str:
-    cols = [(v, lab, red) for v, lab, red in HEADLINE if v in ds and "year" not in ds[v].dims]
+    """Headline numbers by region; the CPI only with its deflator (the results' attributes),
+    else the column is left out."""
+    deflator = ds.attrs.get("cpi_deflator") or ds.attrs.get("nominal_anchor") or ""
+    cols = [(v, lab, red) for v, lab, red in HEADLINE if v in ds and "year" not in ds[v].dims
+            and (deflator or v != "cpi_pct")]
     head = "".join(f"<th>{html.escape(lab)}<br><small>{html.escape(ds[v].attrs.get('units', ''))}</small></th>"
                    for v, lab, _ in cols)
     rows = []
@@ -99,7 +104,9 @@ def headline_table(ds: xr.Dataset) -> str:
                 da = da.sum(red)
             cells.append(_fmt(float(da.sel(region=r)), ds[v].attrs.get("units", "")))
         rows.append(f"<tr><th>{html.escape(str(r))}</th>{''.join(cells)}</tr>")
-    return f"<table><tr><th>region</th>{head}</tr>{''.join(rows)}</table>"
+    note = (f"<p><small>CPI: {html.escape(deflator)}</small></p>" if deflator else
+            "<p><small>no CPI shown: the results do not state its deflator</small></p>")
+    return f"<table><tr><th>region</th>{head}</tr>{''.join(rows)}</table>{note}"
 
 
 def _heatmap(da: xr.DataArray, rows: str, cols: str, title: str) -> str:

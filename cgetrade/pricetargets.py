@@ -1,0 +1,199 @@
+"""Price-target shocks: a productivity shock stated as its effect on an observable price.
+
+A ``tfp`` or ``automation`` shock with ``target = {measure, value}`` says what the shock
+does, not how large it is: e.g. "China's export price of ELE falls 30 % relative to the
+world export price index". For every selected (sector j, region r) the instrument s_jr is
+made endogenous with the targets mechanism (cgetrade.model.targets) and the target equation
+
+    M_jr(x) / M_jr(x_0) = 1 + value,    M_jr = P_E[j,r] / P_W  (export_price)
+                                         or  P_Y[j,r] / P_W  (producer_price)
+
+holds instead (x_0: the point the scenario starts from, normally the calibrated benchmark).
+Instruments:
+
+    tfp          A[j,r] -> A[j,r] s_jr                     (Hicks-neutral TFP; s = 1: no shock)
+    automation   alpha_h -> alpha_h (1 - s_jr),  a_h -> a_h + alpha_h s_jr  for each listed
+                 labour type h, at the shock's cost saving (s = share of h's tasks automated;
+                 s = 0: no shock)
+
+    export_tax   t_x[i,s,d] -> t_x[i,s,d] + s_isd against the target X[i,s,d] / X_0 = 1 + value
+                 (an export quota on the flow of i from s to d, its rent going to the exporter;
+                 s = the tax equivalent, 0: no shock)
+
+The other shocks of the scenario are applied at the same time, so the instrument is what
+delivers the target given them. The target is reached by continuation in equal steps of
+the target and the other shocks when a direct solve fails. The result is the scenario with
+each price-target shock replaced by the implied shocks, stated directly (one per cell),
+and a record of targets and instruments (``Scenario.implied_shocks``); solving that
+scenario reproduces the same equilibrium.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import pyomo.environ as pyo
+
+from .model.targets import add_target
+from .model.trade import export_price
+
+#: automation share the instrument may reach (a_h < 1 keeps every task nest non-empty)
+MAX_AUTOMATION = 0.999
+
+
+def _key(*cell) -> str:
+    """Group label of a cell in a target block ("ELE@CHN", "ELE@USA@CHN")."""
+    return "@".join(cell)
+
+
+def _measure(kind):
+    if kind == "export_price":
+        return lambda m, g: export_price(m, *g.split("@")) / m.PW
+    if kind == "bilateral_trade":
+        return lambda m, g: m.X[tuple(g.split("@"))]
+    return lambda m, g: m.PY[tuple(g.split("@"))] / m.PW
+
+
+def _cells(shock, model, groups):
+    """(groups [(j, r)], labour types or None) of a price-target shock."""
+    cells = shock.resolve(model, groups)
+    if shock.kind in ("tfp", "export_tax"):
+        return [idx for _, idx, _, _ in cells], None
+    js = []
+    for _, (h, j, r), _, _ in cells:
+        if (j, r) not in js:
+            js.append((j, r))
+    labour = list(dict.fromkeys(idx[0] for _, idx, _, _ in cells))
+    return js, labour
+
+
+def prepare(scenario, model) -> list:
+    """Add the target block of every price-target shock to the model (once per distinct
+    shock); returns [(shock, Target, labour types)]. Adding a block to a compiled model
+    discards the compiled NLP (it is compiled again on next use)."""
+    from .scenario import ShockError
+    registry = model.__dict__.setdefault("_price_targets", {})
+    m = model.pyomo
+    out = []
+    for shock in scenario.shocks:
+        if not shock.target:
+            continue
+        if shock.reinstatement:
+            raise ShockError("a price-target automation shock cannot have reinstatement")
+        groups, labour = _cells(shock, model, scenario.groups)
+        key = repr((shock.kind, shock.target["measure"], groups, labour))
+        if key not in registry:
+            name = f"price_target_{shock.kind}_{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+            measure = _measure(shock.target["measure"])
+            if not groups:
+                raise ShockError(f"{shock.kind} target shock selects no cell")
+            if shock.kind == "tfp":
+                target = add_target(m, name, {_key(*g): [m.tfp[g]] for g in groups}, measure,
+                                    doc="TFP level delivering the price target")
+            elif shock.kind == "export_tax":
+                target = add_target(m, name, {_key(*g): [m.tx[g]] for g in groups}, measure,
+                                    doc="export tax equivalent of the export quota",
+                                    substitute=lambda q, s: q + s, start=0.0, bounds=(-0.9, None))
+            else:
+                def substitute(q, s):
+                    if q.parent_component() is m.va_share:
+                        return q * (1 - s)
+                    return q + m.va_share[q.index()] * s            # auto_share[h, j, r]
+                target = add_target(
+                    m, name, {_key(j, r): [c[(h, j, r)] for h in labour for c in (m.va_share, m.auto_share)]
+                              for j, r in groups},
+                    measure, doc="share of tasks automated delivering the price target",
+                    substitute=substitute, start=0.0, bounds=(0.0, MAX_AUTOMATION))
+            registry[key] = target
+            model._nlp = None
+        out.append((shock, registry[key], labour))
+    return out
+
+
+def resolve_targets(scenario, model, max_steps: int = 16, **solve_options):
+    """The scenario with its price-target shocks replaced by the implied shocks (see module
+    docstring). Starts from, and leaves the model at, its current solved point. A target is
+    reached together with the other shocks stated in the same file (``Shock.origin``): a
+    scenario that includes china_process resolves china_process's targets as china_process
+    does, and applies its own shocks on top."""
+    from .scenario import Scenario
+    if not scenario.has_targets:
+        return scenario
+    prepare(scenario, model)
+    done = {}
+    for origin in dict.fromkeys(s.origin for s in scenario.shocks if s.target):
+        part = Scenario(scenario.name, [s for s in scenario.shocks if s.origin == origin],
+                        groups=scenario.groups)
+        done.update(_solve(part, model, max_steps, **solve_options))
+    shocks, record = [], []
+    for s in scenario.shocks:
+        if not s.target:
+            shocks.append(s)
+            continue
+        for g, v in done[id(s)].items():
+            j, r, *dest = g.split("@")
+            implied = v - 1.0 if s.kind == "tfp" else v
+            if dest:
+                note = (f"implied by the target: {s.target['measure']} of {j} from {r} to {dest[0]} "
+                        f"{100 * s.target['value']:+g} %")
+                shocks.append(replace(s, value=implied, region=[r], sector=[j], destination=dest,
+                                      target=None, note=note))
+            else:
+                note = (f"implied by the target: {s.target['measure']} of {j} in {r} relative to the "
+                        f"world export price index {100 * s.target['value']:+g} %")
+                shocks.append(replace(s, value=implied, region=[r], sector=[j], target=None, note=note))
+            record.append({"kind": s.kind, "sector": j, "region": r, "destination": dest[0] if dest else "",
+                           "measure": s.target["measure"],
+                           "target_pct": 100 * s.target["value"], "implied_value": implied,
+                           "factor": list(s.factor or []) if s.kind == "automation" else [],
+                           "cost_saving": s.cost_saving, "stated_in": s.origin})
+    return replace(scenario, shocks=shocks, implied_shocks=scenario.implied_shocks + record)
+
+
+def _solve(scenario, model, max_steps, **solve_options) -> dict:
+    """{id(shock): {group: instrument}} for the price-target shocks of ``scenario``, solved
+    together with its other shocks; the model is restored afterwards."""
+    from .scenario import Scenario, ShockError
+    from .solve import SolveError
+    blocks = prepare(scenario, model)
+    m, nlp = model.pyomo, model.nlp
+    x0 = nlp.x_from_model()
+    plain = Scenario(scenario.name, [s for s in scenario.shocks if not s.target], groups=scenario.groups)
+    final = plain._final_values(model)
+    for shock, _, labour in blocks:
+        if shock.kind == "automation":
+            for j, r in _cells(shock, model, scenario.groups)[0]:
+                for h in labour:
+                    final[("auto_cost", (h, j, r))] = 1.0 - shock.cost_saving
+    start = {k: pyo.value(getattr(m, k[0])[k[1]]) for k in final}
+    m0 = [{g: pyo.value(_measure(s.target["measure"])(m, g)) for g in t.groups} for s, t, _ in blocks]
+
+    def set_targets(frac):
+        for (shock, t, _), base in zip(blocks, m0):
+            t.set_targets({g: base[g] * (1 + frac * shock.target["value"]) for g in t.groups})
+
+    def restore():
+        Scenario.move(model, start, final, 0.0)
+        for shock, t, _ in blocks:
+            t.fix_instruments({g: 1.0 if shock.kind == "tfp" else 0.0 for g in t.groups})
+        nlp.to_model(x0)
+
+    steps, err = 1, None
+    while steps <= max_steps:
+        nlp.to_model(x0)
+        try:
+            for k in range(1, steps + 1):
+                Scenario.move(model, start, final, k / steps)
+                set_targets(k / steps)
+                model.solve(**solve_options)
+            break
+        except SolveError as e:
+            err, steps = e, steps * 2
+    else:
+        restore()
+        raise ShockError(f"scenario {scenario.name}: the price targets cannot be reached "
+                         f"({err}); an automation instrument is bounded by the tasks there are "
+                         "to automate, a TFP instrument is not")
+    out = {id(s): t.instrument_values() for s, t, _ in blocks}
+    restore()
+    return out
