@@ -169,6 +169,7 @@ def cmd_run(args) -> int:
     ds = _load_dataset(args.dataset)
     progress.step("calibrating")
     from . import CGEModel, calibrate
+    from . import metadata
     from .results import collect, compare, provenance, save
     from .solve import SolveError
     from .welfare import COMPONENTS, decompose_ev
@@ -200,6 +201,7 @@ def cmd_run(args) -> int:
     res = compare(base, collect(model), attrs=provenance(model, scen, sol, base_sol))
     for c in list(COMPONENTS) + ["integration_error"]:
         res[f"ev_{c}"] = welfare[c]
+    metadata.describe(res)
     stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
     out = Path(args.out or f"{stem}.nc")
     save(res, out)
@@ -347,12 +349,17 @@ def cmd_ssa(args) -> int:
     stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
     path = Path(args.out or f"{stem}_ssa.nc")
     save(out, path)
-    total = progress.total()
     ok = int((out["draw_status"] == "ok").sum())
+    summary = summarise(out) if ok else None
+    if summary is not None:
+        save(summary, path.with_name(path.stem + "_summary.nc"))
+    total = progress.total()
     if not args.quiet:
         print(f"{ok} of {out.sizes['draw']} draws solved ({out.attrs['draws_per_minute']:.0f} draws/min "
-              f"on {args.workers} worker(s), {total:.1f} s); results written to {path}\n")
-        print(ssa_table(summarise(out), out.region.values))
+              f"on {args.workers} worker(s), {total:.1f} s); draws written to {path}, mean, standard "
+              f"deviation and 90 % interval to {path.stem}_summary.nc\n")
+        if summary is not None:
+            print(ssa_table(summary, out.region.values))
     return 0 if ok else 1
 
 

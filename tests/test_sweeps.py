@@ -117,6 +117,10 @@ def test_ssa_and_sweep_commands(small_files, tmp_path, capsys):
     assert ds.sizes["draw"] == 4 and ds.attrs["method"] == "quadrature"
     assert all(ds[v].attrs.get("long_name") and "units" in ds[v].attrs for v in ds.data_vars)
     ds.close()
+    s = xr.open_dataset(tmp_path / "ssa_summary.nc", engine="h5netcdf")
+    assert list(s.statistic.values) == ["mean", "std", "p05", "p95"] and s.attrs["draws_solved"] == 4
+    assert all(s[v].attrs.get("long_name") and "units" in s[v].attrs for v in s.data_vars)
+    s.close()
     assert main(["sweep", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
                  "--scale", "0.5", "1", "--out", str(tmp_path / "sw.nc")]) == 0
     assert "2 of 2 cases solved" in capsys.readouterr().out
