@@ -104,3 +104,16 @@ def test_report_compares_runs(small_files, small_run, tmp_path):
 def test_report_of_a_missing_file_is_a_clear_error(tmp_path, capsys):
     assert main(["report", str(tmp_path / "nope.nc")]) == 1
     assert "results file not found" in capsys.readouterr().err
+
+
+def test_report_of_a_sensitivity_analysis_and_a_sweep(small_dataset, tmp_path):
+    from cgetrade.sweeps import Distribution, run_ssa, run_sweep
+    scen = Scenario("tfp", [Shock("tfp", 0.10, region="R01")])
+    ssa = run_ssa(small_dataset, scen, [Distribution("sigma_d"), Distribution("sigma_m")])
+    save(ssa, tmp_path / "ssa.nc")
+    page = build_html(tmp_path / "ssa.nc")
+    assert len(_validate(page)) == 2 and "4 of 4 draws solved" in page and "mean [90 % interval]" in page
+    sweep = run_sweep(small_dataset, Scenario("aut", [Shock("automation", 0.4, region="R01")]), [0.5, 3.0])
+    save(sweep, tmp_path / "sweep.nc")
+    page = build_html(tmp_path / "sweep.nc")
+    assert len(_validate(page)) == 3 and "Failed draws" in page and "draw 1: SolveError" in page

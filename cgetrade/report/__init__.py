@@ -226,6 +226,60 @@ def run_sections(ds: xr.Dataset) -> str:
     return "".join(parts)
 
 
+def draw_sections(ds: xr.Dataset) -> str:
+    """Sensitivity analysis or sweep (``draw`` dimension): intervals and spread by region."""
+    from ..sweeps import summarise
+    ok = int((ds["draw_status"] == "ok").sum())
+    parts = [f"<h2>{html.escape(str(ds.attrs.get('analysis', 'draws')))}</h2>",
+             f'<p class="note">{ok} of {ds.sizes["draw"]} draws solved; '
+             f"{html.escape(str(ds.attrs.get('distributions', '')))}; interval: "
+             f"{html.escape(str(ds.attrs.get('interval', '')))}</p>"]
+    failed = [f"draw {k}: {e}" for k, (st, e) in enumerate(zip(ds.draw_status.values, ds.draw_error.values))
+              if st != "ok"]
+    if failed:
+        parts.append("<p><b>Failed draws</b></p><pre>" + html.escape("\n".join(f[:300] for f in failed)) + "</pre>")
+    if "shock_scale" in ds.coords:
+        for v in ("ev_pct_income", "real_gdp_pct", "cpi_pct"):
+            if v in ds:
+                da = ds[v].swap_dims(draw="shock_scale")
+                fig = _figure(v, (8, 3.2))
+                ax = fig.add_subplot()
+                for r in da.region.values:
+                    ax.plot(da.shock_scale.values, da.sel(region=r).values, marker="o", ms=3, label=str(r))
+                ax.set_xlabel("multiple of the scenario's shocks")
+                ax.set_ylabel(ds[v].attrs.get("units", ""))
+                ax.set_title(_label(ds[v]), fontsize=10)
+                ax.legend(fontsize=7, ncol=6)
+                parts.append(_png(fig))
+        return "".join(parts)
+    if not ok:
+        return "".join(parts)
+    summ = summarise(ds)
+    cols = [v for v, _, _ in HEADLINE if v in summ and set(summ[v].dims) == {"statistic", "region"}]
+    head = "".join(f"<th>{html.escape(v)}<br><small>{html.escape(summ[v].attrs.get('units', ''))}</small></th>"
+                   for v in cols)
+    rows = []
+    for r in summ.region.values:
+        cells = "".join(
+            f'<td class="num">{float(summ[v].sel(region=r, statistic="mean")):,.3f} '
+            f'[{float(summ[v].sel(region=r, statistic="p05")):,.3f}, '
+            f'{float(summ[v].sel(region=r, statistic="p95")):,.3f}]</td>' for v in cols)
+        rows.append(f"<tr><th>{html.escape(str(r))}</th>{cells}</tr>")
+    parts.append(f"<p>mean [90 % interval]</p><table><tr><th>region</th>{head}</tr>{''.join(rows)}</table>")
+    for v in ("ev_pct_income", "real_gdp_pct"):
+        if v in ds:
+            fig = _figure(v, (8, 3.2))
+            ax = fig.add_subplot()
+            good = ds[v].where(ds.draw_status == "ok", drop=True)
+            ax.boxplot([good.sel(region=r).values for r in ds.region.values],
+                       tick_labels=[str(r) for r in ds.region.values])
+            ax.axhline(0, color="k", lw=0.6)
+            ax.set_ylabel(ds[v].attrs.get("units", ""))
+            ax.set_title(_label(ds[v]) + ": spread over draws", fontsize=10)
+            parts.append(_png(fig))
+    return "".join(parts)
+
+
 def comparison_sections(runs: list[tuple[str, xr.Dataset]]) -> str:
     """Headline numbers of several runs side by side (scenario variable x region)."""
     parts = ["<h2>Comparison of runs</h2>"]
@@ -262,7 +316,7 @@ def build_html(paths) -> str:
         if desc:
             body.append(f"<pre>{html.escape(desc)}</pre>")
         body.append(_meta_table(ds))
-        body.append(run_sections(ds))
+        body.append(draw_sections(ds) if "draw" in ds.dims else run_sections(ds))
         missing = metadata.missing(ds)
         if missing:
             body.append(f'<p class="note">Variables without units or long name: {html.escape(", ".join(missing))}</p>')

@@ -172,13 +172,20 @@ def _model(dataset, multipliers: tuple, closure=None):
 
 
 def _changes(base, scen) -> xr.Dataset:
-    from ..results import compare
-    res = compare(base, scen)
-    keep = [v for v in res.data_vars if v.endswith(("_pct", "_change"))]
-    out = res[keep]
-    for v in ("ev", "ev_pct_income"):
-        out[v] = res[v].sel(case="scenario", drop=True)
-    return out.drop_vars("case", errors="ignore")
+    """The changes of :func:`cgetrade.results.compare` (same formulas), without the levels;
+    metadata is added once for all draws."""
+    out = {}
+    for k in base.data_vars:
+        kind = metadata.kind(k)
+        if kind in ("level", "count"):
+            out[f"{k}_pct"] = 100.0 * (scen[k] / base[k].where(base[k] != 0) - 1.0)
+        if kind in ("rate", "balance", "count"):
+            out[f"{k}_change"] = (100.0 if kind == "rate" else 1.0) * (scen[k] - base[k])
+    out["ev"], out["ev_pct_income"] = scen["ev"], scen["ev_pct_income"]
+    ds = xr.Dataset(out)
+    for v in ds.data_vars.values():
+        v.attrs = {}
+    return ds
 
 
 def _solve_case(dataset, scenario, multipliers: tuple, scale: float, closure=None) -> dict:
@@ -205,7 +212,7 @@ def _solve_case(dataset, scenario, multipliers: tuple, scale: float, closure=Non
             except SolveError as e:
                 err = e
         steps = 1
-        while sol is None and steps <= 16:       # from the baseline, by continuation if needed
+        while sol is None and steps <= 8:        # from the baseline, by continuation if needed
             model.nlp.to_model(entry["x0"])
             try:
                 for k in range(1, steps + 1):
