@@ -371,7 +371,7 @@ def ssa_table(summary, regions) -> str:
             x = summary[v].sel(region=r)
             cells.append(f"{float(x.sel(statistic='mean')):>8.3f} [{float(x.sel(statistic='p05')):>6.3f}, "
                          f"{float(x.sel(statistic='p95')):>6.3f}]")
-        lines.append(f"{r:<7} {'mean [5, 95]':<12} " + " ".join(f"{c:>24}" for c in cells))
+        lines.append(f"{r:<7} {'mean [90 %]':<12} " + " ".join(f"{c:>24}" for c in cells))
     return "\n".join(lines)
 
 

@@ -117,3 +117,16 @@ def test_report_of_a_sensitivity_analysis_and_a_sweep(small_dataset, tmp_path):
     save(sweep, tmp_path / "sweep.nc")
     page = build_html(tmp_path / "sweep.nc")
     assert len(_validate(page)) == 3 and "Failed draws" in page and "draw 1: SolveError" in page
+
+
+def test_report_shows_jobs_by_skill_when_the_file_has_skills(small_run, tmp_path):
+    """A results file with a skill dimension (here: employment split by fixed shares) gets a
+    jobs-by-skill chart."""
+    ds = xr.open_dataset(small_run, engine="h5netcdf").load()
+    shares = xr.DataArray([0.3, 0.5, 0.2], dims="skill", coords={"skill": ["high", "medium", "low"]})
+    ds["employment_skill_change"] = ds.employment_change * shares
+    ds["employment_skill_change"].attrs = {"long_name": "change of employment by skill", "units": "thousand persons"}
+    save(ds, tmp_path / "skills.nc")
+    page = build_html(tmp_path / "skills.nc")
+    _validate(page)
+    assert "change of employment by skill (thousand persons)" in page

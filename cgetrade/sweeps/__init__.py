@@ -265,8 +265,9 @@ def _map(func, args_list, workers: int = 1, scheduler: str | None = None, progre
     from dask.distributed import Client, LocalCluster, as_completed
     cluster = None
     if scheduler is None:
+        import logging
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     else:
         client = Client(scheduler)
