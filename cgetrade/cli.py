@@ -169,7 +169,6 @@ def cmd_run(args) -> int:
     ds = _load_dataset(args.dataset)
     progress.step("calibrating")
     from . import CGEModel, calibrate
-    from . import metadata
     from .results import collect, compare, provenance, save
     from .solve import SolveError
     from .welfare import COMPONENTS, decompose_ev
@@ -201,7 +200,6 @@ def cmd_run(args) -> int:
     res = compare(base, collect(model), attrs=provenance(model, scen, sol, base_sol))
     for c in list(COMPONENTS) + ["integration_error"]:
         res[f"ev_{c}"] = welfare[c]
-    metadata.describe(res)
     stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
     out = Path(args.out or f"{stem}.nc")
     save(res, out)
