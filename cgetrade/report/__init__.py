@@ -208,16 +208,17 @@ def run_sections(ds: xr.Dataset) -> str:
         parts.append("<h2>Jobs by sector</h2>" + _bars(
             last["employment_change"], "sector", "region", "change in employment by sector",
             last["employment_change"].attrs.get("units", "")))
-    by_skill = [v for v in last.data_vars if "skill" in last[v].dims and ("employ" in v or "persons" in v)
-                and v.endswith(("_change", "_pct"))]
-    by_skill = [v for v in by_skill if v.endswith("_change") or v[:-4] + "_change" not in by_skill]
-    for v in by_skill:
-        da = last[v]
-        other = [d for d in da.dims if d not in ("skill", "region")]
-        if other and v.endswith("_pct"):     # % changes do not add up over sectors
-            continue
-        parts.append(f"<h3>{html.escape(_label(da))}</h3>" + _bars(
-            da.sum(other) if other else da, "region", "skill", _label(da), da.attrs.get("units", "")))
+    for dim in ("skill", "labour"):          # labour by type: a skill or labour-type dimension
+        by_skill = [v for v in last.data_vars if dim in last[v].dims and ("employ" in v or "persons" in v)
+                    and v.endswith(("_change", "_pct"))]
+        by_skill = [v for v in by_skill if v.endswith("_change") or v[:-4] + "_change" not in by_skill]
+        for v in by_skill:
+            da = last[v]
+            other = [d for d in da.dims if d not in (dim, "region")]
+            if other and v.endswith("_pct"):     # % changes do not add up over sectors
+                continue
+            parts.append(f"<h3>{html.escape(_label(da))}</h3>" + _bars(
+                da.sum(other) if other else da, "region", dim, _label(da), da.attrs.get("units", "")))
     comps = [v for v in ("ev_technology", "ev_allocative", "ev_terms_of_trade", "ev_endowment",
                          "ev_investment_saving") if v in last]
     if comps:

@@ -25,7 +25,8 @@ starts from the previous draw's solution. A draw that fails is kept with its err
 (``draw_status``, ``draw_error``) and NaN results, never dropped.
 
 Results: an xarray Dataset with a ``draw`` dimension holding every ``_pct`` / ``_change``
-variable of :func:`cgetrade.results.compare`, ``ev`` and ``ev_pct_income``;
+variable of :func:`cgetrade.results.compare` and the variables that are changes already
+(``ev``, ``ev_pct_income``);
 :func:`summarise` gives mean, standard deviation and a 90 % interval (``p05``, ``p95``:
 empirical percentiles of Monte Carlo draws, mean -/+ 1.645 sd for quadrature).
 """
@@ -181,7 +182,8 @@ def _changes(base, scen) -> xr.Dataset:
             out[f"{k}_pct"] = 100.0 * (scen[k] / base[k].where(base[k] != 0) - 1.0)
         if kind in ("rate", "balance", "count"):
             out[f"{k}_change"] = (100.0 if kind == "rate" else 1.0) * (scen[k] - base[k])
-    out["ev"], out["ev_pct_income"] = scen["ev"], scen["ev_pct_income"]
+        if kind == "change":                   # already a change from the baseline (EV)
+            out[k] = scen[k]
     ds = xr.Dataset(out)
     for v in ds.data_vars.values():
         v.attrs = {}
