@@ -147,6 +147,35 @@ def _bars(da: xr.DataArray, groups: str, series: str, title: str, ylabel: str, s
     return _png(fig)
 
 
+def _panels(da: xr.DataArray, series: str) -> str:
+    """One panel per region: bars by sector, one per ``series`` label (e.g. labour type)."""
+    regions = [str(r) for r in da.region.values]
+    ncol = 3
+    nrow = -(-len(regions) // ncol)
+    fig = _figure(_label(da), (10, 2.6 * nrow))
+    sectors = [str(x) for x in da.sector.values]
+    labels = [str(x) for x in da[series].values]
+    x = np.arange(len(sectors))
+    width = 0.8 / len(labels)
+    fig.set_layout_engine("constrained")
+    axes = fig.subplots(nrow, ncol, squeeze=False)      # own scale per region
+    for k, r in enumerate(regions):
+        ax = axes[k // ncol][k % ncol]
+        for n, lab in enumerate(labels):
+            ax.bar(x - 0.4 + width * (n + 0.5), da.sel(region=r, **{series: lab}).transpose("sector").values,
+                   width, label=lab, color=f"C{n}")
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_title(r, fontsize=9)
+        ax.set_xticks(x, sectors, fontsize=7, rotation=90)
+    for k in range(len(regions), nrow * ncol):
+        axes[k // ncol][k % ncol].set_visible(False)
+    for row in axes:
+        row[0].set_ylabel(da.attrs.get("units", ""))
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(_label(da), fontsize=10)
+    return _png(fig)
+
+
 def _paths(ds: xr.Dataset) -> str:
     """Line plots per year of every region-level variable with a ``year`` dimension."""
     names = [v for v in ds.data_vars if "year" in ds[v].dims and "region" in ds[v].dims
@@ -209,16 +238,19 @@ def run_sections(ds: xr.Dataset) -> str:
             last["employment_change"], "sector", "region", "change in employment by sector",
             last["employment_change"].attrs.get("units", "")))
     for dim in ("skill", "labour"):          # labour by type: a skill or labour-type dimension
-        by_skill = [v for v in last.data_vars if dim in last[v].dims and ("employ" in v or "persons" in v)
-                    and v.endswith(("_change", "_pct"))]
+        by_skill = [v for v in last.data_vars if dim in last[v].dims and v.endswith(("_change", "_pct"))
+                    and "persons" in ds.get(v[:-4] if v.endswith("_pct") else v[:-7], last[v]).attrs.get("units", "")]
         by_skill = [v for v in by_skill if v.endswith("_change") or v[:-4] + "_change" not in by_skill]
         for v in by_skill:
             da = last[v]
             other = [d for d in da.dims if d not in (dim, "region")]
-            if other and v.endswith("_pct"):     # % changes do not add up over sectors
+            if other and (v.endswith("_pct") or other != ["sector"]):
+                continue                         # % changes do not add up over sectors
+            if float(abs(da).max()) < 1e-6:      # e.g. a labour force fixed by the closure
+                parts.append(f'<p class="note">{html.escape(_label(da))}: no change</p>')
                 continue
-            parts.append(f"<h3>{html.escape(_label(da))}</h3>" + _bars(
-                da.sum(other) if other else da, "region", dim, _label(da), da.attrs.get("units", "")))
+            chart = _panels(da, dim) if other else _bars(da, "region", dim, _label(da), da.attrs.get("units", ""))
+            parts.append(f"<h3>{html.escape(_label(da))}</h3>" + chart)
     comps = [v for v in ("ev_technology", "ev_allocative", "ev_terms_of_trade", "ev_endowment",
                          "ev_investment_saving") if v in last]
     if comps:
