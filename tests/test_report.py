@@ -130,3 +130,38 @@ def test_report_shows_jobs_by_skill_when_the_file_has_skills(small_run, tmp_path
     page = build_html(tmp_path / "skills.nc")
     _validate(page)
     assert "change of employment by skill (thousand persons)" in page
+
+
+def _browser():
+    import shutil
+    return next((shutil.which(b) for b in ("chromium-headless-shell", "chromium", "chromium-browser",
+                                            "google-chrome") if shutil.which(b)), None)
+
+
+def test_report_renders_in_a_browser_engine(small_run, tmp_path):
+    """Headless Chromium (Debian package chromium-headless-shell) renders the page and its
+    embedded plots: blue pixels come only from the figures (text is black or red)."""
+    import subprocess
+
+    import numpy as np
+    import pytest
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no Chromium installed (apt-get install chromium-headless-shell)")
+    page = write_report(small_run, tmp_path / "r.html")
+    shot = tmp_path / "shot.png"
+    r = subprocess.run([browser, "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        "--window-size=1200,3000", f"--screenshot={shot}", page.resolve().as_uri()],
+                       capture_output=True, text=True, timeout=120)
+    assert shot.exists(), r.stderr
+    img = matplotlib.image.imread(shot)[..., :3]
+    blue = (img[..., 2] - img[..., 0] > 0.25).mean()
+    assert blue > 0.01, blue
+    # the same page without its images renders without any blue
+    bare = tmp_path / "bare.html"
+    bare.write_text(re.sub(r'<img [^>]*>', "", page.read_text()))
+    subprocess.run([browser, "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1200,3000",
+                    f"--screenshot={tmp_path / 'bare.png'}", bare.resolve().as_uri()],
+                   capture_output=True, timeout=120)
+    img = matplotlib.image.imread(tmp_path / "bare.png")[..., :3]
+    assert (img[..., 2] - img[..., 0] > 0.25).mean() < 1e-4

@@ -74,8 +74,9 @@ def _label(da: xr.DataArray, short: str | None = None) -> str:
 def _fmt(x: float, units: str = "") -> str:
     if not np.isfinite(x):
         return "n/a"
-    cls = ' class="num neg"' if x < 0 else ' class="num"'
     digits = 3 if units in ("%", "pp", "1", "") else 1      # money and persons: one decimal
+    x = round(x, digits) + 0.0                                 # no "-0.0"
+    cls = ' class="num neg"' if x < 0 else ' class="num"'
     return f"<td{cls}>{x:,.{digits}f}</td>"
 
 
