@@ -197,6 +197,11 @@ def variable_attrs(name: str, context: dict) -> dict | None:
         if cell:
             out["cell_methods"] = cell
         return out
+    for suffix, text in (("_sobol_first", "first-order Sobol index (variance share) of"),
+                         ("_sobol_total", "total Sobol index (variance share with interactions) of")):
+        inner = variable_attrs(name[: -len(suffix)], context) if name.endswith(suffix) else None
+        if inner:
+            return {"long_name": f"{text} {inner['long_name']}", "units": "1"}
     for suffix in ("_pct", "_change"):
         base = name[: -len(suffix)]
         if name.endswith(suffix) and base in VARIABLES:

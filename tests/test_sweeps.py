@@ -49,7 +49,7 @@ def test_bad_analyses_are_rejected_before_solving():
     with pytest.raises(SweepError, match="spread"):
         Distribution("sigma_d", spread=1.2)
     with pytest.raises(SweepError, match="method"):
-        design([Distribution("sigma_d")], "sobol")
+        design([Distribution("sigma_d")], "latin")
 
 
 def test_ssa_draws_equal_direct_solves_with_those_elasticities(small_dataset):
@@ -136,3 +136,33 @@ def test_ssa_by_sector_varies_each_sector_independently(small_dataset):
     # each draw moves two sectors' elasticities (Stroud points of 4 variables)
     moved = (abs(ssa.multiplier - 1) > 1e-12).sum("parameter")
     assert set(moved.values.tolist()) <= {2, 4}
+
+
+def test_sobol_indices_of_an_additive_function():
+    """Y = 2 z1 + z2 with z uniform: first-order and total indices 0.8 and 0.2."""
+    from cgetrade.sweeps import sobol_indices
+    dists = [Distribution("sigma_d", "uniform", 0.5), Distribution("sigma_m", "uniform", 0.25)]
+    mult, w = design(dists, "sobol", draws=1024, seed=4)
+    assert mult.shape == (1024 * 4, 2) and mult.min() >= 0.5 and mult.max() <= 1.5
+    z = (mult - 1) / np.array([0.5, 0.25])
+    y = 2 * z[:, 0] + z[:, 1]
+    fake = xr.Dataset({"ev_pct_income": (("draw", "region"), np.column_stack([y, -y])),
+                       "draw_status": ("draw", np.array(["ok"] * len(y), dtype=object))},
+                      coords={"region": ["A", "B"], "parameter": ["sigma_d", "sigma_m"]},
+                      attrs={"method": "sobol"})
+    s = sobol_indices(fake, ["ev_pct_income"])
+    np.testing.assert_allclose(s.ev_pct_income_sobol_first.sel(region="A"), [0.8, 0.2], atol=0.03)
+    np.testing.assert_allclose(s.ev_pct_income_sobol_total.sel(region="B"), [0.8, 0.2], atol=0.03)
+    with pytest.raises(SweepError, match="power of two"):
+        design(dists, "sobol", draws=100)
+
+
+def test_sobol_analysis_of_the_model(small_files, tmp_path, capsys):
+    out = tmp_path / "sobol.nc"
+    assert main(["ssa", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
+                 "--method", "sobol", "--draws", "4", "--out", str(out), "-q"]) == 0
+    s = xr.open_dataset(tmp_path / "sobol_summary.nc", engine="h5netcdf")
+    first = s.ev_pct_income_sobol_first.sel(region="R01")
+    assert first.attrs["units"] == "1" and "Sobol" in first.attrs["long_name"]
+    assert np.isfinite(first.values).all() and list(s.parameter.values) == ["sigma_d", "sigma_m"]
+    s.close()
