@@ -89,6 +89,16 @@ def test_report_of_a_run_with_years(fresh_small, tmp_path):
     assert "Paths per year" in page
     assert page.count("Paths per year") == 1 and len(images) >= 8
     assert "real_gdp_pct" in page or "real GDP" in page
+    assert "Headline results by region, 2028" in page
+    # a path with deviations from a baseline path (the dynamics layer's layout): those lead,
+    # and EV against the base-year benchmark leaves the headline
+    res["real_gdp_dev_pct"] = res["real_gdp_pct"]
+    save(res, path)
+    page = build_html(path)
+    _validate(page)
+    paths = page.split("Paths per year")[1]
+    assert re.search(r'alt="([^"]+)"', paths).group(1) == "real_gdp_dev_pct"
+    assert "<th>EV<br>" not in page
 
 
 def test_report_compares_runs(small_files, small_run, tmp_path):

@@ -30,6 +30,11 @@ HEADLINE = [
     ("trade_balance_change", "trade balance", None),
     ("employment_change", "jobs", "sector"),
     ("unemployment_rate_change", "unemployment rate", None),
+    # paths per year: deviations from the baseline path
+    ("real_gdp_dev_pct", "real GDP vs baseline", None),
+    ("cpi_dev_pct", "CPI vs baseline", None),
+    ("real_wage_dev_pct", "real wage vs baseline", None),
+    ("cpi_inflation_dev_pp", "inflation vs baseline", None),
 ]
 
 CSS = """
@@ -87,8 +92,8 @@ def _names(ds: xr.Dataset, dim: str) -> list[str]:
     return labels
 
 
-def headline_table(ds: xr.Dataset) -> str:
-    cols = [(v, lab, red) for v, lab, red in HEADLINE if v in ds and "year" not in ds[v].dims]
+def headline_table(ds: xr.Dataset, skip=()) -> str:
+    cols = [(v, lab, red) for v, lab, red in HEADLINE if v in ds and "year" not in ds[v].dims and v not in skip]
     head = "".join(f"<th>{html.escape(lab)}<br><small>{html.escape(ds[v].attrs.get('units', ''))}</small></th>"
                    for v, lab, _ in cols)
     rows = []
@@ -180,14 +185,23 @@ def _panels(da: xr.DataArray, series: str) -> str:
 def _paths(ds: xr.Dataset) -> str:
     """Line plots per year of every region-level variable with a ``year`` dimension."""
     names = [v for v in ds.data_vars if "year" in ds[v].dims and "region" in ds[v].dims
-             and set(ds[v].dims) <= {"year", "region", "case"}]
+             and (set(ds[v].dims) <= {"year", "region", "case"}
+                  or (set(ds[v].dims) == {"year", "region", "sector"} and v.endswith("_change")))]
     if not names:
         return ""
     preferred = [v for v, _, _ in HEADLINE if v in names]
-    names = preferred + [v for v in names if v not in preferred]
+    deviations = [v for v in names if v.endswith(("_dev_pct", "_dev_pp")) and v not in preferred]
+    names = preferred + deviations + [v for v in names if v not in preferred + deviations]
+    names = [v for v in names if v not in _against_benchmark(ds)]
     out = []
-    for v in names[:12]:
+    for v in names:
+        if len(out) == 12:
+            break
         da = _scenario(ds[v])
+        if "sector" in da.dims:                   # changes add up over sectors
+            da = da.sum("sector")
+        if float(abs(da).max()) < 1e-6:           # e.g. total persons under full employment
+            continue
         fig = _figure(v, (8, 3.2))
         ax = fig.add_subplot()
         for r in da.region.values:
@@ -198,6 +212,14 @@ def _paths(ds: xr.Dataset) -> str:
         ax.legend(fontsize=7, ncol=6)
         out.append(_png(fig))
     return "<h2>Paths per year</h2>" + "".join(out)
+
+
+def _against_benchmark(ds: xr.Dataset) -> set:
+    """In a path with deviations from a baseline path, EV is measured against the base-year
+    benchmark (growth included), not against the baseline: left out of the headline."""
+    if "year" in ds.dims and any(v.endswith("_dev_pct") for v in ds.data_vars):
+        return {"ev", "ev_pct_income"}
+    return set()
 
 
 def _final_year(ds: xr.Dataset) -> xr.Dataset:
@@ -218,7 +240,9 @@ def _meta_table(ds: xr.Dataset) -> str:
 def run_sections(ds: xr.Dataset) -> str:
     """Sections of one run: headline, prices, trade by partner, jobs, EV decomposition, paths."""
     last = _final_year(ds)
-    parts = [f"<h2>Headline results by region</h2>{headline_table(last)}",
+    title = f"Headline results by region, {int(ds.year.values[-1])}" if "year" in ds.dims else \
+        "Headline results by region"
+    parts = [f"<h2>{title}</h2>{headline_table(last, _against_benchmark(ds))}",
              '<p class="note">Changes between the baseline (calibrated benchmark) and the scenario; '
              "units as in the results file. Regions: " + html.escape("; ".join(_names(ds, "region"))) + "</p>"]
     if "producer_price_pct" in last:
