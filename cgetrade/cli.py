@@ -556,12 +556,28 @@ def cmd_ssa(args) -> int:
     stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
     path = Path(args.out or f"{stem}_ssa.nc")
     save(out, path)
-    total = progress.total()
     ok = int((out["draw_status"] == "ok").sum())
+    summary = summarise(out) if ok else None
+    if summary is not None and args.method == "sobol" and ok == out.sizes["draw"]:
+        from .sweeps import sobol_indices
+        summary = summary.merge(sobol_indices(out))
+    if summary is not None:
+        save(summary, path.with_name(path.stem + "_summary.nc"))
+    total = progress.total()
     if not args.quiet:
         print(f"{ok} of {out.sizes['draw']} draws solved ({out.attrs['draws_per_minute']:.0f} draws/min "
-              f"on {args.workers} worker(s), {total:.1f} s); results written to {path}\n")
-        print(ssa_table(summarise(out), out.region.values))
+              f"on {args.workers} worker(s), {total:.1f} s); draws written to {path}, mean, standard "
+              f"deviation and 90 % interval to {path.stem}_summary.nc\n")
+        if summary is not None:
+            print(ssa_table(summary, out.region.values))
+        if summary is not None and "ev_pct_income_sobol_first" in summary:
+            print("\nSobol indices of EV % income, first order / total, by elasticity:")
+            s1, st = summary["ev_pct_income_sobol_first"], summary["ev_pct_income_sobol_total"]
+            print(f"{'region':<7} " + " ".join(f"{str(p):>18}" for p in s1.parameter.values))
+            for r in s1.region.values:
+                print(f"{str(r):<7} " + " ".join(
+                    f"{float(s1.sel(region=r, parameter=p)):>8.3f} / {float(st.sel(region=r, parameter=p)):>6.3f}"
+                    for p in s1.parameter.values))
     return 0 if ok else 1
 
 
@@ -574,7 +590,7 @@ def ssa_table(summary, regions) -> str:
             x = summary[v].sel(region=r)
             cells.append(f"{float(x.sel(statistic='mean')):>8.3f} [{float(x.sel(statistic='p05')):>6.3f}, "
                          f"{float(x.sel(statistic='p95')):>6.3f}]")
-        lines.append(f"{r:<7} {'mean [5, 95]':<12} " + " ".join(f"{c:>24}" for c in cells))
+        lines.append(f"{r:<7} {'mean [90 %]':<12} " + " ".join(f"{c:>24}" for c in cells))
     return "\n".join(lines)
 
 
@@ -665,12 +681,14 @@ def main(argv=None) -> int:
                          "(default: sigma_d=0.5 sigma_m=0.5; names: sigma_d, sigma_m, sigma_va, sigma_top)")
     ss.add_argument("--shape", choices=("triangular", "uniform"), default="triangular",
                     help="distribution over the range (default: triangular, as GEMPACK)")
-    ss.add_argument("--method", choices=("quadrature", "montecarlo"), default="quadrature",
+    ss.add_argument("--method", choices=("quadrature", "montecarlo", "sobol"), default="quadrature",
                     help="Stroud/Liu quadrature (2N draws, exact means of linear and quadratic "
-                         "responses) or Monte Carlo (default: quadrature)")
+                         "responses), Monte Carlo, or Saltelli's design with Sobol indices "
+                         "(default: quadrature)")
     ss.add_argument("--by-sector", action="store_true",
                     help="each sector's elasticity an independent variable (default: one per name)")
-    ss.add_argument("--draws", type=int, default=64, help="Monte Carlo draws (default: 64)")
+    ss.add_argument("--draws", type=int, default=64,
+                    help="Monte Carlo draws, or the Sobol base sample (power of two) (default: 64)")
     ss.add_argument("--seed", type=int, default=0)
     ss.add_argument("--workers", type=int, default=1, help="Dask worker processes (1: serial)")
     ss.add_argument("--scheduler", help="address of an existing Dask scheduler")

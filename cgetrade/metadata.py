@@ -229,6 +229,11 @@ def variable_attrs(name: str, context: dict) -> dict | None:
         if cell:
             out["cell_methods"] = cell
         return out
+    for suffix, text in (("_sobol_first", "first-order Sobol index (variance share) of"),
+                         ("_sobol_total", "total Sobol index (variance share with interactions) of")):
+        inner = variable_attrs(name[: -len(suffix)], context) if name.endswith(suffix) else None
+        if inner:
+            return {"long_name": f"{text} {inner['long_name']}", "units": "1"}
     for suffix in ("_pct", "_change"):
         base = name[: -len(suffix)]
         if name.endswith(suffix) and base in VARIABLES:
@@ -244,12 +249,13 @@ def variable_attrs(name: str, context: dict) -> dict | None:
 def describe(ds: xr.Dataset, names: dict | None = None, override: bool = True) -> xr.Dataset:
     """Apply the metadata table to ``ds`` in place (and return it): variables, coordinates with
     full names (``names``: {kind: {label: name}}, see :func:`labels`), ``Conventions``.
-    Variables not in the table keep the attributes they have; with ``override=False`` only
-    variables without a long_name are described."""
+    Variables not in the table keep the attributes they have; with ``override=False`` derived
+    variables (``_pct``, ``_change``) that already have a long_name and units keep them (the
+    table's own entries always apply)."""
     context = units_context(ds.attrs)
     names = names or {}
     for name, da in ds.data_vars.items():
-        if not override and da.attrs.get("long_name") and "units" in da.attrs:
+        if not override and name not in VARIABLES and da.attrs.get("long_name") and "units" in da.attrs:
             continue
         attrs = variable_attrs(name, context)
         if attrs:

@@ -26,8 +26,12 @@ from dataclasses import replace
 import numpy as np
 import xarray as xr
 
+from . import metadata
 from .model import CGEModel, Closure
 from .results import collect
+
+metadata.register("unemployment_gap_pp", "change of the unemployment rate (scenario - baseline)", "pp", "change")
+metadata.register("loss", "loss: (100 dln CPI - target)^2 + lambda (unemployment gap in pp)^2", "1", "change")
 
 #: regimes compared by default: name -> regime for the studied regions
 DEFAULT_REGIMES = {
@@ -64,8 +68,11 @@ def cpi_decomposition(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
     dom = 100 * (w * v * (de + dpd)).sum(0)
     total = 100 * np.log(scen.cpi_local.values / base.cpi_local.values)
     coords = {"region": base.region}
-    return xr.Dataset({"cpi_pct": ("region", total), "cpi_import_pct": ("region", imp),
-                       "cpi_domestic_pct": ("region", dom)}, coords=coords)
+    log_pct = lambda what: {"long_name": f"{what} (100 x log change, Sato-Vartia)", "units": "%"}  # noqa: E731
+    return xr.Dataset({"cpi_pct": ("region", total, log_pct("local-currency CPI")),
+                       "cpi_import_pct": ("region", imp, log_pct("import contribution to the local-currency CPI")),
+                       "cpi_domestic_pct": ("region", dom, log_pct("domestic contribution to the local-currency CPI"))},
+                      coords=coords)
 
 
 def _closure(base_closure: Closure, regime, regions, others="cpi", anchor_regime="cpi"):
@@ -93,6 +100,9 @@ def evaluate(model: CGEModel, scenario, regions, lam: float = 1.0, inflation_tar
         real_wage_pct=pct("real_wage"), real_gdp_pct=pct("real_gdp"),
         ev_pct_income=scen.ev_pct_income)
     out["loss"] = (out.cpi_pct - 100 * inflation_target) ** 2 + lam * out.unemployment_gap_pp ** 2
+    for v in out.data_vars:          # changes do not carry their levels' attributes; the
+        if v not in dec:             # metadata table describes them when saved
+            out[v].attrs = {}
     out.attrs["iterations"] = sol.iterations
     return out.sel(region=list(regions))
 

@@ -49,7 +49,7 @@ def test_bad_analyses_are_rejected_before_solving():
     with pytest.raises(SweepError, match="spread"):
         Distribution("sigma_d", spread=1.2)
     with pytest.raises(SweepError, match="method"):
-        design([Distribution("sigma_d")], "sobol")
+        design([Distribution("sigma_d")], "latin")
 
 
 def test_ssa_draws_equal_direct_solves_with_those_elasticities(small_dataset):
@@ -112,11 +112,15 @@ def test_ssa_and_sweep_commands(small_files, tmp_path, capsys):
     assert main(["ssa", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
                  "--vary", "sigma_d=0.5", "--vary", "sigma_m=0.4", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "4 of 4 draws solved" in text and "mean [5, 95]" in text
+    assert "4 of 4 draws solved" in text and "mean [90 %]" in text
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert ds.sizes["draw"] == 4 and ds.attrs["method"] == "quadrature"
     assert all(ds[v].attrs.get("long_name") and "units" in ds[v].attrs for v in ds.data_vars)
     ds.close()
+    s = xr.open_dataset(tmp_path / "ssa_summary.nc", engine="h5netcdf")
+    assert list(s.statistic.values) == ["mean", "std", "p05", "p95"] and s.attrs["draws_solved"] == 4
+    assert all(s[v].attrs.get("long_name") and "units" in s[v].attrs for v in s.data_vars)
+    s.close()
     assert main(["sweep", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
                  "--scale", "0.5", "1", "--out", str(tmp_path / "sw.nc")]) == 0
     assert "2 of 2 cases solved" in capsys.readouterr().out
@@ -132,3 +136,33 @@ def test_ssa_by_sector_varies_each_sector_independently(small_dataset):
     # each draw moves two sectors' elasticities (Stroud points of 4 variables)
     moved = (abs(ssa.multiplier - 1) > 1e-12).sum("parameter")
     assert set(moved.values.tolist()) <= {2, 4}
+
+
+def test_sobol_indices_of_an_additive_function():
+    """Y = 2 z1 + z2 with z uniform: first-order and total indices 0.8 and 0.2."""
+    from cgetrade.sweeps import sobol_indices
+    dists = [Distribution("sigma_d", "uniform", 0.5), Distribution("sigma_m", "uniform", 0.25)]
+    mult, w = design(dists, "sobol", draws=1024, seed=4)
+    assert mult.shape == (1024 * 4, 2) and mult.min() >= 0.5 and mult.max() <= 1.5
+    z = (mult - 1) / np.array([0.5, 0.25])
+    y = 2 * z[:, 0] + z[:, 1]
+    fake = xr.Dataset({"ev_pct_income": (("draw", "region"), np.column_stack([y, -y])),
+                       "draw_status": ("draw", np.array(["ok"] * len(y), dtype=object))},
+                      coords={"region": ["A", "B"], "parameter": ["sigma_d", "sigma_m"]},
+                      attrs={"method": "sobol"})
+    s = sobol_indices(fake, ["ev_pct_income"])
+    np.testing.assert_allclose(s.ev_pct_income_sobol_first.sel(region="A"), [0.8, 0.2], atol=0.03)
+    np.testing.assert_allclose(s.ev_pct_income_sobol_total.sel(region="B"), [0.8, 0.2], atol=0.03)
+    with pytest.raises(SweepError, match="power of two"):
+        design(dists, "sobol", draws=100)
+
+
+def test_sobol_analysis_of_the_model(small_files, tmp_path, capsys):
+    out = tmp_path / "sobol.nc"
+    assert main(["ssa", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
+                 "--method", "sobol", "--draws", "4", "--out", str(out), "-q"]) == 0
+    s = xr.open_dataset(tmp_path / "sobol_summary.nc", engine="h5netcdf")
+    first = s.ev_pct_income_sobol_first.sel(region="R01")
+    assert first.attrs["units"] == "1" and "Sobol" in first.attrs["long_name"]
+    assert np.isfinite(first.values).all() and list(s.parameter.values) == ["sigma_d", "sigma_m"]
+    s.close()

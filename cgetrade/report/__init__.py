@@ -31,6 +31,11 @@ HEADLINE = [
     ("trade_balance_change", "trade balance", None),
     ("employment_change", "jobs", "sector"),
     ("unemployment_rate_change", "unemployment rate", None),
+    # paths per year: deviations from the baseline path
+    ("real_gdp_dev_pct", "real GDP vs baseline", None),
+    ("cpi_dev_pct", "CPI vs baseline", None),
+    ("real_wage_dev_pct", "real wage vs baseline", None),
+    ("cpi_inflation_dev_pp", "inflation vs baseline", None),
 ]
 
 CSS = """
@@ -75,8 +80,9 @@ def _label(da: xr.DataArray, short: str | None = None) -> str:
 def _fmt(x: float, units: str = "") -> str:
     if not np.isfinite(x):
         return "n/a"
-    cls = ' class="num neg"' if x < 0 else ' class="num"'
     digits = 3 if units in ("%", "pp", "1", "") else 1      # money and persons: one decimal
+    x = round(x, digits) + 0.0                                 # no "-0.0"
+    cls = ' class="num neg"' if x < 0 else ' class="num"'
     return f"<td{cls}>{x:,.{digits}f}</td>"
 
 
@@ -87,12 +93,12 @@ def _names(ds: xr.Dataset, dim: str) -> list[str]:
     return labels
 
 
-def headline_table(ds: xr.Dataset) -> str:
+def headline_table(ds: xr.Dataset, skip=()) -> str:
     """Headline numbers by region; the CPI only with its deflator (the results' attributes),
     else the column is left out."""
     deflator = ds.attrs.get("cpi_deflator") or ds.attrs.get("nominal_anchor") or ""
     cols = [(v, lab, red) for v, lab, red in HEADLINE if v in ds and "year" not in ds[v].dims
-            and (deflator or v != "cpi_pct")]
+            and (deflator or v != "cpi_pct") and v not in skip]
     head = "".join(f"<th>{html.escape(lab)}<br><small>{html.escape(ds[v].attrs.get('units', ''))}</small></th>"
                    for v, lab, _ in cols)
     rows = []
@@ -154,17 +160,55 @@ def _bars(da: xr.DataArray, groups: str, series: str, title: str, ylabel: str, s
     return _png(fig)
 
 
+def _panels(da: xr.DataArray, series: str) -> str:
+    """One panel per region: bars by sector, one per ``series`` label (e.g. labour type)."""
+    regions = [str(r) for r in da.region.values]
+    ncol = 3
+    nrow = -(-len(regions) // ncol)
+    fig = _figure(_label(da), (10, 2.6 * nrow))
+    sectors = [str(x) for x in da.sector.values]
+    labels = [str(x) for x in da[series].values]
+    x = np.arange(len(sectors))
+    width = 0.8 / len(labels)
+    fig.set_layout_engine("constrained")
+    axes = fig.subplots(nrow, ncol, squeeze=False)      # own scale per region
+    for k, r in enumerate(regions):
+        ax = axes[k // ncol][k % ncol]
+        for n, lab in enumerate(labels):
+            ax.bar(x - 0.4 + width * (n + 0.5), da.sel(region=r, **{series: lab}).transpose("sector").values,
+                   width, label=lab, color=f"C{n}")
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_title(r, fontsize=9)
+        ax.set_xticks(x, sectors, fontsize=7, rotation=90)
+    for k in range(len(regions), nrow * ncol):
+        axes[k // ncol][k % ncol].set_visible(False)
+    for row in axes:
+        row[0].set_ylabel(da.attrs.get("units", ""))
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(_label(da), fontsize=10)
+    return _png(fig)
+
+
 def _paths(ds: xr.Dataset) -> str:
     """Line plots per year of every region-level variable with a ``year`` dimension."""
     names = [v for v in ds.data_vars if "year" in ds[v].dims and "region" in ds[v].dims
-             and set(ds[v].dims) <= {"year", "region", "case"}]
+             and (set(ds[v].dims) <= {"year", "region", "case"}
+                  or (set(ds[v].dims) == {"year", "region", "sector"} and v.endswith("_change")))]
     if not names:
         return ""
     preferred = [v for v, _, _ in HEADLINE if v in names]
-    names = preferred + [v for v in names if v not in preferred]
+    deviations = [v for v in names if v.endswith(("_dev_pct", "_dev_pp")) and v not in preferred]
+    names = preferred + deviations + [v for v in names if v not in preferred + deviations]
+    names = [v for v in names if v not in _against_benchmark(ds)]
     out = []
-    for v in names[:12]:
+    for v in names:
+        if len(out) == 12:
+            break
         da = _scenario(ds[v])
+        if "sector" in da.dims:                   # changes add up over sectors
+            da = da.sum("sector")
+        if float(abs(da).max()) < 1e-6:           # e.g. total persons under full employment
+            continue
         fig = _figure(v, (8, 3.2))
         ax = fig.add_subplot()
         for r in da.region.values:
@@ -175,6 +219,14 @@ def _paths(ds: xr.Dataset) -> str:
         ax.legend(fontsize=7, ncol=6)
         out.append(_png(fig))
     return "<h2>Paths per year</h2>" + "".join(out)
+
+
+def _against_benchmark(ds: xr.Dataset) -> set:
+    """In a path with deviations from a baseline path, EV is measured against the base-year
+    benchmark (growth included), not against the baseline: left out of the headline."""
+    if "year" in ds.dims and any(v.endswith("_dev_pct") for v in ds.data_vars):
+        return {"ev", "ev_pct_income"}
+    return set()
 
 
 def _final_year(ds: xr.Dataset) -> xr.Dataset:
@@ -195,7 +247,9 @@ def _meta_table(ds: xr.Dataset) -> str:
 def run_sections(ds: xr.Dataset) -> str:
     """Sections of one run: headline, prices, trade by partner, jobs, EV decomposition, paths."""
     last = _final_year(ds)
-    parts = [f"<h2>Headline results by region</h2>{headline_table(last)}",
+    title = f"Headline results by region, {int(ds.year.values[-1])}" if "year" in ds.dims else \
+        "Headline results by region"
+    parts = [f"<h2>{title}</h2>{headline_table(last, _against_benchmark(ds))}",
              '<p class="note">Changes between the baseline (calibrated benchmark) and the scenario; '
              "units as in the results file. Regions: " + html.escape("; ".join(_names(ds, "region"))) + "</p>"]
     if "producer_price_pct" in last:
@@ -215,12 +269,20 @@ def run_sections(ds: xr.Dataset) -> str:
         parts.append("<h2>Jobs by sector</h2>" + _bars(
             last["employment_change"], "sector", "region", "change in employment by sector",
             last["employment_change"].attrs.get("units", "")))
-    for v in [v for v in last.data_vars if "skill" in last[v].dims and v.endswith("_change")
-              and ("employ" in v or "persons" in v)]:
-        da = last[v]
-        other = [d for d in da.dims if d not in ("skill", "region")]
-        parts.append(f"<h3>{html.escape(_label(da))}</h3>" + _bars(
-            da.sum(other) if other else da, "region", "skill", _label(da), da.attrs.get("units", "")))
+    for dim in ("skill", "labour"):          # labour by type: a skill or labour-type dimension
+        by_skill = [v for v in last.data_vars if dim in last[v].dims and v.endswith(("_change", "_pct"))
+                    and "persons" in ds.get(v[:-4] if v.endswith("_pct") else v[:-7], last[v]).attrs.get("units", "")]
+        by_skill = [v for v in by_skill if v.endswith("_change") or v[:-4] + "_change" not in by_skill]
+        for v in by_skill:
+            da = last[v]
+            other = [d for d in da.dims if d not in (dim, "region")]
+            if other and (v.endswith("_pct") or other != ["sector"]):
+                continue                         # % changes do not add up over sectors
+            if float(abs(da).max()) < 1e-6:      # e.g. a labour force fixed by the closure
+                parts.append(f'<p class="note">{html.escape(_label(da))}: no change</p>')
+                continue
+            chart = _panels(da, dim) if other else _bars(da, "region", dim, _label(da), da.attrs.get("units", ""))
+            parts.append(f"<h3>{html.escape(_label(da))}</h3>" + chart)
     comps = [v for v in ("ev_technology", "ev_allocative", "ev_terms_of_trade", "ev_endowment",
                          "ev_investment_saving") if v in last]
     if comps:
@@ -230,6 +292,60 @@ def run_sections(ds: xr.Dataset) -> str:
             da, "region", "component", "equivalent variation by component", last[comps[0]].attrs.get("units", ""),
             stacked=True, total=total))
     parts.append(_paths(ds))
+    return "".join(parts)
+
+
+def draw_sections(ds: xr.Dataset) -> str:
+    """Sensitivity analysis or sweep (``draw`` dimension): intervals and spread by region."""
+    from ..sweeps import summarise
+    ok = int((ds["draw_status"] == "ok").sum())
+    parts = [f"<h2>{html.escape(str(ds.attrs.get('analysis', 'draws')))}</h2>",
+             f'<p class="note">{ok} of {ds.sizes["draw"]} draws solved; '
+             f"{html.escape(str(ds.attrs.get('distributions', '')))}; interval: "
+             f"{html.escape(str(ds.attrs.get('interval', '')))}</p>"]
+    failed = [f"draw {k}: {e}" for k, (st, e) in enumerate(zip(ds.draw_status.values, ds.draw_error.values))
+              if st != "ok"]
+    if failed:
+        parts.append("<p><b>Failed draws</b></p><pre>" + html.escape("\n".join(f[:300] for f in failed)) + "</pre>")
+    if "shock_scale" in ds.coords:
+        for v in ("ev_pct_income", "real_gdp_pct", "cpi_pct"):
+            if v in ds:
+                da = ds[v].swap_dims(draw="shock_scale")
+                fig = _figure(v, (8, 3.2))
+                ax = fig.add_subplot()
+                for r in da.region.values:
+                    ax.plot(da.shock_scale.values, da.sel(region=r).values, marker="o", ms=3, label=str(r))
+                ax.set_xlabel("multiple of the scenario's shocks")
+                ax.set_ylabel(ds[v].attrs.get("units", ""))
+                ax.set_title(_label(ds[v]), fontsize=10)
+                ax.legend(fontsize=7, ncol=6)
+                parts.append(_png(fig))
+        return "".join(parts)
+    if not ok:
+        return "".join(parts)
+    summ = summarise(ds)
+    cols = [v for v, _, _ in HEADLINE if v in summ and set(summ[v].dims) == {"statistic", "region"}]
+    head = "".join(f"<th>{html.escape(v)}<br><small>{html.escape(summ[v].attrs.get('units', ''))}</small></th>"
+                   for v in cols)
+    rows = []
+    for r in summ.region.values:
+        cells = "".join(
+            f'<td class="num">{float(summ[v].sel(region=r, statistic="mean")):,.3f} '
+            f'[{float(summ[v].sel(region=r, statistic="p05")):,.3f}, '
+            f'{float(summ[v].sel(region=r, statistic="p95")):,.3f}]</td>' for v in cols)
+        rows.append(f"<tr><th>{html.escape(str(r))}</th>{cells}</tr>")
+    parts.append(f"<p>mean [90 % interval]</p><table><tr><th>region</th>{head}</tr>{''.join(rows)}</table>")
+    for v in ("ev_pct_income", "real_gdp_pct"):
+        if v in ds:
+            fig = _figure(v, (8, 3.2))
+            ax = fig.add_subplot()
+            good = ds[v].where(ds.draw_status == "ok", drop=True)
+            ax.boxplot([good.sel(region=r).values for r in ds.region.values],
+                       tick_labels=[str(r) for r in ds.region.values])
+            ax.axhline(0, color="k", lw=0.6)
+            ax.set_ylabel(ds[v].attrs.get("units", ""))
+            ax.set_title(_label(ds[v]) + ": spread over draws", fontsize=10)
+            parts.append(_png(fig))
     return "".join(parts)
 
 
@@ -269,7 +385,7 @@ def build_html(paths) -> str:
         if desc:
             body.append(f"<pre>{html.escape(desc)}</pre>")
         body.append(_meta_table(ds))
-        body.append(run_sections(ds))
+        body.append(draw_sections(ds) if "draw" in ds.dims else run_sections(ds))
         missing = metadata.missing(ds)
         if missing:
             body.append(f'<p class="note">Variables without units or long name: {html.escape(", ".join(missing))}</p>')

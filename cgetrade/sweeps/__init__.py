@@ -13,6 +13,9 @@ draw:
   (uniform: 1/sqrt(3), triangular: 1/sqrt(6)). Means are exact for results that are
   polynomials of degree <= 3 in the parameters, variances for linear results.
 * ``montecarlo``: independent draws of z (numpy's generator, ``seed``).
+* ``sobol``: Saltelli's quasi-random design for Sobol indices (SALib; N (D + 2) draws for a
+  base sample N and D parameters); :func:`sobol_indices` gives first-order and total indices
+  (the share of a result's variance due to one elasticity alone, and with its interactions).
 
 A scenario sweep solves one scenario at several sizes (multiples ``s`` of every shock:
 parameter = start + s (final - start)).
@@ -25,7 +28,8 @@ starts from the previous draw's solution. A draw that fails is kept with its err
 (``draw_status``, ``draw_error``) and NaN results, never dropped.
 
 Results: an xarray Dataset with a ``draw`` dimension holding every ``_pct`` / ``_change``
-variable of :func:`cgetrade.results.compare`, ``ev`` and ``ev_pct_income``;
+variable of :func:`cgetrade.results.compare` and the variables that are changes already
+(``ev``, ``ev_pct_income``);
 :func:`summarise` gives mean, standard deviation and a 90 % interval (``p05``, ``p95``:
 empirical percentiles of Monte Carlo draws, mean -/+ 1.645 sd for quadrature).
 """
@@ -35,6 +39,7 @@ import hashlib
 import math
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +49,7 @@ from .. import metadata
 
 SHAPES = {"uniform": 1 / math.sqrt(3), "triangular": 1 / math.sqrt(6)}   # sd of z on [-1, 1]
 PARAMETERS = ("sigma_d", "sigma_m", "sigma_va", "sigma_top")
-METHODS = ("quadrature", "montecarlo")
+METHODS = ("quadrature", "montecarlo", "sobol")
 
 
 class SweepError(ValueError):
@@ -95,6 +100,15 @@ class Distribution:
             z = rng.triangular(-1.0, 0.0, 1.0, n)
         return 1.0 + self.spread * z
 
+    def quantile(self, u) -> np.ndarray:
+        """Multiplier at probability u (inverse CDF), for quasi-random designs."""
+        u = np.asarray(u, float)
+        if self.shape == "uniform":
+            z = 2.0 * u - 1.0
+        else:
+            z = np.where(u < 0.5, -1.0 + np.sqrt(2.0 * u), 1.0 - np.sqrt(2.0 * (1.0 - u)))
+        return 1.0 + self.spread * z
+
 
 def stroud3(n: int) -> np.ndarray:
     """Stroud's degree-3 points (2n x n), standardised (mean 0, variance 1 per coordinate)."""
@@ -119,12 +133,54 @@ def design(dists, method: str = "quadrature", draws: int = 64, seed: int = 0):
         raise SweepError(f"each elasticity may be varied once, got {names}")
     if method == "quadrature":
         mult = 1.0 + stroud3(len(dists)) * np.array([d.sd for d in dists])
+    elif method == "sobol":
+        from SALib.sample import sobol as saltelli
+        if draws < 2 or draws & (draws - 1):
+            raise SweepError(f"Sobol analysis needs a power of two as base sample size, got {draws}")
+        u = saltelli.sample(_sobol_problem(names), draws, calc_second_order=False, seed=seed)
+        mult = np.column_stack([d.quantile(u[:, k]) for k, d in enumerate(dists)])
     else:
         if draws < 2:
             raise SweepError("Monte Carlo needs at least 2 draws")
         rng = np.random.default_rng(seed)
         mult = np.column_stack([d.sample(rng, draws) for d in dists])
     return mult, np.full(len(mult), 1.0 / len(mult))
+
+
+def _sobol_problem(names) -> dict:
+    """SALib problem on the unit cube (inputs are mapped to multipliers by inverse CDFs)."""
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def sobol_indices(ssa: xr.Dataset, variables=("ev_pct_income", "real_gdp_pct", "cpi_pct")) -> xr.Dataset:
+    """First-order and total Sobol indices (Saltelli 2010 estimators, SALib) of region-level
+    results of an SSA run with ``method="sobol"``: ``<var>_sobol_first``,
+    ``<var>_sobol_total`` (parameter, region)."""
+    from SALib.analyze import sobol
+    if ssa.attrs.get("method") != "sobol":
+        raise SweepError("Sobol indices need an SSA run with method='sobol'")
+    if bool((ssa.draw_status != "ok").any()):
+        raise SweepError("Sobol indices need every draw solved; failed: "
+                         f"{int((ssa.draw_status != 'ok').sum())} of {ssa.sizes['draw']}")
+    names = [str(p) for p in ssa.parameter.values]
+    problem = _sobol_problem(names)
+    out = {}
+    for v in variables:
+        if v not in ssa or set(ssa[v].dims) != {"draw", "region"}:
+            continue
+        first, total = [], []
+        for r in ssa.region.values:
+            y = ssa[v].sel(region=r).transpose("draw").values
+            if np.ptp(y) == 0:                   # no variance: no index
+                first.append(np.full(len(names), np.nan))
+                total.append(np.full(len(names), np.nan))
+                continue
+            res = sobol.analyze(problem, y, calc_second_order=False, seed=0)
+            first.append(res["S1"])
+            total.append(res["ST"])
+        out[f"{v}_sobol_first"] = (("region", "parameter"), np.array(first))
+        out[f"{v}_sobol_total"] = (("region", "parameter"), np.array(total))
+    return xr.Dataset(out, coords={"region": ssa.region.values, "parameter": names})
 
 
 # --- one worker -------------------------------------------------------------------------------
@@ -172,13 +228,21 @@ def _model(dataset, multipliers: tuple, closure=None):
 
 
 def _changes(base, scen) -> xr.Dataset:
-    from ..results import compare
-    res = compare(base, scen)
-    keep = [v for v in res.data_vars if v.endswith(("_pct", "_change"))]
-    out = res[keep]
-    for v in ("ev", "ev_pct_income"):
-        out[v] = res[v].sel(case="scenario", drop=True)
-    return out.drop_vars("case", errors="ignore")
+    """The changes of :func:`cgetrade.results.compare` (same formulas), without the levels;
+    metadata is added once for all draws."""
+    out = {}
+    for k in base.data_vars:
+        kind = metadata.kind(k)
+        if kind in ("level", "count"):
+            out[f"{k}_pct"] = 100.0 * (scen[k] / base[k].where(base[k] != 0) - 1.0)
+        if kind in ("rate", "balance", "count"):
+            out[f"{k}_change"] = (100.0 if kind == "rate" else 1.0) * (scen[k] - base[k])
+        if kind == "change":                   # already a change from the baseline (EV)
+            out[k] = scen[k]
+    ds = xr.Dataset(out)
+    for v in ds.data_vars.values():
+        v.attrs = {}
+    return ds
 
 
 def _solve_case(dataset, scenario, multipliers: tuple, scale: float, closure=None) -> dict:
@@ -205,7 +269,7 @@ def _solve_case(dataset, scenario, multipliers: tuple, scale: float, closure=Non
             except SolveError as e:
                 err = e
         steps = 1
-        while sol is None and steps <= 16:       # from the baseline, by continuation if needed
+        while sol is None and steps <= 8:        # from the baseline, by continuation if needed
             model.nlp.to_model(entry["x0"])
             try:
                 for k in range(1, steps + 1):
@@ -258,8 +322,9 @@ def _map(func, args_list, workers: int = 1, scheduler: str | None = None, progre
     from dask.distributed import Client, LocalCluster, as_completed
     cluster = None
     if scheduler is None:
+        import logging
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     else:
         client = Client(scheduler)
@@ -328,7 +393,8 @@ def run_ssa(dataset, scenario, dists, method: str = "quadrature", draws: int = 6
              "wall_seconds": wall, "draws_per_minute": 60 * len(mult) / wall,
              "interval": ("90 %: mean -/+ 1.645 sd (normal approximation)" if method == "quadrature"
                           else "90 %: 5th and 95th percentiles of the draws"),
-             "seed": seed if method == "montecarlo" else ""}
+             "seed": seed if method != "quadrature" else "",
+             "sobol_base_sample": draws if method == "sobol" else ""}
     extra = {"multiplier": (("draw", "parameter"), mult), "draw_weight": ("draw", weights)}
     return _gather(outcomes, {"parameter": names}, extra, attrs)
 
@@ -367,7 +433,9 @@ def summarise(ssa: xr.Dataset) -> xr.Dataset:
         if ssa.attrs.get("method") == "quadrature":
             lo, hi = mean - 1.645 * sd, mean + 1.645 * sd
         else:
-            lo, hi = da.quantile(0.05, "draw", skipna=True), da.quantile(0.95, "draw", skipna=True)
+            with warnings.catch_warnings():       # results undefined in every draw stay NaN
+                warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+                lo, hi = da.quantile(0.05, "draw", skipna=True), da.quantile(0.95, "draw", skipna=True)
             lo, hi = lo.drop_vars("quantile"), hi.drop_vars("quantile")
         out[v] = xr.concat([mean, sd, lo, hi], dim=xr.DataArray(["mean", "std", "p05", "p95"], dims="statistic"))
         out[v].attrs = dict(da.attrs)
