@@ -1,6 +1,7 @@
-"""The tutorials in docs/tutorials/ are executable: every ```python block runs, in order, in one
-namespace per page (working directory: a fresh temporary folder), and a ```text block right
-after a code block is the output that code must print (numbers to the printed precision)."""
+"""The tutorials in docs/tutorials/ (and the code on the home page and the GTAP/GAMS guide) are
+executable: every ```python block runs, in order, in one namespace per page (working directory:
+a fresh temporary folder), and a ```text block right after a code block is the output that
+code must print (numbers to the printed precision)."""
 from __future__ import annotations
 
 import contextlib
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-TUTORIALS = Path(__file__).resolve().parent.parent / "docs" / "tutorials"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+TUTORIALS = DOCS / "tutorials"
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?%?$", re.I)
 
@@ -66,11 +68,13 @@ def run_page(path: Path) -> float:
     return time.perf_counter() - t0
 
 
-PAGES = sorted(p for p in TUTORIALS.glob("*.md") if blocks(p.read_text()))
+PAGES = sorted(p for p in TUTORIALS.glob("*.md") if blocks(p.read_text())) + [
+    DOCS / "index.md", DOCS / "gtap_gams.md"]
 
 
 def test_every_tutorial_is_collected():
-    assert len(PAGES) >= 8, [p.name for p in PAGES]
+    assert len([p for p in PAGES if p.parent == TUTORIALS]) >= 8, [p.name for p in PAGES]
+    assert all(blocks(p.read_text()) for p in PAGES)
 
 
 def test_output_comparison_fails_on_a_wrong_number():
@@ -79,7 +83,7 @@ def test_output_comparison_fails_on_a_wrong_number():
         assert_output("CHN 2.50 %", "CHN 2.80 %", "check")
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS).with_suffix("")) for p in PAGES])
 def test_tutorial(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     seconds = run_page(page)
