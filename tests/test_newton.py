@@ -84,10 +84,10 @@ def test_auto_falls_back_to_ipopt_where_newton_fails(fresh_small):
     far = x0 * np.exp(np.random.default_rng(8).normal(0, 0.3, nlp.n))
     nlp.to_model(far)
     with pytest.raises(SolveError) as err:
-        fresh_small.solve(method="newton")
+        fresh_small.solve(method="newton", reuse=False)
     assert "Newton" in str(err.value) and err.value.worst
     nlp.to_model(far)
-    sol = fresh_small.solve(method="auto")
+    sol = fresh_small.solve(method="auto", reuse=False)
     assert sol.info["solver"] == "ipopt" and "Newton" in sol.info["newton"]
     assert np.max(np.abs(nlp.x_from_model() - x0)) <= 1e-9     # the benchmark, found by Ipopt
 

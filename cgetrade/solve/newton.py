@@ -36,7 +36,7 @@ except ImportError:                    # pragma: no cover - exercised where kvxo
 #: solution agrees with Ipopt's to about 1e-12)
 FTOL = 1e-13
 #: a chord step (stored factors) is kept only if it reduces ||g|| at least by this factor
-CHORD_CONTRACTION = 0.25
+CHORD_CONTRACTION = 0.5
 MAX_ITER = 60
 #: linear solvers by preference
 LINEAR_SOLVERS = ("umfpack", "superlu", "klu")
