@@ -122,7 +122,8 @@ def median_row(rows: list[dict]) -> dict:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", nargs="+", default=["default", "10x10", "20x20", "30x30"])
+    ap.add_argument("--sizes", nargs="+",
+                    default=["default", "10x10", "20x20", "30x30", "40x40", "20x65"])
     ap.add_argument("--repeat", type=int, default=1, help="runs per size (medians are shown)")
     ap.add_argument("--method", default="auto", choices=["auto", "newton", "ipopt"])
     ap.add_argument("--ipopt", action="store_true", help="also time Ipopt on the shock")
