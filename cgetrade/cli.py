@@ -15,9 +15,6 @@ def _load_dataset(path):
     return load(path) if path else load_default()
 
 
-SOLVER_NAMES = {"newton": "Newton with a sparse LU (cgetrade)", "ipopt": "Ipopt (cyipopt)"}
-
-
 def _experiment_path(name: str | None) -> Path:
     if name is None:
         return Path(str(resources.files("cgetrade.experiments") / DEFAULT_EXPERIMENT))
@@ -165,7 +162,7 @@ def cmd_run(args) -> int:
         "dataset": ds.attrs.get("title", ""), "dataset_source": ds.attrs.get("source", ""),
         "dataset_citation": ds.attrs.get("citation", ""), "dataset_licence": ds.attrs.get("licence", ""),
         "numeraire": "world export price index (= 1)",
-        "solver": SOLVER_NAMES[sol.info.get("solver", "ipopt")], "baseline_status": base_sol.status,
+        "solver": "Ipopt (cyipopt)", "baseline_status": base_sol.status,
         "baseline_iterations": base_sol.iterations, "solver_status": sol.status,
         "solver_iterations": sol.iterations, "reached_by": sol.info.get("reached_by", ""),
         "max_residual": sol.max_residual, "walras_residual": sol.walras_residual})
@@ -174,7 +171,7 @@ def cmd_run(args) -> int:
     stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
     out = Path(args.out or f"{stem}.nc")
     save(res, out)
-    print(f"scenario {stem}: {sol.status} ({sol.iterations} iterations, "
+    print(f"scenario {stem}: Ipopt {sol.status_code} ({sol.iterations} iterations, "
           f"{sol.info.get('reached_by', 'direct solve')}, max residual {sol.max_residual:.1e}); "
           f"results written to {out}\n")
     print(summary_table(res, model.params.regions))
