@@ -143,3 +143,16 @@ def test_compiled_jacobian_equals_pyomo_differentiation(small_model):
         assert np.max(np.abs(J - ref)) <= 1e-12 * max(1.0, np.abs(ref).max())
     finally:
         nlp.to_model(saved)
+
+
+@pytest.mark.parametrize("backend", available_linear_solvers())
+def test_sparse_lu_solves_and_reports_singular_matrices(backend):
+    import scipy.sparse as sp
+    from cgetrade.solve.newton import SparseLU
+    A = sp.csr_matrix(np.array([[4.0, 1.0, 0.0], [0.0, 3.0, 2.0], [1.0, 0.0, 5.0]]))
+    lu = SparseLU(A.indptr, A.indices, 3, backend).factor(A.data)
+    b = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(A @ lu.solve(b), b, atol=1e-14)
+    S = sp.csr_matrix(np.array([[1.0, 2.0, 0.0], [2.0, 4.0, 0.0], [0.0, 0.0, 1.0]]))
+    with pytest.raises((ArithmeticError, RuntimeError)):
+        SparseLU(S.indptr, S.indices, 3, backend).factor(S.data).solve(b)

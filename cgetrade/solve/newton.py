@@ -151,11 +151,10 @@ def newton(nlp, x0, p, ftol: float = FTOL, max_iter: int = MAX_ITER, reuse: bool
                 x, r, f = x_try, r_try, f_try
                 history.append(float(np.max(np.abs(r))))
                 continue
-        lu.factor(nlp.jacobian_values(x, p))
-        cache["valid"] = have = True
         try:
-            dx = lu.solve(-r)
-        except Exception as err:        # singular factors (UMFPACK/KLU raise ArithmeticError)
+            dx = lu.factor(nlp.jacobian_values(x, p)).solve(-r)
+            cache["valid"] = have = True
+        except (ArithmeticError, RuntimeError) as err:     # singular (UMFPACK, KLU, SuperLU)
             cache["valid"] = False
             return NewtonResult(x, r, False, it, lu.factorisations - n_fact0,
                                 f"singular Jacobian ({err})", history)
