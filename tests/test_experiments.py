@@ -90,7 +90,7 @@ def test_groups_and_impossible_values(fresh_default):
 
 def test_large_shock_is_reached_by_continuation(fresh_small):
     scen = Scenario("big", [Shock("tfp", 1.5, region="R01")])
-    sol = scen.solve(fresh_small, ipopt_options={"max_iter": 4})
+    sol = scen.solve(fresh_small, method="ipopt", ipopt_options={"max_iter": 4})
     assert sol.info["reached_by"].startswith("continuation")
     assert pyo.value(fresh_small.pyomo.tfp["S01", "R01"]) == pytest.approx(2.5)
 

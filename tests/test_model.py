@@ -125,12 +125,15 @@ def test_unknown_labels_rejected_before_any_change(fresh_small):
         Shock("magic", 0.1)
 
 
-def test_non_convergence_names_worst_equations(fresh_small):
+@pytest.mark.parametrize("method", ["ipopt", "newton", "auto"])
+def test_non_convergence_names_worst_equations(fresh_small, method):
     Scenario("big", [Shock("tfp", 1.0, region="R01")]).apply(fresh_small)
     with pytest.raises(SolveError) as err:
-        fresh_small.solve(ipopt_options={"max_iter": 1})
+        fresh_small.solve(method=method, ipopt_options={"max_iter": 1},
+                          newton_options={"max_iter": 1})
     msg = str(err.value)
     assert "did not converge" in msg and "residual" in msg
+    assert ("Newton" in msg) == (method != "ipopt") and ("Ipopt" in msg) == (method != "newton")
     assert err.value.worst and err.value.worst[0][0] in {
         c.name for c in fresh_small.pyomo.component_objects(pyo.Constraint)}
     assert "[" in msg  # equation indices are named

@@ -1,9 +1,10 @@
-"""Solving a CGE model with Ipopt (cyipopt) on the compiled NLP.
+"""Solving a CGE model on the compiled NLP: Newton with a sparse LU, or Ipopt (cyipopt).
 
-A square system (equations = free variables) is solved as a feasibility problem: objective 0,
-constraints g(x; p) = 0. The result is accepted only if every residual, including the market
-dropped by Walras' law, is below ``tol`` at the returned point; otherwise SolveError names
-the worst equations with their indices.
+A square system (equations = free variables) is solved by Newton's method (cgetrade.solve.newton)
+or by Ipopt as a feasibility problem: objective 0, constraints g(x; p) = 0. Either way the
+result is accepted only if every residual, including the market dropped by Walras' law, is
+below ``tol`` at the returned point; otherwise SolveError names the worst equations with
+their indices.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ HESSIAN = "limited-memory"
 
 
 class SolveError(RuntimeError):
-    """Ipopt did not reach a point where every equation holds to tolerance."""
+    """The solver did not reach a point where every equation holds to tolerance."""
 
     def __init__(self, message, worst=None, status=None, iterations=None):
         super().__init__(message)
@@ -120,13 +121,19 @@ def run_ipopt(nlp, x0, p, options=None, bounds=False, hessian=HESSIAN):
     return x, info, time.perf_counter() - t0
 
 
-def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
-                hessian: str = HESSIAN):
-    """Solve ``model`` (a CGEModel) from its current point and load the solution into it."""
-    nlp = model.nlp
+#: solution method of CGEModel.solve: "auto" (Newton, falling back to Ipopt), "newton", "ipopt"
+METHOD = "auto"
+METHODS = ("auto", "newton", "ipopt")
+
+
+def _check_square(nlp):
     if nlp.n != nlp.m:
         raise SolveError(f"system is not square: {nlp.m} equations for {nlp.n} free variables")
-    x0, p = nlp.x_from_model(), nlp.p_from_model()
+
+
+def _solve_ipopt(model, x0, p, tol, ipopt_options, hessian):
+    """Ipopt without bounds, then (if needed) with the variables' bounds; the better attempt."""
+    nlp = model.nlp
     lb, ub = nlp.bounds()
 
     def attempt(bounds):
@@ -143,16 +150,74 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
         t += second["t"]
         if second["ok"] or (not first["ok"] and second["res"] < first["res"]):
             chosen = second
-    x, info, r = chosen["x"], chosen["info"], chosen["r"]
-    iters = int(info["iter_count"])
+    info = chosen["info"]
     status_msg = info["status_msg"].decode() if isinstance(info["status_msg"], bytes) else str(info["status_msg"])
+    return chosen["x"], chosen["r"], {
+        "solver": "ipopt", "status": status_msg, "status_code": int(info["status"]),
+        "iterations": int(info["iter_count"]), "time": t,
+        "failure": f"Ipopt status {info['status']}: {status_msg}"}
+
+
+def _solve_newton(model, x0, p, tol, linear_solver, reuse, options):
+    """Newton / chord iterations (cgetrade.solve.newton); never raises on non-convergence."""
+    from .newton import newton
+    nlp = model.nlp
+    t0 = time.perf_counter()
+    res = newton(nlp, x0, p, linear_solver=linear_solver, reuse=reuse,
+                 **{"start_tol": DEFAULT_IPOPT["tol"], **(options or {})})
+    lb, ub = nlp.bounds()
+    ok = res.converged and float(np.max(np.abs(res.r))) <= tol and not _outside(res.x, lb, ub).any()
+    return res.x, res.r, ok, {
+        "solver": "newton", "status": f"Newton: {res.message}", "status_code": 0 if ok else -1,
+        "iterations": res.iterations, "time": time.perf_counter() - t0,
+        "factorisations": res.factorisations, "linear_solver": nlp._newton_cache["lu"].backend,
+        "failure": f"Newton: {res.message} after {res.iterations} iterations"}
+
+
+def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
+                hessian: str = HESSIAN, method: str | None = None,
+                linear_solver: str | None = None, reuse: bool = True,
+                newton_options: dict | None = None):
+    """Solve ``model`` (a CGEModel) from its current point and load the solution into it.
+
+    ``method``: "newton" (damped Newton / chord iterations with a sparse LU, reusing the last
+    factorisation: cgetrade.solve.newton), "ipopt" (cyipopt; the reference solver), or "auto"
+    (default: Newton, and Ipopt from the same starting point if Newton fails or ends outside
+    the variables' bounds). Every solution passes the same acceptance test. ``linear_solver``
+    ("superlu", "umfpack", "klu"), ``reuse`` (start from the last LU factors) and
+    ``newton_options`` (e.g. ``{"max_iter": 20}``) tune Newton; ``ipopt_options`` and
+    ``hessian`` tune Ipopt.
+    """
+    method = method or METHOD
+    if method not in METHODS:
+        raise ValueError(f"unknown solve method {method!r}; choose from {METHODS}")
+    nlp = model.nlp
+    _check_square(nlp)
+    x0, p = nlp.x_from_model(), nlp.p_from_model()
+    lb, ub = nlp.bounds()
+    t = 0.0
+    info = {}
+    if method in ("auto", "newton"):
+        x, r, ok, info = _solve_newton(model, x0, p, tol, linear_solver, reuse,
+                                       newton_options)
+        t += info["time"]
+        if not ok and method == "auto":
+            newton_info = info
+            x, r, info = _solve_ipopt(model, x0, p, tol, ipopt_options, hessian)
+            info["newton"] = newton_info["failure"]
+            t += info["time"]
+    else:
+        x, r, info = _solve_ipopt(model, x0, p, tol, ipopt_options, hessian)
+        t += info["time"]
+    iters = info["iterations"]
     maxres = float(np.max(np.abs(r))) if np.all(np.isfinite(r)) else float("inf")
     if not (maxres <= tol):
         worst = nlp.worst(np.nan_to_num(r, nan=np.inf))
         raise SolveError(
-            f"CGE solve did not converge (Ipopt status {info['status']}: {status_msg}); "
-            f"max residual {maxres:.3e} > {tol:.0e}. Worst equations:\n" + _format_worst(worst),
-            worst=worst, status=info["status"], iterations=iters)
+            f"CGE solve did not converge ({info['failure']}"
+            + (f"; before that {info['newton']}" if "newton" in info else "")
+            + f"); max residual {maxres:.3e} > {tol:.0e}. Worst equations:\n" + _format_worst(worst),
+            worst=worst, status=info["status_code"], iterations=iters)
     out = _outside(x, lb, ub)
     if out.any():
         bad = [(nlp.variable_labels[k][0], nlp.variable_labels[k][1], float(x[k]))
@@ -160,12 +225,13 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
         raise SolveError("no equilibrium inside the variables' bounds (e.g. unemployment must stay "
                          "in [0, 1], prices and quantities >= 0); the closest point has\n"
                          + "\n".join(f"  {n}[{i}] = {v:+.4g}" for n, i, v in bad),
-                         worst=bad, status=info["status"], iterations=iters)
+                         worst=bad, status=info["status_code"], iterations=iters)
     nlp.to_model(x)
     walras = model.walras_residual()
     if abs(walras) > tol:
         raise SolveError(f"Walras' law violated: dropped market residual {walras:.3e} > {tol:.0e}",
-                         worst=[("walras", None, walras)], status=info["status"])
-    return Solution(status=status_msg, status_code=int(info["status"]), iterations=iters,
+                         worst=[("walras", None, walras)], status=info["status_code"])
+    extra = {k: info[k] for k in ("solver", "factorisations", "linear_solver", "newton") if k in info}
+    return Solution(status=info["status"], status_code=info["status_code"], iterations=iters,
                     max_residual=maxres, walras_residual=walras, solve_time=t,
-                    compile_time=nlp.compile_time + nlp.convert_time)
+                    compile_time=nlp.compile_time + nlp.convert_time, info=extra)
