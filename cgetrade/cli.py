@@ -299,7 +299,7 @@ def cmd_run(args) -> int:
         return 0
     if args.quiet:
         return 0
-    print(f"scenario {stem}: Ipopt {sol.status_code} ({sol.iterations} iterations, "
+    print(f"scenario {stem}: {sol.info.get('solver', 'ipopt')} {sol.status_code} ({sol.iterations} iterations, "
           f"{sol.info.get('reached_by', 'direct solve')}, max residual {sol.max_residual:.1e}); "
           f"{total:.1f} s; results written to {out}\n")
     for x in scen.implied_shocks:
@@ -496,7 +496,7 @@ def cmd_path(args) -> int:
     out = Path(args.out or f"{stem}_{periods.start}_{periods.end}.nc")
     save_path(res, out)
     print(f"path {stem} {periods.start}-{periods.end} (step {periods.step}): baseline {how}; policy "
-          f"{dyn.timing['policy']:.1f} s, {int(res.iterations.sum())} Ipopt iterations; "
+          f"{dyn.timing['policy']:.1f} s, {int(res.iterations.sum())} solver iterations; "
           f"{time.perf_counter() - t0:.1f} s in all. Results: {out}")
     if not args.no_plot:
         png = out.with_suffix(".png")

@@ -312,7 +312,7 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
         anchor = f"numeraire {'/'.join(map(str, c.numeraire))} = 1"
     attrs = {
         "title": f"cgetrade results: {scenario.name if scenario else 'model solution'}",
-        "institution": "", "source": f"cgetrade {__version__} (CGE trade model, Pyomo + Ipopt)",
+        "institution": "", "source": f"cgetrade {__version__} (CGE trade model, Pyomo; Newton with a sparse LU, Ipopt)",
         "history": f"{datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')} created by cgetrade {__version__}",
         "cgetrade_version": __version__,
         "closure": json.dumps(asdict(c), default=str),
@@ -324,7 +324,7 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
         "dataset_citation": ds.attrs.get("citation", ""), "dataset_licence": ds.attrs.get("licence", ""),
         "dataset_year": str(ds.attrs.get("year", "")), "dataset_currency": ds.attrs.get("currency", ""),
         "regions": len(model.params.regions), "sectors": len(model.params.sectors),
-        "solver": "Ipopt (cyipopt) on the compiled NLP", "solver_tolerance": TOL,
+        "solver": "compiled NLP: Newton with a sparse LU, Ipopt (cyipopt) as fallback", "solver_tolerance": TOL,
         "ipopt_options": json.dumps(DEFAULT_IPOPT),
     }
     if scenario is not None:
@@ -341,6 +341,8 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
                       "baseline_iterations": baseline_solution.iterations})
     if solution is not None:
         attrs.update({"solver_status": solution.status, "solver_iterations": solution.iterations,
+                      "solver_used": solution.info.get("solver", "ipopt"),
+                      "solver_factorisations": solution.info.get("factorisations", 0),
                       "solve_time_s": solution.solve_time, "compile_time_s": solution.compile_time,
                       "reached_by": solution.info.get("reached_by", "direct solve"),
                       "max_residual": solution.max_residual, "walras_residual": solution.walras_residual})

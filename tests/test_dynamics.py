@@ -130,7 +130,9 @@ def base(dyn):
 def test_baseline_hits_gdp_targets_with_warm_starts(dyn, base):
     assert float(abs(base.real_gdp / base.gdp_target - 1).max()) < 1e-8
     assert int(base.iterations.sel(year=2011)) == 0
-    assert int(base.iterations.max()) <= 6
+    # warm starts: a few Newton factorisations per year (chord steps reuse them)
+    assert int(base.factorisations.max()) <= 4
+    assert int(base.iterations.max()) <= 20
     growth = base.real_gdp_growth.sel(year=2012, region="CHN")
     assert float(growth) == pytest.approx(7.9, abs=1e-6)
     assert base.year.values.tolist() == [2011, 2012, 2013, 2014]

@@ -237,7 +237,7 @@ def _meta_table(ds: xr.Dataset) -> str:
     keys = [("scenario", "scenario"), ("variant", "variant"), ("dataset", "dataset"),
             ("dataset_licence", "data licence"), ("nominal_anchor", "nominal anchor"),
             ("closure", "closure"), ("shocks", "shocks"), ("reached_by", "solved by"),
-            ("solver_iterations", "Ipopt iterations"), ("max_residual", "max residual"),
+            ("solver_used", "solver"), ("solver_iterations", "solver iterations"), ("max_residual", "max residual"),
             ("walras_residual", "Walras residual"), ("cgetrade_version", "cgetrade"), ("history", "history")]
     rows = "".join(f"<tr><td><b>{lab}</b></td><td>{html.escape(str(ds.attrs[k]))}</td></tr>"
                    for k, lab in keys if str(ds.attrs.get(k, "")).strip())
