@@ -12,8 +12,9 @@ Per region r (labour types h, year t; ``_lag`` = value of year t-1):
 
     inflation           pi_t = ln(e_t P_H,t) - ln CPI_lag + tau
     expectations        pi^e_t = chi pi* + (1 - chi) pi_(t-1)                      (a parameter)
-    wage Phillips curve ln(e W_h,t) - ln W_lag + tau = pi^e_t + g^n_h,t - phi_w (U_h,t - U^n_h,t)
-                        (g^n: natural real-wage growth; replaces the static wage curve)
+    wage Phillips curve ln(e W_h,t) - ln W_lag + tau = pi^e_t + g_h,t - phi_w (U_h,t - U^n_h,t)
+                        (g: the trend of real wages, their growth on the baseline with flexible
+                        wages, i.e. without the scenario's shocks; replaces the static wage curve)
     policy rule         i^T = rho i_lag + (1 - rho)[r* + pi* + phi_pi (pi - pi*) - phi_u (u - u^n)]
       NGDP targeting    i^T = rho i_lag + (1 - rho)[r* + pi* + phi_n gap_ngdp]
                         gap_ngdp = ln(e INC / NGDP^n)              (level)
@@ -235,7 +236,7 @@ class MonetaryModel(DynamicModel):
         par("pi_e", [m.R], {r: a[r].inflation_target for r in R}, "expected inflation pi^e_t")
         par("cpi_lag", [m.R], 1.0, "local CPI of year t-1 (deflated units)")
         par("w_lag", [m.L, m.R], 1.0, "local wage of year t-1 (deflated units)")
-        par("g_w", [m.L, m.R], 0.0, "natural real-wage growth g^n_t (log)")
+        par("g_w", [m.L, m.R], 0.0, "trend real-wage growth g_t (log; baseline)")
         par("u_nat", [m.L, m.R], {(h, r): pyo.value(m.u0[h, r]) for h in L for r in R},
             "natural unemployment rate U^n_t")
         par("ur_nat", [m.R], {r: pyo.value(m.ur0[r]) for r in R}, "natural regional unemployment rate")
@@ -327,6 +328,7 @@ class MonetaryModel(DynamicModel):
         A, a = self.anchor, self.areas
         k0 = years.index(start)
         nat = _natural_arrays(natural, p, L, A, a, k0)
+        nat["gw"] = _natural_arrays(baseline, p, L, A, a, k0)["gw"]    # the trend: no shocks
         touched = [getattr(m, name)[idx] for name, idx in scenario.targets(self.model)]
         lam = baseline["labour_productivity"].transpose("year", "region").values
         # warm start: the natural baseline's solution of the year before start, by label
@@ -410,6 +412,8 @@ class MonetaryModel(DynamicModel):
         R = self.params.regions
         a = self.areas
         tr = pyo.value(self.model.pyomo.trend)
+        ds["employment_total"] = ds["employment"].sum("sector")
+        ds["employment_total"].attrs = {"long_name": "employment, all sectors", "units": "thousand persons"}
         ds["inflation_target"] = ("region", [100 * a[r].inflation_target for r in R])
         ds["lower_bound"] = ("region", [100 * a[r].elb for r in R])
         ds["inflation_gap"] = ds["inflation"] - ds["inflation_target"]

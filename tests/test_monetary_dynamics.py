@@ -1,0 +1,128 @@
+"""The dynamic monetary block on a small synthetic dataset: Phillips curves, policy rules
+with a lower bound, UIP, responding investment and foreign saving (short paths)."""
+import numpy as np
+import pytest
+
+import cgetrade
+from cgetrade.dynamics import DynamicsError, Periods, Projections
+from cgetrade.dynamics.monetary import (Area, MonetaryModel, Settings, monetary_paths,
+                                        natural_path, resolve_regimes)
+from cgetrade.scenario import Scenario, Shock
+
+START = 2013
+
+
+@pytest.fixture(scope="module")
+def setup(small_dataset):
+    params = cgetrade.calibrate(small_dataset)
+    R = params.regions
+    periods = Periods(2011, 2024)
+    proj = Projections.constant(R, 2011, 2050)
+    # a permanent efficiency gain abroad, phased in over 2014-2016
+    scen = Scenario("tfp", [Shock("tfp", 0.02, region=R[1], path={"linear": {"start": 2014, "end": 2016}})])
+    base, nat = natural_path(params, scen, periods, proj)
+    return params, periods, proj, scen, base, nat
+
+
+def _run(setup, regimes, **kw):
+    params, periods, proj, scen, base, nat = setup
+    mon = MonetaryModel(params, regimes, projections=proj, periods=periods, anchor=params.regions[0], **kw)
+    return mon.run(scen, nat, START, base)
+
+
+@pytest.fixture(scope="module")
+def strict(setup):
+    return _run(setup, {"*": "strict_it"})
+
+
+def test_cpi_decomposition_adds_up_every_year(strict):
+    total = strict.inflation_import + strict.inflation_domestic
+    assert float(abs(total - strict.inflation).max()) < 1e-10
+    assert float(abs(strict.inflation_import).max()) > 1e-3          # imports do contribute
+    assert strict.inflation.attrs["units"] == "% per year"
+
+
+def test_sticky_wages_open_an_unemployment_gap_flexible_wages_close_it(setup, strict):
+    assert float(abs(strict.unemployment_gap).max()) > 1e-3
+    flex = _run(setup, {"*": "strict_it"}, flexible_wages=True)
+    assert float(abs(flex.unemployment_gap).max()) < 1e-12
+    # the same unemployment as the natural path, which comes from a different model
+    nat = setup[5].sel(year=flex.year)
+    assert np.allclose(flex.unemployment_regional, nat.unemployment_rate, atol=1e-12)
+
+
+def test_taylor_principle_gives_a_stable_path(setup):
+    """Inflation starts 2.5 pp above target with weakly anchored expectations: a rule with
+    phi_pi > 1 brings it back; one with phi_pi < 1 leaves larger, more persistent gaps."""
+    params = setup[0]
+    areas = {r: Area(start_inflation=0.045, anchoring=0.2) for r in params.regions}
+    res = _run(setup, {"*": ("rule", 1.5, 0.5)}, areas=areas)
+    gap = abs(res.inflation_gap).max("region")
+    assert float(gap.isel(year=0)) > 1.0
+    assert float(gap.isel(year=-1)) < 0.15 * float(gap.isel(year=0))
+    weak = _run(setup, {"*": ("rule", 0.5, 0.5)}, areas=areas)
+    assert bool((weak.loss_inflation > 2 * res.loss_inflation).all())
+
+
+def test_lower_bound_never_violated_and_binds_in_a_deflation(setup):
+    params = setup[0]
+    areas = {r: Area(start_inflation=-0.02, start_rate=0.0, elb=0.0, neutral_rate=-0.005, anchoring=0.5)
+             for r in params.regions}
+    res = _run(setup, {"*": "flexible_it"}, areas=areas, settings=Settings(smoothing=0.0))
+    margin = res.policy_rate - res.lower_bound
+    assert float(margin.min()) >= 0.0
+    assert bool(res.at_lower_bound.isel(year=0).all())
+    assert float(res.shadow_rate.isel(year=0).max()) < -1.0     # the rule asks for far below 0
+    assert float(margin.isel(year=0).max()) < 1e-3                # and the rate sits at the bound
+    assert bool((res.unemployment_gap.isel(year=0) > 1.0).all())  # the deflation costs jobs
+    assert not bool(res.at_lower_bound.isel(year=-1).any())       # until inflation recovers
+    normal = _run(setup, {"*": "flexible_it"})
+    assert not bool(normal.at_lower_bound.any())
+
+
+def test_long_run_neutrality_of_the_nominal_anchor(setup):
+    """Inflation starts 2.5 pp above target; regimes disinflate differently (real effects in
+    the short run) and real variables converge to the same path in the long run."""
+    params, _, proj, _, _, _ = setup
+    R = params.regions
+    periods = Periods(2011, 2036)
+    scen = Scenario("none", [Shock("tfp", 0.0, region=R[1])])
+    base, nat = natural_path(params, scen, periods, proj)
+    areas = {r: {"start_inflation": 0.045, "start_rate": 0.01} for r in R}
+    res = monetary_paths(params, scen, {"strict": {"*": "strict_it"}, "flexible": {"*": "flexible_it"},
+                                        "ngdp_growth": {"*": "strict_it", R[1]: "ngdp_growth"},
+                                        "peg": {"*": "strict_it", R[2]: ("peg", R[0])}},
+                         START, periods, areas=areas, projections=proj, anchor=R[0], natural=nat,
+                         baseline=base)
+    for v in ("real_gdp", "real_wage", "capital_stock", "employment_total"):
+        spread = (res[v].max("regime") / res[v].min("regime") - 1).max("region")
+        early = float(spread.sel(year=slice(2013, 2020)).max())
+        late = float(spread.isel(year=-1))
+        assert early > 1e-4, v                 # regimes matter in the short run
+        assert late < 0.15 * early, v          # and ever less in the long run
+
+
+def test_invalid_regimes_give_clear_errors(small_dataset):
+    R = ["A", "B", "C"]
+    with pytest.raises(DynamicsError, match="anchor"):
+        resolve_regimes({"*": "peg"}, R, "A")
+    with pytest.raises(DynamicsError, match="cannot peg to 'D'"):
+        resolve_regimes({"*": "strict_it", "B": ("peg", "D")}, R, "A")
+    with pytest.raises(DynamicsError, match="pegs itself"):
+        resolve_regimes({"*": "strict_it", "B": ("peg", "C"), "C": "peg"}, R, "A")
+    with pytest.raises(DynamicsError, match="static regime"):
+        resolve_regimes({"*": "cpi"}, R, "A")
+    with pytest.raises(DynamicsError, match="unknown dynamic monetary regime"):
+        resolve_regimes({"*": "gold_standard"}, R, "A")
+    with pytest.raises(DynamicsError, match="missing"):
+        resolve_regimes({"A": "strict_it"}, R, "A")
+    with pytest.raises(DynamicsError, match="unknown region"):
+        resolve_regimes({"*": "strict_it", "Z": "peg"}, R, "A")
+    with pytest.raises(DynamicsError, match="rule"):
+        resolve_regimes({"*": ("rule", 1.5)}, R, "A")
+    params = cgetrade.calibrate(small_dataset)
+    with pytest.raises(DynamicsError, match="anchoring"):
+        MonetaryModel(params, {"*": "strict_it"}, areas={params.regions[0]: {"anchoring": 1.5}},
+                      anchor=params.regions[0])
+    with pytest.raises(DynamicsError, match="mu"):
+        MonetaryModel(params, {"*": "strict_it"}, settings=Settings(mu=0), anchor=params.regions[0])
