@@ -126,3 +126,33 @@ def test_invalid_regimes_give_clear_errors(small_dataset):
                       anchor=params.regions[0])
     with pytest.raises(DynamicsError, match="mu"):
         MonetaryModel(params, {"*": "strict_it"}, settings=Settings(mu=0), anchor=params.regions[0])
+
+
+def test_cli_policy_years_writes_results_and_plots(small_files, tmp_path, capsys):
+    import xarray as xr
+    from cgetrade.cli import main
+    (tmp_path / "tfp.toml").write_text((small_files / "tfp.toml").read_text())
+    pol = tmp_path / "pol.toml"
+    pol.write_text('name = "pol"\nscenarios = ["tfp.toml"]\nregions = ["R02", "R03"]\n'
+                   '[regimes]\nstrict_cpi = "cpi"\n'
+                   '[dynamic]\nyears = [2013, 2015]\nregions = ["R02", "R03"]\nanchor = "R01"\n'
+                   'projections = "constant"\nfrontier_phi_u = [0.0, 2.0]\n'
+                   '[dynamic.scenarios]\ntfp = ["tfp.toml"]\n'
+                   '[dynamic.regimes]\nstrict_it = "strict_it"\npeg = ["peg", "R01"]\n')
+    out = tmp_path / "out"
+    assert main(["policy", str(pol), "--years", "2013:2014", "--dataset", str(small_files / "small.nc"),
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "yrs at ELB" in text and "the shock's contribution" in text
+    for f in ("pol_tfp_central_dynamic.nc", "pol_tfp_central_dynamic.png", "pol_tfp_central_dynamic_summary.nc",
+              "pol_tfp_central_dynamic_frontier.png", "pol_no_shock_dynamic.nc"):
+        assert (out / f).exists(), f
+    with xr.open_dataset(out / "pol_tfp_central_dynamic.nc", engine="h5netcdf") as ds:
+        assert ds.regime.values.tolist() == ["strict_it", "peg"] and ds.year.values.tolist() == [2013, 2014]
+        for v in ("inflation", "policy_rate", "unemployment_gap", "output_gap", "loss"):
+            assert ds[v].attrs["units"] and ds[v].attrs["long_name"], v
+    bad = tmp_path / "bad.toml"
+    bad.write_text(pol.read_text().replace('peg = ["peg", "R01"]', 'peg = ["peg", "R09"]'))
+    assert main(["policy", str(bad), "--years", "2013:2014", "--dataset", str(small_files / "small.nc"),
+                 "--out", str(out)]) == 1
+    assert "cannot peg to 'R09'" in capsys.readouterr().err

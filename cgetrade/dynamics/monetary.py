@@ -521,3 +521,258 @@ def monetary_paths(params, scenario, regimes: dict, start: int, periods: Periods
     out = xr.concat(runs, dim="regime", combine_attrs="drop_conflicts")
     out.attrs["regimes"] = " | ".join(f"{n}: {v}" for n, v in regimes.items())
     return out
+
+
+# -- the shipped experiment: regimes for a group of regions ---------------------------------
+def regime_sets(regimes: dict, regions, anchor: str, others="flexible_it",
+                anchor_under_peg="strict_it") -> dict:
+    """{name: regime} for ``regions`` -> {name: {region: regime}}; other regions keep
+    ``others``; under a peg the anchor keeps ``anchor_under_peg`` (it cannot peg)."""
+    out = {}
+    for name, spec in regimes.items():
+        spec = spec if isinstance(spec, str) else tuple(spec)
+        kind = spec if isinstance(spec, str) else spec[0]
+        one = {"*": others}
+        for r in regions:
+            one[r] = anchor_under_peg if (kind == "peg" and r == anchor) else spec
+        out[name] = one
+    return out
+
+
+def combine(scenarios, name: str | None = None):
+    """One scenario with the shocks of several (their [model] tables must agree)."""
+    from ..scenario import Scenario
+    first = scenarios[0]
+    for s in scenarios[1:]:
+        if s.model != first.model:
+            raise DynamicsError(f"scenarios {first.name} and {s.name} need different models "
+                                f"({first.model} vs {s.model})")
+    groups = {k: dict(v) for k, v in first.groups.items()}
+    for s in scenarios[1:]:
+        for k, v in s.groups.items():
+            groups.setdefault(k, {}).update(v)
+    return Scenario(name or "+".join(s.name for s in scenarios), [x for s in scenarios for x in s.shocks],
+                    description=" ".join(s.description.strip() for s in scenarios),
+                    source=" ".join(s.source.strip() for s in scenarios), groups=groups,
+                    variant=first.variant, model=dict(first.model))
+
+
+def rule_frontier(params, scenario, regions, start, periods, phi_u=(0.0, 0.5, 1.0, 2.0, 4.0),
+                  phi_pi: float = 1.5, others="flexible_it", natural=None, baseline=None,
+                  **kw) -> xr.Dataset:
+    """Discounted squared inflation and unemployment gaps for rules with a rising response
+    to the unemployment gap (the inflation-unemployment frontier over lambda)."""
+    sets = {f"phi_u={x:g}": {"*": others, **{r: ("rule", phi_pi, x) for r in regions}} for x in phi_u}
+    res = monetary_paths(params, scenario, sets, start, periods, natural=natural, baseline=baseline, **kw)
+    out = res[["loss_inflation", "loss_unemployment"]].rename(regime="rule_phi_u")
+    return out.assign_coords(rule_phi_u=list(phi_u))
+
+
+def summary(res: xr.Dataset, regions=None) -> xr.Dataset:
+    """Per regime and region over the years: mean inflation gap (pp per year), mean absolute
+    gap, years at the lower bound, years the target is missed, mean unemployment and output
+    gaps, discounted loss (lambda = 1)."""
+    regions = list(regions) if regions is not None else list(res.region.values)
+    r = res.sel(region=regions)
+    out = xr.Dataset({
+        "inflation_gap_mean": r.inflation_gap.mean("year"),
+        "inflation_gap_abs_mean": abs(r.inflation_gap).mean("year"),
+        "years_at_lower_bound": r.at_lower_bound.sum("year"),
+        "years_target_missed": r.target_missed.sum("year"),
+        "unemployment_gap_mean": r.unemployment_gap.mean("year"),
+        "output_gap_mean": r.output_gap.mean("year"),
+        "policy_rate_min": r.policy_rate.min("year"),
+        "loss_lambda1": r.loss.sel(loss_lambda=1.0) if 1.0 in r.loss_lambda else r.loss.isel(loss_lambda=0),
+    })
+    units = {"inflation_gap_mean": ("mean inflation minus target", "pp per year"),
+             "inflation_gap_abs_mean": ("mean |inflation minus target|", "pp per year"),
+             "years_at_lower_bound": ("years with the rule's rate below the lower bound", "years"),
+             "years_target_missed": ("years with |inflation - target| above the band", "years"),
+             "unemployment_gap_mean": ("mean unemployment gap against the natural path", "pp"),
+             "output_gap_mean": ("mean output gap against the natural path", "%"),
+             "policy_rate_min": ("lowest policy rate", "% per year"),
+             "loss_lambda1": ("discounted loss, lambda = 1", "pp2")}
+    for k, (ln, u) in units.items():
+        out[k].attrs = {"long_name": ln, "units": u}
+    out.attrs = {k: v for k, v in res.attrs.items() if isinstance(v, (str, int, float))}
+    return out
+
+
+def summary_table(summ: xr.Dataset, title: str = "") -> str:
+    cols = [("inflation_gap_mean", "infl. dev. pp/yr", ".3f"), ("inflation_gap_abs_mean", "|dev.| pp/yr", ".3f"),
+            ("years_at_lower_bound", "yrs at ELB", "d"), ("years_target_missed", "yrs missed", "d"),
+            ("unemployment_gap_mean", "u gap pp", ".3f"), ("output_gap_mean", "y gap %", ".3f"),
+            ("policy_rate_min", "min rate %", ".2f"), ("loss_lambda1", "loss (l=1)", ".2f")]
+    lines = [title] if title else []
+    lines.append(f"{'regime':<14} {'region':<6} " + " ".join(f"{c[1]:>16}" for c in cols))
+    for g in summ.regime.values:
+        for r in summ.region.values:
+            row = summ.sel(regime=g, region=r)
+            vals = []
+            for k, _, f in cols:
+                x = float(row[k])
+                vals.append(f"{'n/a':>16}" if not np.isfinite(x) else
+                            f"{int(round(x)):>16d}" if f == "d" else f"{x:>16{f}}")
+            lines.append(f"{str(g):<14} {str(r):<6} " + " ".join(vals))
+    return "\n".join(lines)
+
+
+def plot_monetary(res: xr.Dataset, path, regions=None):
+    """Inflation, policy rate and unemployment gap by year, one column per region, one line
+    per regime (matplotlib)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    regions = list(regions if regions is not None else res.region.values)
+    panels = (("inflation", "CPI inflation, %"), ("policy_rate", "policy rate, %"),
+              ("unemployment_gap", "unemployment gap, pp (vs natural path)"))
+    fig, axes = plt.subplots(len(panels), len(regions), figsize=(4 * len(regions), 8.5), sharex=True,
+                             squeeze=False)
+    years = res.year.values
+    for j, r in enumerate(regions):
+        for i, (v, title) in enumerate(panels):
+            ax = axes[i, j]
+            for g in res.regime.values:
+                ax.plot(years, res[v].sel(regime=g, region=r).values, label=str(g), lw=1.2)
+            if v == "inflation":
+                ax.axhline(float(res.inflation_target.sel(region=r).isel(regime=0)), color="k", lw=0.6, ls="--")
+            elif v == "policy_rate":
+                ax.axhline(float(res.lower_bound.sel(region=r).isel(regime=0)), color="k", lw=0.6, ls=":")
+            else:
+                ax.axhline(0, color="grey", lw=0.5)
+            ax.set_title(f"{r}: {title}", fontsize=9)
+    axes[0, 0].legend(fontsize=7)
+    for ax in axes[-1]:
+        ax.set_xlabel("year")
+    fig.suptitle(f"{res.attrs.get('scenario', '')} {res.attrs.get('variant', '')}: monetary regimes "
+                 "(dashed: target; dotted: lower bound)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_frontier(front: xr.Dataset, path):
+    """Discounted squared unemployment gaps against squared inflation gaps, by rule."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for r in front.region.values:
+        f = front.sel(region=r)
+        ax.plot(f.loss_unemployment, f.loss_inflation, marker="o", label=str(r))
+        for x, a, b in zip(f.rule_phi_u.values, f.loss_unemployment.values, f.loss_inflation.values):
+            ax.annotate(f"{x:g}", (a, b), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("sum beta^t u_gap^2 (pp^2)")
+    ax.set_ylabel("sum beta^t pi_gap^2 (pp^2)")
+    ax.set_title(f"{front.attrs.get('scenario', '')}: rules by response to the unemployment gap\n"
+                 "(labels: phi_u; phi_pi = 1.5)", fontsize=9)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def run_experiment(spec: dict, base_dir, ds, years=None, variant=None, out=".", log=print) -> dict:
+    """The ``[dynamic]`` table of a policy file: each scenario (a list of scenario files,
+    combined) under each regime set, the no-shock reference and the rule frontier; writes
+    netCDF, PNG and returns {scenario: summary}."""
+    from pathlib import Path
+    from .. import calibrate
+    from ..results import save
+    from ..scenario import Scenario
+    dyn = spec.get("dynamic")
+    if not dyn:
+        raise DynamicsError("the policy file has no [dynamic] table")
+    first, last = years or dyn.get("years", (2025, 2035))
+    data_year = int(ds.attrs.get("year", 2011))
+    if not data_year < first <= last:
+        raise DynamicsError(f"years {first}:{last}: the first year must be after the data year "
+                            f"{data_year} and not after the last")
+    regions = dyn.get("regions", ["USA", "EU", "JPN"])
+    anchor = dyn.get("anchor", "USA")
+    known = set(map(str, ds["region"].values))
+    if set(regions) - known or anchor not in known:
+        raise DynamicsError(f"unknown region(s) {sorted(set(regions + [anchor]) - known)}; known {sorted(known)}")
+    sets = regime_sets(dyn["regimes"], regions, anchor, dyn.get("others", "flexible_it"),
+                       dyn.get("anchor_under_peg", "strict_it"))
+    for name, one in sets.items():
+        try:
+            resolve_regimes(one, sorted(known), anchor)
+        except DynamicsError as err:
+            raise DynamicsError(f"regime {name!r}: {err}") from None
+    scen_specs = dyn["scenarios"]
+    if not scen_specs:
+        raise DynamicsError("[dynamic.scenarios] is empty")
+    scens = {}
+    for name, files in scen_specs.items():
+        files = [files] if isinstance(files, str) else list(files)
+        parts = [Scenario.from_toml(Path(base_dir) / f, variant=variant or dyn.get("variant")) for f in files]
+        scens[name] = combine(parts, name)
+    settings = Settings(**dyn.get("settings", {}))
+    areas = dyn.get("areas")
+    periods = Periods(data_year, last)
+    projections = None                     # the shipped projections (default dataset)
+    if dyn.get("projections") == "constant":   # uniform drivers, no growth (other datasets)
+        from .projections import Projections
+        projections = Projections.constant(sorted(known), data_year, last)
+    elif dyn.get("projections") not in (None, "default"):
+        raise DynamicsError(f"projections must be 'default' or 'constant', got {dyn['projections']!r}")
+    outdir = Path(out)
+    outdir.mkdir(parents=True, exist_ok=True)
+    stem0 = spec.get("name", "inflation_targeting")
+    cache, results = {}, {}
+    for name, scen in scens.items():
+        key = tuple(sorted(scen.calibration_options().items()))
+        if key not in cache:
+            params = calibrate(ds, **scen.calibration_options())
+            base = DynamicModel(params, projections, periods, natural_closure()).baseline()
+            ref = None
+            if dyn.get("reference", True):
+                none = Scenario("no_shock", [], groups=scen.groups)
+                ref = monetary_paths(params, none, sets, first, periods, areas, settings, projections,
+                                     anchor=anchor, natural=base, baseline=base)
+                ref.attrs["scenario"] = "no_shock"
+                save(ref, outdir / f"{stem0}_no_shock_dynamic.nc")
+                plot_monetary(ref, outdir / f"{stem0}_no_shock_dynamic.png", regions)
+                log(summary_table(summary(ref, regions), f"\n== no shock (start values only), {first}-{last}"))
+            cache[key] = (params, base, ref)
+        params, base, ref = cache[key]
+        _, natural = natural_path(params, scen, periods, projections, baseline=base)
+        res = monetary_paths(params, scen, sets, first, periods, areas, settings, projections,
+                             anchor=anchor, natural=natural, baseline=base)
+        res.attrs.update({"scenario": name, "variant": scen.variant})
+        stem = f"{stem0}_{name}_{scen.variant}_dynamic" if scen.variant else f"{stem0}_{name}_dynamic"
+        summ = summary(res, regions)
+        if ref is not None:
+            for v in ("unemployment_gap", "inflation_gap", "output_gap"):
+                d = (res[v] - ref[v]).sel(region=regions).mean("year")
+                summ[f"{v}_shock"] = d
+                summ[f"{v}_shock"].attrs = {"long_name": f"mean {v} minus the no-shock run's (the "
+                                                         "shock's contribution)",
+                                            "units": res[v].attrs.get("units", "")}
+        save(res, outdir / f"{stem}.nc")
+        save(summ, outdir / f"{stem}_summary.nc")
+        plot_monetary(res, outdir / f"{stem}.png", regions)
+        log(summary_table(summ, f"\n== {name} ({scen.variant}), {first}-{last}; gaps against the natural path"))
+        if ref is not None:
+            log("the shock's contribution (minus the no-shock run), mean over the years:\n"
+                + f"{'regime':<14} {'region':<6} {'infl. pp/yr':>12} {'u gap pp':>10} {'y gap %':>10}")
+            for g in summ.regime.values:
+                for r in regions:
+                    s = summ.sel(regime=g, region=r)
+                    log(f"{str(g):<14} {r:<6} {float(s.inflation_gap_shock):>12.4f} "
+                        f"{float(s.unemployment_gap_shock):>10.4f} {float(s.output_gap_shock):>10.4f}")
+        phis = dyn.get("frontier_phi_u")
+        if phis:
+            front = rule_frontier(params, scen, regions, first, periods, phis, others=dyn.get("others", "flexible_it"),
+                                  natural=natural, baseline=base, areas=areas, settings=settings,
+                                  projections=projections, anchor=anchor)
+            front.attrs.update({"scenario": name, "variant": scen.variant})
+            save(front, outdir / f"{stem}_frontier.nc")
+            plot_frontier(front, outdir / f"{stem}_frontier.png")
+        log(f"written: {stem}.nc, {stem}_summary.nc, {stem}.png" + (f", {stem}_frontier.nc/.png" if phis else "")
+            + f" in {outdir}")
+        results[name] = summ
+    return results
