@@ -124,6 +124,9 @@ def test_invalid_regimes_give_clear_errors(small_dataset):
     with pytest.raises(DynamicsError, match="anchoring"):
         MonetaryModel(params, {"*": "strict_it"}, areas={params.regions[0]: {"anchoring": 1.5}},
                       anchor=params.regions[0])
+    with pytest.raises(DynamicsError, match="pass_through"):
+        MonetaryModel(params, {"*": "strict_it"}, areas={params.regions[0]: {"pass_through": -0.1}},
+                      anchor=params.regions[0])
     with pytest.raises(DynamicsError, match="mu"):
         MonetaryModel(params, {"*": "strict_it"}, settings=Settings(mu=0), anchor=params.regions[0])
 
@@ -156,3 +159,24 @@ def test_cli_policy_years_writes_results_and_plots(small_files, tmp_path, capsys
     assert main(["policy", str(bad), "--years", "2013:2014", "--dataset", str(small_files / "small.nc"),
                  "--out", str(out)]) == 1
     assert "cannot peg to 'R09'" in capsys.readouterr().err
+
+
+def test_import_price_pass_through_is_incomplete_within_the_year(setup):
+    """beta = 1: local import prices follow border prices (no wedge); beta = 0.5: part of a
+    border-price change reaches local prices a year later; Walras' law holds either way."""
+    params = setup[0]
+    R = params.regions
+    full = MonetaryModel(params, {"*": "strict_it"}, areas={r: {"pass_through": 1.0} for r in R},
+                         projections=setup[2], periods=setup[1], anchor=R[0])
+    res_full = full.run(setup[3], setup[5], START, setup[4])
+    assert float(abs(res_full.import_price_wedge - 1).max()) < 1e-10
+    assert abs(full.model.walras_residual()) < 1e-8
+    half = MonetaryModel(params, {"*": "strict_it"}, areas={r: {"pass_through": 0.5} for r in R},
+                         projections=setup[2], periods=setup[1], anchor=R[0])
+    res_half = half.run(setup[3], setup[5], START, setup[4])
+    assert abs(half.model.walras_residual()) < 1e-8
+    assert float(abs(res_half.import_price_wedge - 1).max()) > 1e-3
+    # the shock's first full year moves the import contribution less with slow pass-through
+    step = lambda res: float(abs(res.inflation_import.sel(year=2015) - res.inflation_import.sel(year=2014)).max())  # noqa: E731
+    assert step(res_half) < 0.8 * step(res_full)
+    assert float(abs(res_half.inflation_import + res_half.inflation_domestic - res_half.inflation).max()) < 1e-10

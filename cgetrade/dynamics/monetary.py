@@ -26,6 +26,12 @@ Per region r (labour types h, year t; ``_lag`` = value of year t-1):
     UIP                 i_r - i_A = E_t[Delta ln e_r] + rho_r,
                         E_t[Delta ln e_r] = theta (ln e^n_r,t - ln e_r,t) + pi*_r - pi*_A
                         (regressive towards the natural-path exchange rate; pegs: i_r = i_s + rho_r)
+    import prices       P_MS -> P_MS omega_r (every source; the wedge is importers' rent or loss,
+                        counted with tariff revenue), with local-currency pricing incomplete
+                        within the year (pass-through beta, dollar-invoiced share d):
+                        ln omega_t = (1 - beta){d [pi*_A - Dln P$_t] + (1 - d)[pi^e_t - Dln B_t]}
+                        B = e sum_i w_i P_M,i / omega (border import price index, local currency),
+                        P$ = B / e (in the anchor currency), D = true log change on year t-1
     investment          I_t = I^n_t [1 - eps_I (i_t - pi^e_t - r*)] + a_K (K^n_t - K_t)
     foreign saving      FS_r = fsav_r + dFS_r: saving + foreign saving buys I_t; sum_r dFS_r = 0
 
@@ -59,20 +65,22 @@ class Area:
     start_inflation: float = 0.02     # inflation of the year before the start (pi_(t0-1))
     phillips_slope: float = 0.3       # phi_w: pp of wage inflation per pp of unemployment gap
     anchoring: float = 0.7            # chi: weight of the target in expectations
+    pass_through: float = 0.5         # beta: share of a border-price change passed on within the year
+    dollar_invoicing: float = 0.5     # d: share of imports invoiced in the anchor currency
 
 
 #: currency areas, 2025 start (sources in docs/monetary.md, "Parameters of the dynamic block")
 AREAS = {
     "USA": Area(inflation_target=0.02, neutral_rate=0.0075, elb=0.00125, start_rate=0.04375,
-                start_inflation=0.029, phillips_slope=0.4, anchoring=0.8),
+                start_inflation=0.029, phillips_slope=0.4, anchoring=0.8, dollar_invoicing=0.93),
     "EU": Area(inflation_target=0.02, neutral_rate=0.0025, elb=-0.005, start_rate=0.03,
-               start_inflation=0.024, phillips_slope=0.3, anchoring=0.7),
+               start_inflation=0.024, phillips_slope=0.3, anchoring=0.7, dollar_invoicing=0.4),
     "JPN": Area(inflation_target=0.02, neutral_rate=-0.0025, elb=-0.001, start_rate=0.0025,
-                start_inflation=0.027, phillips_slope=0.2, anchoring=0.4),
+                start_inflation=0.027, phillips_slope=0.2, anchoring=0.4, dollar_invoicing=0.7),
     "CHN": Area(inflation_target=0.02, neutral_rate=0.01, elb=0.0, start_rate=0.015,
-                start_inflation=0.002, phillips_slope=0.3, anchoring=0.5),
+                start_inflation=0.002, phillips_slope=0.3, anchoring=0.5, dollar_invoicing=0.8),
     "EAS": Area(inflation_target=0.02, neutral_rate=0.005, elb=0.0, start_rate=0.03,
-                start_inflation=0.023, phillips_slope=0.3, anchoring=0.7),
+                start_inflation=0.023, phillips_slope=0.3, anchoring=0.7, dollar_invoicing=0.8),
     "ROW": Area(inflation_target=0.03, neutral_rate=0.01, elb=0.0, start_rate=0.05,
                 start_inflation=0.04, phillips_slope=0.3, anchoring=0.5),
 }
@@ -190,6 +198,9 @@ def areas_for(regions, overrides: dict | None = None) -> dict:
             raise DynamicsError(f"{r}: anchoring weight chi must be in [0, 1], got {a.anchoring}")
         if a.phillips_slope < 0:
             raise DynamicsError(f"{r}: Phillips-curve slope must be >= 0, got {a.phillips_slope}")
+        for k in ("pass_through", "dollar_invoicing"):
+            if not 0 <= getattr(a, k) <= 1:
+                raise DynamicsError(f"{r}: {k} must be in [0, 1], got {getattr(a, k)}")
     return out
 
 
@@ -288,6 +299,7 @@ class MonetaryModel(DynamicModel):
             else:
                 m.uip.add(m.IR[r] - m.IR[A] == m.theta * pyo.log(m.e_nat[r] / m.ER[r])
                           + m.pi_star[r] - m.pi_star[A] + m.risk[r])
+        self._add_pass_through(m, R, A)
         k = self.params.final_agents.index("investment")
         inv0 = {r: float(self.params["fd_exp"][k, i]) for i, r in enumerate(R)}
         m.investment_demand = pyo.Constraint(
@@ -297,6 +309,52 @@ class MonetaryModel(DynamicModel):
         scale = sum(inv0.values())
         m.world_saving = pyo.Constraint(expr=sum(m.FSR[r] for r in R) / scale == 0,
                                         doc="changes in foreign saving sum to zero")
+
+    def _add_pass_through(self, m, R, A):
+        """Import-price wedge omega_r: incomplete pass-through within the year, with a share
+        of imports invoiced in the anchor currency (dominant-currency pricing)."""
+        a = self.areas
+        vim = self.params["use_imp"].sum(1)                        # (i, r) benchmark imports
+        I = list(m.I)
+        m.OMEGA = pyo.Var(m.R, initialize=1.0, bounds=(0, None),
+                          doc="import-price wedge omega_r (local import prices / border prices)")
+        m.beta_pt = pyo.Param(m.R, mutable=True, initialize={r: a[r].pass_through for r in R},
+                              doc="within-year pass-through of border import prices")
+        m.dollar = pyo.Param(m.R, mutable=True, initialize={r: a[r].dollar_invoicing for r in R},
+                             doc="share of imports invoiced in the anchor currency")
+        m.border_lag = pyo.Param(m.R, mutable=True, initialize=1.0,
+                                 doc="border import price index of year t-1 (local, deflated)")
+        m.dollar_lag = pyo.Param(m.R, mutable=True, initialize=1.0,
+                                 doc="border import price index of year t-1 (anchor currency, deflated)")
+        w = {}
+        for r in R:
+            k = self.params.regions.index(r)
+            tot = sum(float(vim[self.params.sectors.index(i), k]) for i in I if (i, r) in m.IM)
+            w[r] = {i: float(vim[self.params.sectors.index(i), k]) / tot for i in I if (i, r) in m.IM}
+        m.BORDER = pyo.Expression(m.R, doc="border import price index B (anchor currency, deflated)",
+                                  rule=lambda m, r: sum(x * m.PM[i, r] for i, x in w[r].items()) / m.OMEGA[r])
+        # the wedge multiplies every source's price at the destination; its value is a rent of
+        # importers (added to tariff revenue, so regional income counts it)
+        for (i, s, r) in m.BT:
+            m.P_MS[i, s, r].set_value(m.P_MS[i, s, r].expr * m.OMEGA[r])
+        for (i, r) in m.MW:
+            m.P_MW[i, r].set_value(m.P_MW[i, r].expr * m.OMEGA[r])
+        P, Ix, Rx = self.params, self.params.sectors.index, self.params.regions.index
+        tm0, tmw0 = P["tm0"], P["tm_row0"]
+        for (i, r) in m.IM:      # destination value (1 + t_m0) P_MS X: the wedge's share is rent
+            rent = (sum((m.OMEGA[r] - 1) * (1 + float(tm0[Ix(i), Rx(s), Rx(r)])) * m.P_MS[i, s, r]
+                        / m.OMEGA[r] * m.X[i, s, r] for s in m.R if (i, s, r) in m.BT)
+                    + (((m.OMEGA[r] - 1) * (1 + float(tmw0[Ix(i), Rx(r)])) * m.P_MW[i, r] / m.OMEGA[r]
+                        * m.XMW[i, r]) if (i, r) in m.MW else 0.0))
+            m.TARIFF_REVENUE[i, r].set_value(m.TARIFF_REVENUE[i, r].expr + rent)
+        tau = m.trend
+
+        def wedge(m, r):
+            d_dollar = pyo.log(m.BORDER[r] / m.dollar_lag[r]) + tau
+            d_local = pyo.log(m.ER[r] * m.BORDER[r] / m.border_lag[r]) + tau
+            return pyo.log(m.OMEGA[r]) == (1 - m.beta_pt[r]) * (
+                m.dollar[r] * (m.pi_star[A] - d_dollar) + (1 - m.dollar[r]) * (m.pi_e[r] - d_local))
+        m.pass_through = pyo.Constraint(m.R, rule=wedge, doc="import-price pass-through")
 
     def _rule_target(self, m, r):
         spec = self.regimes[r]
@@ -342,7 +400,9 @@ class MonetaryModel(DynamicModel):
         lags = {"cpi": {r: nat["P"][k0 - 1, R.index(r)] for r in R},
                 "w": {(h, r): nat["W"][k0 - 1, L.index(h), R.index(r)] for h in L for r in R},
                 "pi": {r: a[r].start_inflation for r in R}, "i": {r: a[r].start_rate for r in R},
-                "ngdp": {r: nat["ngdp"][k0 - 1, R.index(r)] for r in R}}
+                "ngdp": {r: nat["ngdp"][k0 - 1, R.index(r)] for r in R},
+                "border": {r: nat["B"][k0 - 1, R.index(r)] for r in R},
+                "dollar": {r: nat["B"][k0 - 1, R.index(r)] for r in R}}
         K = nat["K"][k0].copy()
         self._first_lag_record = natural.isel(year=k0 - 1)
         recs = []
@@ -366,6 +426,8 @@ class MonetaryModel(DynamicModel):
                 vals[m.ngdp_path[r]] = nat["ngdp"][k, i]
                 vals[m.ngdp_path_lag[r]] = nat["ngdp"][k - 1, i]
                 vals[m.ur_nat[r]] = nat["ur"][k, i]
+                vals[m.border_lag[r]] = lags["border"][r]
+                vals[m.dollar_lag[r]] = lags["dollar"][r]
                 for h in L:
                     vals[m.w_lag[h, r]] = lags["w"][h, r]
                     vals[m.g_w[h, r]] = nat["gw"][k, L.index(h), i]
@@ -387,6 +449,8 @@ class MonetaryModel(DynamicModel):
                 lags["pi"][r] = pyo.value(m.PI[r])
                 lags["i"][r] = pyo.value(m.IR[r])
                 lags["ngdp"][r] = pyo.value(m.ER[r] * m.INC[r])
+                lags["border"][r] = pyo.value(m.ER[r] * m.BORDER[r])
+                lags["dollar"][r] = pyo.value(m.BORDER[r])
                 for h in L:
                     lags["w"][h, r] = pyo.value(m.ER[r] * m.W[h, r])
             K = capital_next(K, inv, self.delta, 1)
@@ -405,6 +469,7 @@ class MonetaryModel(DynamicModel):
         rec["unemployment_natural"] = (D, v(m.ur_nat))
         rec["exchange_rate_natural"] = (D, v(m.e_nat))
         rec["foreign_saving_response"] = (D, v(m.FSR))
+        rec["import_price_wedge"] = (D, v(m.OMEGA))
         return rec
 
     def _assemble(self, recs, years, natural, scenario) -> xr.Dataset:
@@ -487,7 +552,11 @@ def _natural_arrays(natural: xr.Dataset, p, L, A, areas, k0) -> dict:
     u = natural["unemployment_rate_by_skill"].sel(labour=L).transpose("year", "labour", "region").values \
         if "unemployment_rate_by_skill" in natural else \
         np.repeat(natural["unemployment_rate"].transpose("year", "region").values[:, None, :], len(L), 1)
-    return {"P": P, "W": W, "gw": gw, "e": e, "ngdp": e * scale[:, None] * inc,
+    vim = p["use_imp"].sum(1)                                     # (commodity, region)
+    w = vim / vim.sum(0, keepdims=True)
+    PM = natural["import_price"].transpose("year", "commodity", "region").values
+    border = (w[None] * PM).sum(1)          # world units; the lag year: e = 1, scale = 1
+    return {"P": P, "W": W, "gw": gw, "e": e, "ngdp": e * scale[:, None] * inc, "B": border,
             "I": natural["investment"].transpose("year", "region").values,
             "K": natural["capital_stock"].transpose("year", "region").values,
             "u": u, "ur": natural["unemployment_rate"].transpose("year", "region").values}
