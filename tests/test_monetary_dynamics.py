@@ -180,3 +180,29 @@ def test_import_price_pass_through_is_incomplete_within_the_year(setup):
     step = lambda res: float(abs(res.inflation_import.sel(year=2015) - res.inflation_import.sel(year=2014)).max())  # noqa: E731
     assert step(res_half) < 0.8 * step(res_full)
     assert float(abs(res_half.inflation_import + res_half.inflation_domestic - res_half.inflation).max()) < 1e-10
+
+
+def test_no_shock_on_target_reproduces_the_natural_path(small_dataset):
+    """Without shocks, inflation and the policy rate starting on target and at neutral, and
+    complete pass-through, every regime reproduces the natural path: zero gaps (up to the
+    lower-bound smoothing, mu^2 / (i - ELB) = 4e-7), inflation on target, rates at r* + pi*.
+    A peg cannot: with growth the natural real exchange rate moves and the nominal rate may not."""
+    params = cgetrade.calibrate(small_dataset)
+    R = params.regions
+    periods = Periods(2011, 2016)
+    proj = Projections.constant(R, 2011, 2050, gdp=0.02, labour=0.005)
+    scen = Scenario("none", [])
+    base, nat = natural_path(params, scen, periods, proj)
+    res = monetary_paths(params, scen, {"strict": {"*": "strict_it"}, "flexible": {"*": "flexible_it"},
+                                        "ngdp": {"*": "ngdp_growth", R[1]: "ngdp_level"},
+                                        "peg": {"*": "strict_it", R[2]: "peg"}},
+                         START, periods, areas={r: {"pass_through": 1.0} for r in R}, projections=proj,
+                         anchor=R[0], natural=nat, baseline=base)
+    peg, res = res.sel(regime="peg", region=R[2]), res.sel(regime=["strict", "flexible", "ngdp"])
+    assert float(abs(peg.inflation_gap).max()) > 0.01
+    for v in ("inflation_gap", "unemployment_gap", "output_gap"):
+        assert float(abs(res[v]).max()) < 1e-3, v                 # pp or %
+    assert float(abs(res.policy_rate - 2.5).max()) < 1e-3
+    assert float(abs(res.import_price_wedge - 1).max()) < 1e-12
+    assert float(abs(res.capital_stock / nat.capital_stock.sel(year=res.year) - 1).max()) < 1e-5
+    assert float(abs(res.exchange_rate / res.exchange_rate_natural - 1).max()) < 1e-5

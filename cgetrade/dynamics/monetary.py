@@ -42,14 +42,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
 from ..model import Closure
-from ..results import collect
 from .accumulation import capital_next, real_investment
 from .projections import DynamicsError, Periods
 from .recursive import DynamicModel
@@ -204,7 +203,7 @@ def areas_for(regions, overrides: dict | None = None) -> dict:
     return out
 
 
-def natural_closure(scenario=None) -> Closure:
+def natural_closure() -> Closure:
     """Flexible wages (unemployment at its benchmark rate), no nominal side."""
     return Closure()
 
