@@ -332,19 +332,16 @@ class MonetaryModel(DynamicModel):
             w[r] = {i: float(vim[self.params.sectors.index(i), k]) / tot for i in I if (i, r) in m.IM}
         m.BORDER = pyo.Expression(m.R, doc="border import price index B (anchor currency, deflated)",
                                   rule=lambda m, r: sum(x * m.PM[i, r] for i, x in w[r].items()) / m.OMEGA[r])
-        # the wedge multiplies every source's price at the destination; its value is a rent of
-        # importers (added to tariff revenue, so regional income counts it)
+        # the wedge multiplies every source's price at the destination; its value, the share
+        # (omega - 1) / omega of spending on imports, is a rent of importers (added to tariff
+        # revenue, so regional income counts it)
         for (i, s, r) in m.BT:
             m.P_MS[i, s, r].set_value(m.P_MS[i, s, r].expr * m.OMEGA[r])
         for (i, r) in m.MW:
             m.P_MW[i, r].set_value(m.P_MW[i, r].expr * m.OMEGA[r])
-        P, Ix, Rx = self.params, self.params.sectors.index, self.params.regions.index
-        tm0, tmw0 = P["tm0"], P["tm_row0"]
-        for (i, r) in m.IM:      # destination value (1 + t_m0) P_MS X: the wedge's share is rent
-            rent = (sum((m.OMEGA[r] - 1) * (1 + float(tm0[Ix(i), Rx(s), Rx(r)])) * m.P_MS[i, s, r]
-                        / m.OMEGA[r] * m.X[i, s, r] for s in m.R if (i, s, r) in m.BT)
-                    + (((m.OMEGA[r] - 1) * (1 + float(tmw0[Ix(i), Rx(r)])) * m.P_MW[i, r] / m.OMEGA[r]
-                        * m.XMW[i, r]) if (i, r) in m.MW else 0.0))
+        for (i, r) in m.IM:      # spending on imports P_M M M0; the wedge's share (omega - 1) / omega is rent
+            m0 = float(vim[self.params.sectors.index(i), self.params.regions.index(r)])
+            rent = (m.OMEGA[r] - 1) / m.OMEGA[r] * m.PM[i, r] * m.M[i, r] * m0
             m.TARIFF_REVENUE[i, r].set_value(m.TARIFF_REVENUE[i, r].expr + rent)
         tau = m.trend
 
@@ -839,7 +836,7 @@ def run_experiment(spec: dict, base_dir, ds, years=None, variant=None, out=".", 
                                   projections=projections, anchor=anchor)
             front.attrs.update({"scenario": name, "variant": scen.variant})
             save(front, outdir / f"{stem}_frontier.nc")
-            plot_frontier(front, outdir / f"{stem}_frontier.png")
+            plot_frontier(front.sel(region=regions), outdir / f"{stem}_frontier.png")
         log(f"written: {stem}.nc, {stem}_summary.nc, {stem}.png" + (f", {stem}_frontier.nc/.png" if phis else "")
             + f" in {outdir}")
         results[name] = summ
