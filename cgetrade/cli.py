@@ -406,6 +406,15 @@ def cmd_policy(args) -> int:
     with open(path, "rb") as f:
         spec = tomllib.load(f)
     ds = _load_dataset(args.dataset)
+    if getattr(args, "years", None):
+        from .dynamics import DynamicsError
+        from .dynamics.monetary import run_experiment
+        try:
+            run_experiment(spec, path.parent, ds, years=args.years, variant=args.variant, out=args.out or ".")
+        except DynamicsError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        return 0
     closure = Closure(labour=spec.get("labour", "wage_curve"), kappa=spec.get("kappa", 0.5),
                       phi=spec.get("phi", 0.1))
     regimes = {k: (v if isinstance(v, str) else tuple(v)) for k, v in spec["regimes"].items()}
@@ -629,6 +638,17 @@ def _add_common(p, dataset=True, variant=True):
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines or tables")
 
 
+def _parse_years(text: str) -> tuple:
+    """"2025:2035" -> (2025, 2035)."""
+    try:
+        first, last = (int(x) for x in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"years must be FIRST:LAST, e.g. 2025:2035, got {text!r}") from None
+    if last < first:
+        raise argparse.ArgumentTypeError(f"the last year {last} is before the first {first}")
+    return first, last
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="cgetrade", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -665,6 +685,9 @@ def main(argv=None) -> int:
     pol.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
     pol.add_argument("--variant", help="variant of the scenarios (default: the file's)")
     pol.add_argument("--out", help="output directory (default: current directory)")
+    pol.add_argument("--years", type=_parse_years, metavar="FIRST:LAST",
+                     help="the dynamic monetary block over these years, e.g. 2025:2035 (the "
+                          "file's [dynamic] table); without it: the static regime comparison")
     sw = sub.add_parser("sweep", help="a scenario at a grid of shock sizes (Dask or serial)")
     sw.add_argument("scenario", help="scenario name or TOML file")
     _add_common(sw)

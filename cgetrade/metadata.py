@@ -150,6 +150,38 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
     "automation_reinstatement": ("automation: change of labour's share of value added at benchmark "
                                  "factor prices from new labour tasks (reinstatement effect)", "pp",
                                  "change", ""),
+    # dynamic monetary block (dynamics/monetary.py); gaps against the natural path
+    "inflation": ("CPI inflation, local currency (100 x log change on the year before)", "% per year",
+                  "change", ""),
+    "inflation_expected": ("expected inflation pi^e = chi pi* + (1 - chi) pi(t-1)", "% per year",
+                           "change", ""),
+    "inflation_target": ("inflation target pi*", "% per year", "change", ""),
+    "inflation_gap": ("inflation minus its target", "pp", "change", ""),
+    "inflation_import": ("import-price contribution to CPI inflation (Sato-Vartia split)", "% per year",
+                         "change", ""),
+    "inflation_domestic": ("domestic-price contribution to CPI inflation (Sato-Vartia split)",
+                           "% per year", "change", ""),
+    "policy_rate": ("policy rate i", "% per year", "change", ""),
+    "shadow_rate": ("rate prescribed by the rule before the lower bound (peg: the policy rate)",
+                    "% per year", "change", ""),
+    "real_rate": ("real policy rate i - pi^e", "% per year", "change", ""),
+    "lower_bound": ("effective lower bound of the policy rate", "% per year", "change", ""),
+    "at_lower_bound": ("the rule's rate is below the lower bound (the bound binds)", "1", "change", ""),
+    "target_missed": ("|inflation - target| above the band", "1", "change", ""),
+    "unemployment_regional": ("unemployment rate, all labour types", "1", "rate", ""),
+    "unemployment_natural": ("natural unemployment rate (flexible-wage path of the scenario)", "1",
+                             "rate", ""),
+    "unemployment_gap": ("unemployment rate minus the natural path's", "pp", "change", ""),
+    "output_gap": ("real GDP against the natural path, 100 x log", "%", "change", ""),
+    "exchange_rate_natural": ("natural-path exchange rate (local CPIs on their target paths)", _IDX,
+                              "level", ""),
+    "foreign_saving_response": ("change of foreign saving dFS (capital inflow; sums to 0 over regions)",
+                                "{money}", "balance", ""),
+    "loss_inflation": ("discounted sum of squared inflation gaps, sum_t beta^t pi_gap^2", "pp2",
+                       "change", "year: sum"),
+    "loss_unemployment": ("discounted sum of squared unemployment gaps, sum_t beta^t u_gap^2", "pp2",
+                          "change", "year: sum"),
+    "loss": ("discounted loss sum_t beta^t (pi_gap^2 + lambda u_gap^2)", "pp2", "change", "year: sum"),
 }
 
 #: coordinate -> long_name
@@ -169,6 +201,8 @@ COORDINATES: dict[str, str] = {
     "statistic": "statistic over the draws (mean, standard deviation, percentiles)",
     "regime": "monetary regime",
     "it_lambda": "weight of the unemployment gap in flexible inflation targeting",
+    "loss_lambda": "weight lambda of the unemployment gap in the loss",
+    "rule_phi_u": "response of the policy rule to the unemployment gap",
 }
 #: coordinates whose labels get a ``<coord>_name`` auxiliary coordinate with full names
 NAMED = {"region": "region", "source": "region", "sector": "sector", "commodity": "sector",

@@ -88,6 +88,7 @@ class DynamicModel:
         self.target = add_target(
             m, INSTRUMENT, {r: [m.aug[f, j, r] for f in self.labour for j in m.I] for r in m.R},
             real_gdp_measure(params), doc="region-wide labour-augmenting productivity lambda_r")
+        self._extend(m)
         self.nlp = self.model.nlp                       # compile once
         self.setup_time = time.perf_counter() - t0
         self.delta = np.array([self.projections.delta[r] for r in regions])
@@ -99,6 +100,10 @@ class DynamicModel:
         self.labour_index = self.projections.index("labour_growth", regions, self.years)
         self.gdp_index = self.projections.index("gdp_growth", regions, self.years)
         self.timing: dict = {}
+
+    def _extend(self, m):
+        """Equations added to the static model before it is compiled (none here; see
+        dynamics/monetary.py)."""
 
     # -- parameters of a year --------------------------------------------------------------
     def _restore_benchmark(self):

@@ -18,7 +18,10 @@ government receives the direct tax and all indirect taxes T and saves a fixed sh
 
 Investment is savings-driven. Foreign saving FS_r is fixed in the unit chosen by
 ``Closure.foreign_saving``: the world export price index P_W, the numeraire, or the rest
-of the world's currency EXR (flexible exchange rate). Within each agent's basket
+of the world's currency EXR (flexible exchange rate). FS_r = fsav_r + dFS_r, where the
+response dFS_r is a variable fixed at 0 in the static model; a layer above may free it
+(the dynamic monetary block: investment by the real rate, foreign saving the residual,
+sum_r dFS_r = 0). Within each agent's basket
 
     P_H[h,r] = CES_i(P_A[i,h,r]; sigma_h),   Q_A[i,h,r] = (E_h / E_h0) / P_H (P_H / P_A)^sigma_h
 
@@ -63,6 +66,8 @@ def add_final_demand(m, p, factor_income, closure):
     m.INC = pyo.Var(m.R, initialize=1.0, bounds=(0, None), doc="regional income (index)")
     m.fsav = pyo.Param(m.R, mutable=True, initialize=lambda m, r: float(fs0[R[r]]),
                        doc="foreign saving, in units of Closure.foreign_saving")
+    m.FSR = pyo.Var(m.R, initialize=0.0, doc="response of foreign saving dFS_r (fixed at 0 unless freed)")
+    m.FSR.fix(0.0)
 
     def tax_revenue(m, r):
         prod = sum(m.to[j, r] * m.PY[j, r] * vom[I[j], R[r]] * m.Y[j, r] for j in m.I)
@@ -83,7 +88,7 @@ def add_final_demand(m, p, factor_income, closure):
         def expenditure(m, h, r):
             hh, rr = H[h], R[r]
             if h == "investment":
-                return s_sav[rr] * inc0[rr] * m.INC[r] + m.fsav[r] * unit(m, r)
+                return s_sav[rr] * inc0[rr] * m.INC[r] + (m.fsav[r] + m.FSR[r]) * unit(m, r)
             return share[hh, rr] * inc0[rr] * m.INC[r]
     else:
         fi0, td0 = p["factor_income"], p["direct_tax"]
@@ -104,7 +109,7 @@ def add_final_demand(m, p, factor_income, closure):
                 return (1 - m.taud[r] - m.ssp[r]) * m.FI[r]
             if h == "government":
                 return (1 - m.ssg[r]) * m.GREV[r]
-            return m.ssp[r] * m.FI[r] + m.ssg[r] * m.GREV[r] + m.fsav[r] * unit(m, r)
+            return m.ssp[r] * m.FI[r] + m.ssg[r] * m.GREV[r] + (m.fsav[r] + m.FSR[r]) * unit(m, r)
     m.E = pyo.Expression(m.H, m.R, rule=expenditure, doc="final expenditure by agent (value)")
 
     def price_index(m, h, r):
