@@ -8,6 +8,8 @@ from importlib import resources
 from pathlib import Path
 
 DEFAULT_EXPERIMENT = "china_manufacturing_tfp.toml"
+POLICY_KEYS = ("name", "description", "scenarios", "variant", "regions", "labour", "kappa", "phi",
+               "loss_lambda", "frontier_lambdas", "regimes")
 
 
 def _load_dataset(path):
@@ -191,12 +193,16 @@ def cmd_policy(args) -> int:
         import tomli as tomllib
     from . import calibrate
     from .model import Closure
+    from .errors import OptionsError, check_keys, read_toml
     from .policy import compare_regimes, inflation_frontier, plot_frontier
     from .results import save
     from .scenario import Scenario
     path = _experiment_path(args.scenario or "inflation_targeting.toml")
-    with open(path, "rb") as f:
-        spec = tomllib.load(f)
+    spec = read_toml(path, OptionsError)
+    check_keys(spec, POLICY_KEYS, f"policy file {path.name}", OptionsError)
+    for key in ("scenarios", "regions"):
+        if key in spec and not spec[key]:
+            raise OptionsError(f"empty '{key}' list in {path.name}")
     ds = _load_dataset(args.dataset)
     params = calibrate(ds)
     closure = Closure(labour=spec.get("labour", "wage_curve"), kappa=spec.get("kappa", 0.5),
@@ -205,7 +211,7 @@ def cmd_policy(args) -> int:
     regions = spec.get("regions", ["USA", "EU", "JPN"])
     unknown = set(regions) - set(params.regions)
     if unknown:
-        raise FileNotFoundError(f"unknown regions {sorted(unknown)} in {path.name}")
+        raise OptionsError(f"unknown regions {sorted(unknown)} in {path.name}; regions: {params.regions}")
     outdir = Path(args.out or ".")
     outdir.mkdir(parents=True, exist_ok=True)
     for name in spec["scenarios"]:
@@ -258,17 +264,26 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    from .data import DataValidationError
-    from .scenario import ShockError
-    from .solve import SolveError
     try:
         if args.command == "run" and args.scenario and _is_policy_file(args.scenario):
             return cmd_policy(argparse.Namespace(scenario=args.scenario, dataset=args.dataset,
                                                  variant=args.variant, out=None))
         return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy}[args.command](args)
-    except (DataValidationError, ShockError, SolveError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    except Exception as err:
+        return _report_error(err)
+
+
+def _report_error(err) -> int:
+    """One line on stderr for the documented error types (docs/errors.md): exit code 1 for
+    bad input or a missing file, 3 when no equilibrium was found. Anything else is a bug
+    and keeps its traceback."""
+    from .errors import CGETradeError, InputError
+    if not isinstance(err, (CGETradeError, OSError)):
+        raise err
+    text = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
+    kind = "error" if isinstance(err, (InputError, OSError)) else "no solution"
+    print(f"{kind}: {text}", file=sys.stderr)
+    return 1 if isinstance(err, (InputError, OSError)) else 3
 
 
 if __name__ == "__main__":

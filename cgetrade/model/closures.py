@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
+from ..errors import ClosureError, suggest
+
 
 #: benchmark (2011) unemployment rates, approximate national statistics: China registered
 #: urban rate (NBS) 4.1 %, United States 8.9 % (BLS), EU-27 9.6 % (Eurostat), Japan 4.6 %,
@@ -34,10 +36,11 @@ def _per_region(value, regions, what):
         default = value.get("*")
         unknown = set(value) - set(regions) - {"*"}
         if unknown:
-            raise ValueError(f"unknown region(s) {sorted(unknown)} in {what}")
+            raise ClosureError(f"unknown region(s) {sorted(unknown)} in {what}"
+                               f"{suggest(sorted(unknown)[0], regions)}; regions: {list(regions)}")
         missing = [r for r in regions if r not in value and default is None]
         if missing:
-            raise ValueError(f"{what} missing for region(s) {missing} (or give a '*' default)")
+            raise ClosureError(f"{what} missing for region(s) {missing} (or give a '*' default)")
         return {r: value.get(r, default) for r in regions}
     return {r: value for r in regions}
 
@@ -60,6 +63,7 @@ class Closure:
     final_demand: str = "regional_household"     # | "household_government" (see demand.py)
     foreign_saving: str = "world_price_index"    # unit of fixed foreign saving: | "numeraire"
                                                  # | "rest_of_world" (flexible exchange rate EXR)
+    foreign_saving_rule: str = "fixed"           # | "global_bank" (see demand.py)
 
     def dropped_market(self, regions, sectors) -> tuple:
         return self.walras_market or ("goods", sectors[-1], regions[-1])
@@ -68,14 +72,18 @@ class Closure:
         kinds = _per_region(self.labour, regions, "labour closure")
         bad = {r: k for r, k in kinds.items() if k not in LABOUR_CLOSURES}
         if bad:
-            raise ValueError(f"unknown labour closure(s) {bad}; known: {LABOUR_CLOSURES}")
+            raise ClosureError(f"unknown labour closure(s) {bad}; known: {LABOUR_CLOSURES}")
         return kinds
 
     def unemployment_rates(self, regions) -> dict:
+        unknown = set(self.unemployment or {}) - set(regions)
+        if unknown:
+            raise ClosureError(f"unknown region(s) {sorted(unknown)} in the unemployment rates"
+                               f"{suggest(sorted(unknown)[0], regions)}; regions: {list(regions)}")
         table = dict(UNEMPLOYMENT_2011, **(self.unemployment or {}))
         rates = {r: float(table.get(r, DEFAULT_UNEMPLOYMENT)) for r in regions}
         if not all(0 < u < 1 for u in rates.values()):
-            raise ValueError(f"benchmark unemployment rates must be in (0, 1): {rates}")
+            raise ClosureError(f"benchmark unemployment rates must be in (0, 1): {rates}")
         return rates
 
     def regimes(self, regions) -> dict:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import cyipopt
 import numpy as np
 
+from ..errors import CGETradeError, OptionsError
+
 #: acceptance tolerance on the max |residual| (equations are scaled by benchmark values)
 TOL = 1e-8
 
@@ -33,14 +35,21 @@ DEFAULT_IPOPT = {
 HESSIAN = "limited-memory"
 
 
-class SolveError(RuntimeError):
+class SolveError(CGETradeError, RuntimeError):
     """Ipopt did not reach a point where every equation holds to tolerance."""
 
-    def __init__(self, message, worst=None, status=None, iterations=None):
+    def __init__(self, message, worst=None, status=None, iterations=None, reached=None):
         super().__init__(message)
         self.worst = worst or []
         self.status = status
         self.iterations = iterations
+        self.reached = reached          # share of a scenario's shock reached (continuation)
+
+
+class NoEquilibriumError(SolveError):
+    """The equations hold, but only with a negative final demand: no economically valid
+    equilibrium exists for these parameters under this closure. The message names the agent,
+    the region and the cause (e.g. fixed foreign saving exceeding domestic saving)."""
 
 
 @dataclass
@@ -120,24 +129,71 @@ def run_ipopt(nlp, x0, p, options=None, bounds=False, hessian=HESSIAN):
     return x, info, time.perf_counter() - t0
 
 
+def negative_final_demand(model, tol: float = 1e-9) -> list[str]:
+    """Root causes of negative final demand at the model's current point, one sentence each
+    (empty if every agent's expenditure E[h,r] >= 0)."""
+    import pyomo.environ as pyo
+    m, par = model.pyomo, model.params
+    closure = model.closure
+    out = []
+    for (h, r), e in m.E.items():
+        scale = float(par.data["fd_exp"].sel(final=h, region=r)) or float(par.data["income"].sel(region=r))
+        value = pyo.value(e)
+        if value >= -tol * scale:
+            continue
+        what = f"{h} demand in {r} would be negative ({value:,.6g})"
+        if h == "investment":
+            sav, fs = pyo.value(m.SAV[r]), pyo.value(m.FSAV[r])
+            if getattr(closure, "foreign_saving_rule", "fixed") == "fixed":
+                out.append(f"{what}: foreign saving fixed at {fs:,.6g} (a net capital outflow, in "
+                           f"{closure.foreign_saving} units) exceeds regional saving {sav:,.6g}; "
+                           "Closure(foreign_saving_rule='global_bank') lets foreign saving adjust")
+            else:
+                out.append(f"{what}: world saving {pyo.value(m.WSAV):,.6g} is negative")
+        elif closure.final_demand == "household_government" and h == "government":
+            out.append(f"{what}: government revenue {pyo.value(m.GREV[r]):,.6g} times "
+                       f"(1 - s_g) = {1 - pyo.value(m.ssg[r]):.4g}")
+        elif closure.final_demand == "household_government":
+            out.append(f"{what}: factor income {pyo.value(m.FI[r]):,.6g} times (1 - tau_d - s_p) "
+                       f"= {1 - pyo.value(m.taud[r]) - pyo.value(m.ssp[r]):.4g}")
+        else:
+            out.append(f"{what}: regional income {pyo.value(m.INC[r]):.6g} (index) is negative")
+    return out
+
+
 def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
-                hessian: str = HESSIAN):
-    """Solve ``model`` (a CGEModel) from its current point and load the solution into it."""
+                hessian: str = HESSIAN, max_iter: int | None = None,
+                time_limit: float | None = None):
+    """Solve ``model`` (a CGEModel) from its current point and load the solution into it.
+
+    ``max_iter`` (Ipopt iterations per attempt) and ``time_limit`` (wall-clock seconds for
+    the whole call) bound the effort; a solve that runs out of either raises SolveError.
+    A point where the equations hold but a final demand is negative raises
+    NoEquilibriumError naming the cause; the model is then left at its starting point."""
     nlp = model.nlp
     if nlp.n != nlp.m:
         raise SolveError(f"system is not square: {nlp.m} equations for {nlp.n} free variables")
+    for name, v in (("max_iter", max_iter), ("time_limit", time_limit)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
+            raise OptionsError(f"{name} must be a positive number, got {v!r}")
     x0, p = nlp.x_from_model(), nlp.p_from_model()
     lb, ub = nlp.bounds()
+    started = time.perf_counter()
+    budget = {} if max_iter is None else {"max_iter": int(max_iter)}
 
     def attempt(bounds):
-        x, info, t = run_ipopt(nlp, x0, p, ipopt_options, bounds=bounds, hessian=hessian)
+        opts = dict(ipopt_options or {}, **budget)
+        if time_limit is not None:
+            opts["max_wall_time"] = max(1e-3, time_limit - (time.perf_counter() - started))
+        x, info, t = run_ipopt(nlp, x0, p, opts, bounds=bounds, hessian=hessian)
         r = nlp.residuals(x, p)
         res = float(np.max(np.abs(r))) if np.all(np.isfinite(r)) and np.all(np.isfinite(x)) else np.inf
         return {"x": x, "info": info, "t": t, "r": r, "res": res,
                 "ok": res <= tol and not _outside(x, lb, ub).any()}
     first = attempt(bounds=False)
     chosen, t = first, first["t"]
-    if not first["ok"]:
+    out_of_time = time_limit is not None and time.perf_counter() - started >= time_limit
+    if not first["ok"] and not out_of_time:
         # second attempt: keep prices, quantities and rates in their economic domain
         second = attempt(bounds=True)
         t += second["t"]
@@ -147,23 +203,35 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
     iters = int(info["iter_count"])
     status_msg = info["status_msg"].decode() if isinstance(info["status_msg"], bytes) else str(info["status_msg"])
     maxres = float(np.max(np.abs(r))) if np.all(np.isfinite(r)) else float("inf")
+    budget_note = ""
+    if time_limit is not None and time.perf_counter() - started >= time_limit:
+        budget_note = f" within the time limit of {time_limit:g} s"
+    elif max_iter is not None and iters >= max_iter:
+        budget_note = f" within {max_iter} iterations"
     if not (maxres <= tol):
         worst = nlp.worst(np.nan_to_num(r, nan=np.inf))
         raise SolveError(
-            f"CGE solve did not converge (Ipopt status {info['status']}: {status_msg}); "
+            f"CGE solve did not converge{budget_note} (Ipopt status {info['status']}: {status_msg}); "
             f"max residual {maxres:.3e} > {tol:.0e}. Worst equations:\n" + _format_worst(worst),
             worst=worst, status=info["status"], iterations=iters)
+    nlp.to_model(x)
+    causes = negative_final_demand(model) if hasattr(model.pyomo, "E") else []
+    if causes:
+        nlp.to_model(x0)
+        raise NoEquilibriumError("no equilibrium with non-negative final demand: " + "; ".join(causes),
+                                 worst=[("E", None, 0.0)], status=info["status"], iterations=iters)
     out = _outside(x, lb, ub)
     if out.any():
+        nlp.to_model(x0)
         bad = [(nlp.variable_labels[k][0], nlp.variable_labels[k][1], float(x[k]))
                for k in np.flatnonzero(out)[:10]]
         raise SolveError("no equilibrium inside the variables' bounds (e.g. unemployment must stay "
                          "in [0, 1], prices and quantities >= 0); the closest point has\n"
                          + "\n".join(f"  {n}[{i}] = {v:+.4g}" for n, i, v in bad),
                          worst=bad, status=info["status"], iterations=iters)
-    nlp.to_model(x)
     walras = model.walras_residual()
     if abs(walras) > tol:
+        nlp.to_model(x0)
         raise SolveError(f"Walras' law violated: dropped market residual {walras:.3e} > {tol:.0e}",
                          worst=[("walras", None, walras)], status=info["status"])
     return Solution(status=status_msg, status_code=int(info["status"]), iterations=iters,
