@@ -292,7 +292,23 @@ class Scenario:
                     raise SolveError(f"time limit of {time_limit:g} s reached")
                 sol = model.solve(**opts)
             except NoEquilibriumError as e:
-                err, why = e, "beyond it"
+                # locate where the path leaves the economic domain (bisection, warm starts)
+                err, lo, hi = e, done, target
+                while hi - lo > 1.0 / max_steps and (time_limit is None
+                                                    or time.perf_counter() - t0 < time_limit):
+                    mid = 0.5 * (lo + hi)
+                    self.move(model, start, final, mid)
+                    model.nlp.to_model(x_done)
+                    solves += 1
+                    try:
+                        model.solve(**solve_options)
+                    except NoEquilibriumError as e2:
+                        err, hi = e2, mid
+                        continue
+                    except SolveError:
+                        break
+                    lo, x_done = mid, model.nlp.x_from_model()
+                done, target = lo, hi
                 break
             except SolveError as e:
                 err = e
@@ -314,9 +330,9 @@ class Scenario:
         model.nlp.to_model(x0)
         elapsed = time.perf_counter() - t0
         if isinstance(err, NoEquilibriumError):
-            raise NoEquilibriumError(f"scenario {self.name}: {err} (at {100 * target:.4g} % of the "
-                                     f"shock; the path solved up to {100 * done:.4g} %)",
-                                     worst=err.worst, reached=done)
+            raise NoEquilibriumError(f"scenario {self.name}: solved up to {100 * done:.4g} % of the "
+                                     f"shock, then {err} (at {100 * target:.4g} %; {solves} solves, "
+                                     f"{elapsed:.1f} s)", worst=err.worst, reached=done)
         first = str(err).splitlines()[0]
         raise SolveError(f"scenario {self.name}: reached {100 * done:.4g} % of the shock in "
                          f"{solves} solves and {elapsed:.1f} s; {why}; last error: {first}",

@@ -131,7 +131,8 @@ def add_final_demand(m, p, factor_income, closure):
             return m.SAV[r] + m.fsav[r] * unit(m, r)
     else:
         inv0 = fd0[H["investment"]]
-        theta = {r: float(inv0[R[r]] / inv0.sum()) for r in m.R}
+        total = float(inv0.sum())                                  # 0: no investment anywhere
+        theta = {r: float(inv0[R[r]]) / total if total > 0 else 0.0 for r in m.R}
         m.WSAV = pyo.Expression(expr=sum(m.SAV[s] + m.fsav[s] * unit(m, s) for s in m.R),
                                 doc="world saving: sum_s S_s + net inflow from the rest of the world")
 
@@ -197,7 +198,7 @@ def household_government_rates(p, regions) -> dict:
         if not -1 <= sg <= 1:
             problems.append(f"{r}: government saving rate s_g = {sg:.3g} (government consumption "
                             f"{gov_c:,.0f} against revenue {rev:,.0f})")
-        elif sg < 0:
+        elif sg < -1e-9:
             deficits.append(f"{r} {sg:.3f}")
     if problems:
         hint = (" The dataset has no 'direct_tax' variable: add direct_tax(region), the household "

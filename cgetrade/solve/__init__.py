@@ -161,6 +161,18 @@ def negative_final_demand(model, tol: float = 1e-9) -> list[str]:
     return out
 
 
+def _domain_cause(name, idx, value) -> str:
+    """One phrase for a variable outside its bounds at a point where the equations hold."""
+    label = f"{name}[{', '.join(map(str, idx)) if isinstance(idx, tuple) else idx}]"
+    if name in ("U", "US"):
+        where = idx[-1] if isinstance(idx, tuple) else idx
+        if value < 0:
+            return (f"unemployment {label} = {value:+.4g}: labour demand in {where} would exceed "
+                    "its labour force at the wage the closure sets")
+        return f"unemployment {label} = {value:+.4g} (above 100 %)"
+    return f"{label} = {value:+.4g} (must be >= 0)"
+
+
 def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
                 hessian: str = HESSIAN, max_iter: int | None = None,
                 time_limit: float | None = None):
@@ -225,10 +237,9 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
         nlp.to_model(x0)
         bad = [(nlp.variable_labels[k][0], nlp.variable_labels[k][1], float(x[k]))
                for k in np.flatnonzero(out)[:10]]
-        raise SolveError("no equilibrium inside the variables' bounds (e.g. unemployment must stay "
-                         "in [0, 1], prices and quantities >= 0); the closest point has\n"
-                         + "\n".join(f"  {n}[{i}] = {v:+.4g}" for n, i, v in bad),
-                         worst=bad, status=info["status"], iterations=iters)
+        raise NoEquilibriumError("no equilibrium inside the economic domain: the equations hold only with "
+                                 + "; ".join(_domain_cause(n, i, v) for n, i, v in bad[:5]),
+                                 worst=bad, status=info["status"], iterations=iters)
     walras = model.walras_residual()
     if abs(walras) > tol:
         nlp.to_model(x0)
