@@ -46,9 +46,9 @@ KIND_KEYS = {"tfp": ("sector", "basis"), "factor_productivity": ("sector", "fact
              "automation": ("sector",), "endowment": ("factor",),
              "tariff": ("sector", "source", "mode"), "export_tax": ("sector", "destination", "mode")}
 SHOCK_KEYS = ("kind", "value", "region", "sector", "factor", "source", "destination", "basis",
-              "mode", "note")
+              "mode", "note", "cost_saving", "reinstatement")
 SCENARIO_KEYS = ("name", "description", "source", "variants", "default_variant", "include",
-                 "groups", "shock")
+                 "groups", "shock", "closure", "model")
 DEFAULT_GROUPS = Path(str(resources.files("cgetrade.data") / "default" / "groups.toml"))
 
 
@@ -191,12 +191,11 @@ class Scenario:
         for kind in ("sector", "region"):
             groups[kind].update(raw.get("groups", {}).get(kind, {}))
         variants = raw.get("variants", [])
-        chosen = variant or raw.get("default_variant", variants[0] if variants else "")
-        if variants and chosen not in variants:
-            raise ShockError(f"unknown variant {chosen!r} of {path.name}{suggest(chosen, variants)}; "
-                             f"known: {variants}")
         if variant and not variants and not raw.get("include"):
             raise ShockError(f"scenario {path.name} has no variants; got variant {variant!r}")
+        chosen = variant or raw.get("default_variant", variants[0] if variants else "")
+        if variants and chosen not in variants:
+            raise ShockError(f"unknown variant {chosen!r} of {path.name}; known: {variants}")
         shocks = []
         for inc in raw.get("include", []):
             part = cls.from_toml(path.parent / inc, variant=chosen)

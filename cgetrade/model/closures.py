@@ -61,9 +61,9 @@ class Closure:
     monetary: dict | None = None
     anchor: str = "USA"
     final_demand: str = "regional_household"     # | "household_government" (see demand.py)
+    foreign_saving_rule: str = "fixed"           # | "global_bank" (see demand.py)
     foreign_saving: str = "world_price_index"    # unit of fixed foreign saving: | "numeraire"
                                                  # | "rest_of_world" (flexible exchange rate EXR)
-    foreign_saving_rule: str = "fixed"           # | "global_bank" (see demand.py)
 
     def dropped_market(self, regions, sectors) -> tuple:
         return self.walras_market or ("goods", sectors[-1], regions[-1])
@@ -72,23 +72,29 @@ class Closure:
         kinds = _per_region(self.labour, regions, "labour closure")
         bad = {r: k for r, k in kinds.items() if k not in LABOUR_CLOSURES}
         if bad:
-            raise ClosureError(f"unknown labour closure(s) {bad}; known: {LABOUR_CLOSURES}")
+            raise ValueError(f"unknown labour closure(s) {bad}; known: {LABOUR_CLOSURES}")
         return kinds
 
     def unemployment_rates(self, regions) -> dict:
-        unknown = set(self.unemployment or {}) - set(regions)
-        if unknown:
-            raise ClosureError(f"unknown region(s) {sorted(unknown)} in the unemployment rates"
-                               f"{suggest(sorted(unknown)[0], regions)}; regions: {list(regions)}")
         table = dict(UNEMPLOYMENT_2011, **(self.unemployment or {}))
         rates = {r: float(table.get(r, DEFAULT_UNEMPLOYMENT)) for r in regions}
         if not all(0 < u < 1 for u in rates.values()):
-            raise ClosureError(f"benchmark unemployment rates must be in (0, 1): {rates}")
+            raise ValueError(f"benchmark unemployment rates must be in (0, 1): {rates}")
         return rates
 
     def regimes(self, regions) -> dict:
         from .monetary import parse_regime
         return {r: parse_regime(v) for r, v in _per_region(self.monetary, regions, "monetary regime").items()}
+
+    def check_labels(self, regions) -> None:
+        """Refuse region labels the model does not have in the closure's mappings (before
+        anything is built), with the closest known label as a suggestion."""
+        for what, table in (("the unemployment rates", self.unemployment),
+                            ("the labour closure", self.labour), ("the monetary regimes", self.monetary)):
+            unknown = sorted(set(table) - set(regions) - {"*"}) if isinstance(table, dict) else []
+            if unknown:
+                raise ClosureError(f"unknown region(s) {unknown} in {what}"
+                                   f"{suggest(unknown[0], regions)}; regions: {list(regions)}")
 
 
 def numeraire_price(m, numeraire: tuple):
