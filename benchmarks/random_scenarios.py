@@ -46,8 +46,10 @@ def _cause(msg: str) -> str:
     if "would be negative" in msg:
         return "negative " + re.search(r"(\w+) demand in", msg).group(1) + " demand (fixed foreign saving)" \
             if "foreign saving fixed" in msg else "negative final demand"
-    if "bounds" in msg:
-        return "no equilibrium inside bounds"
+    if "labour demand in" in msg:
+        return "unemployment < 0 (labour demand above the labour force at the closure's wage)"
+    if "economic domain" in msg:
+        return "a price or quantity < 0"
     if "time limit" in msg:
         return "time limit"
     return "no convergence"
@@ -115,7 +117,8 @@ def report(rows):
         if len(t):
             print(f"  time to {'converge' if status == 'converged' else 'fail'}: median {np.median(t):.3f} s, "
                   f"p95 {np.percentile(t, 95):.3f} s, max {t.max():.2f} s")
-    by = collections.Counter(r["reached_by"].split(" in ")[0] for r in rows if r["status"] == "converged")
+    by = collections.Counter(r["reached_by"].split(" in ")[0] + (" (bounded attempt)" if "bounded" in r["reached_by"] else "")
+                             for r in rows if r["status"] == "converged")
     print("  converged by: " + ", ".join(f"{k} {v}" for k, v in by.items()))
     causes = collections.Counter(_cause(r["message"]) for r in rows if r["status"] == "failed_clearly")
     print("  failures by cause: " + ", ".join(f"{k} {v}" for k, v in causes.items()))

@@ -101,4 +101,7 @@ def run_scenario(model, scenario, time_limit: float = 30.0, **solve_options) -> 
     if failed:
         return Outcome("silently_wrong", seconds, sol.info.get("reached_by", ""), 1.0,
                        "; ".join(f"{c.name} = {c.value:.3g} {c.detail}" for c in failed))
-    return Outcome("converged", seconds, sol.info.get("reached_by", ""))
+    how = sol.info.get("reached_by", "")
+    if sol.info.get("attempt") == "bounded":
+        how += " (bounded attempt)"
+    return Outcome("converged", seconds, how)
