@@ -267,10 +267,10 @@ class Scenario:
         step is warm-started from the last solution, a failed step is halved (down to
         1/``max_steps`` of the shock) and a successful one doubled; each step after the
         direct solve gets at most ``step_max_iter`` Ipopt iterations (a warm-started step
-        that converges needs about 5). When the path reaches a point with no economically
-        valid equilibrium (NoEquilibriumError) smaller steps cannot cross it: bisection
-        then locates the point (to 1/``max_steps``) and the error says where. Everything
-        stops when ``time_limit`` seconds have passed. Returns the final Solution with
+        that converges needs about 5) and no bounded retry. When the path reaches a point
+        with no economically valid equilibrium (NoEquilibriumError) smaller steps cannot
+        cross it: bisection then locates the point (to 1/``max_steps``) and the error says
+        where. Everything stops when ``time_limit`` seconds have passed. Returns the final Solution with
         ``info["reached_by"]``; on failure the SolveError says how much of the shock was
         reached (``err.reached``, 0-1) and the model is back at its starting point."""
         import time
@@ -286,8 +286,9 @@ class Scenario:
             self.move(model, start, final, target)
             model.nlp.to_model(x_done)
             opts = dict(solve_options)
-            if solves:
+            if solves:          # continuation steps: short, warm-started, no bounded retry
                 opts["max_iter"] = min(step_max_iter, opts.get("max_iter") or step_max_iter)
+                opts.setdefault("retry_bounded", False)
             if time_limit is not None:
                 opts["time_limit"] = time_limit - (time.perf_counter() - t0)
             solves += 1
@@ -305,8 +306,8 @@ class Scenario:
                     model.nlp.to_model(x_done)
                     solves += 1
                     try:
-                        model.solve(**dict(solve_options, max_iter=min(
-                            step_max_iter, solve_options.get("max_iter") or step_max_iter)))
+                        model.solve(**{"retry_bounded": False, **solve_options, "max_iter": min(
+                            step_max_iter, solve_options.get("max_iter") or step_max_iter)})
                     except NoEquilibriumError as e2:
                         err, hi = e2, mid
                         continue
