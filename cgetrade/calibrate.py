@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from .data.schema import AGENTS, DataValidationError, margins, optional, rest_of_world, validate
+from .errors import OptionsError, check_keys, read_toml, suggest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,6 +37,8 @@ class Elasticities:
     default: dict = field(default_factory=dict)
     sector: dict = field(default_factory=dict)
     final_demand: dict = field(default_factory=dict)
+    #: sector labels named in overrides; calibrate() refuses those the dataset does not have
+    overridden: set = field(default_factory=set, repr=False, compare=False)
 
     KEYS = ("sigma_d", "sigma_m", "sigma_va", "sigma_top", "sigma_t", "sigma_kh", "sigma_o")
     #: keys with a built-in default when neither the sector nor the table's default sets them
@@ -47,8 +50,15 @@ class Elasticities:
 
     @classmethod
     def from_toml(cls, path: str | Path = DEFAULT_ELASTICITIES) -> "Elasticities":
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
+        raw = read_toml(path, OptionsError)
+        name = Path(path).name
+        check_keys(raw, ("default", "sector", "final_demand"), f"elasticity file {name}", OptionsError)
+        check_keys(raw.get("default", {}), cls.KEYS, f"[default] of {name}", OptionsError)
+        for lab, table in raw.get("sector", {}).items():
+            if not isinstance(table, dict):
+                raise OptionsError(f"[sector.{lab}] of {name} must be a table of elasticities")
+            check_keys(table, cls.KEYS, f"[sector.{lab}] of {name}", OptionsError)
+        check_keys(raw.get("final_demand", {}), AGENTS, f"[final_demand] of {name}", OptionsError)
         return cls(default=dict(raw.get("default", {})),
                    sector={k: dict(v) for k, v in raw.get("sector", {}).items()},
                    final_demand=dict(raw.get("final_demand", {})))
@@ -63,31 +73,45 @@ class Elasticities:
         A scalar sets the value for every sector (or every final agent for ``final_demand``).
         """
         new = Elasticities(dict(self.default), {k: dict(v) for k, v in self.sector.items()},
-                           dict(self.final_demand))
+                           dict(self.final_demand), set(self.overridden))
         for key, val in by_key.items():
             if key == "final_demand":
                 vals = val if isinstance(val, dict) else {a: val for a in AGENTS}
+                check_keys(vals, AGENTS, "the final_demand elasticity override", OptionsError)
                 new.final_demand.update(vals)
             elif key in self.KEYS:
                 if isinstance(val, dict):
                     for lab, v in val.items():
                         new.sector.setdefault(lab, {})[key] = v
+                        new.overridden.add(lab)
                 else:
                     new.default[key] = val
                     for lab in new.sector:
                         new.sector[lab][key] = val
             else:
-                raise KeyError(f"unknown elasticity '{key}'; known: {self.KEYS + ('final_demand',)}")
+                raise OptionsError(f"unknown elasticity '{key}'{suggest(key, self.KEYS)}; "
+                                   f"known: {self.KEYS + ('final_demand',)}")
         return new
 
     def value(self, key: str, sector: str) -> float:
         v = self.sector.get(sector, {}).get(key, self.default.get(key, self.BUILTIN.get(key)))
         if v is None:
-            raise KeyError(f"no value for elasticity {key} (sector {sector}) and no default")
+            raise OptionsError(f"no value for elasticity {key} (sector {sector}) and no default")
         return float(v)
 
     def arrays(self, sectors) -> xr.Dataset:
         """Labelled elasticities for the given sectors; validates signs."""
+        sectors = [str(x) for x in sectors]
+        unknown = sorted(self.overridden - set(sectors))
+        if unknown:
+            raise OptionsError(f"unknown sector(s) {unknown} in an elasticity override"
+                               f"{suggest(unknown[0], sectors)}; the dataset's sectors: {sectors}")
+        values = [(k, lab, v) for k, table in [("default", self.default), ("final_demand", self.final_demand)]
+                  + [(f"sector {lab}", t) for lab, t in self.sector.items()] for lab, v in table.items()]
+        bad = [f"{k} {lab} = {v!r}" for k, lab, v in values
+               if isinstance(v, (bool, str)) or not isinstance(v, (int, float, np.number))]
+        if bad:
+            raise OptionsError("elasticities must be numbers: " + ", ".join(bad))
         out = xr.Dataset(coords={"sector": list(sectors), "agent": list(AGENTS)})
         for key in self.KEYS:
             out[key] = ("sector", [self.value(key, s) for s in sectors])
@@ -96,7 +120,7 @@ class Elasticities:
                for lab, v in zip(out[k][out[k].dims[0]].values, out[k].values)
                if v < 0 or np.isnan(v) or (np.isinf(v) and k != "sigma_t")]
         if bad:
-            raise ValueError("elasticities must be finite and >= 0: " + ", ".join(bad))
+            raise OptionsError("elasticities must be finite and >= 0: " + ", ".join(bad))
         return out
 
 
@@ -187,9 +211,9 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
     (VA = CES(KH, L_medium, L_low; sigma_o), KH = CES(K, L_high; sigma_kh); needs skills).
     """
     if va_nest not in VA_NESTS:
-        raise ValueError(f"unknown va_nest {va_nest!r}; known: {VA_NESTS}")
+        raise OptionsError(f"unknown va_nest {va_nest!r}; known: {VA_NESTS}")
     if va_nest == "capital_skill" and not skills:
-        raise ValueError("va_nest='capital_skill' needs labour by skill (skills=True)")
+        raise OptionsError("va_nest='capital_skill' needs labour by skill (skills=True)")
     validate(dataset)
     ds = dataset.copy(deep=True)
     el = (elasticities or Elasticities.gtap_default()).arrays(ds["sector"].values)

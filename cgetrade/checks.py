@@ -119,3 +119,79 @@ def format_table(results: list[CheckResult]) -> str:
         lines.append(f"{r.name:<{w}}  {r.value:>10.3g}  {r.tolerance:>9.0e}  "
                      f"{'PASS' if r.passed else 'FAIL'}{'  ' + r.detail if r.detail else ''}")
     return "\n".join(lines)
+
+
+def verify_solution(model, tol: float = TOL) -> list[CheckResult]:
+    """Check the model's current point independently of the solver, from the Pyomo model
+    alone (``pyo.value``): every equation's residual including the market dropped by Walras'
+    law, each region's balance of payments (absorption - income = imports - exports at world
+    prices, with absorption valued from the demands for each variety), world trade
+    (the regions' trade balances sum to the net flow with the rest of the world) and
+    non-negativity of every price, quantity and final demand."""
+    m, par = model.pyomo, model.params
+
+    def v(expr):        # a complex or undefined value (e.g. a negative price in a CES) fails
+        try:
+            val = pyo.value(expr)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return float("nan")
+        return float(val) if isinstance(val, (int, float)) and np.isfinite(val) else float("nan")
+    worst, where = 0.0, ""
+    for con in m.component_data_objects(pyo.Constraint, active=True):
+        lhs, rhs = con.expr.args
+        res = abs(v(lhs) - v(rhs))
+        res = np.inf if np.isnan(res) else res
+        if not res <= worst:
+            worst, where = res, con.name
+    walras_res = abs(model.walras_residual())
+    out = [CheckResult("recomputed equations: max |residual|", worst, tol, f"worst {where}"),
+           CheckResult("recomputed Walras' law: dropped market residual", walras_res, tol)]
+
+    neg, neg_where = 0.0, ""
+    for var in m.component_data_objects(pyo.Var):
+        if var.lb is not None and var.value is not None and var.value < var.lb and var.lb - var.value > neg:
+            neg, neg_where = var.lb - var.value, var.name
+    quantities = [getattr(m, n) for n in ("E", "QA", "D", "MA", "X", "XMW") if hasattr(m, n)]
+    for comp in quantities:
+        for e in comp.values():
+            val = v(e)
+            if np.isnan(val) or -val > neg * 1e6:      # demands in benchmark value units (USD m)
+                neg, neg_where = (np.inf if np.isnan(val) else -val / 1e6), e.name
+    out.append(CheckResult("non-negativity: largest negative price, quantity or demand", neg,
+                           1e-9, neg_where))
+
+    regions, I = list(m.R), list(m.I)
+    idx = {h: par.final_agents.index(h) for h in par.final_agents}
+    from .model.trade import domestic_price, export_price
+    row = m.ROW.first() if len(m.ROW) else None
+    gap, gap_where, net = 0.0, "", 0.0
+    imports = {r: 0.0 for r in regions}
+    exports = {r: 0.0 for r in regions}
+    for (i, s, r), x in m.X.items():
+        value = v(export_price(m, i, s) * (1 + m.tx[i, s, r]) * x)
+        imports[r] += value
+        exports[s] += value
+    for (i, r), x in getattr(m, "XMW", {}).items():
+        imports[r] += v(m.EXR[row] * m.pwm[i, r] * x)
+    for (i, r) in m.EW:
+        exports[r] += v(m.EXR[row] * m.pwe[i, r] * m.XEW[i, r]) * float(par["x_row"][I.index(i), regions.index(r)])
+    for k, r in enumerate(regions):
+        absorption = sum(v(domestic_price(m, i, r) * m.D[i, h, r]) +
+                         (v(m.PM[i, r] * m.MA[i, h, r]) if (i, r) in m.IM else 0.0)
+                         for i in I for h in idx if (i, h, r) in m.USE)
+        income = v(m.INC[r]) * float(par["income"][k])
+        res = abs(absorption - income - (imports[r] - exports[r])) / float(par["income"][k])
+        if not res <= gap:
+            gap, gap_where = (np.inf if np.isnan(res) else res), r
+        net += imports[r] - exports[r]
+    out.append(CheckResult("balance of payments: max |absorption - income - (M - X)| / income",
+                           gap, tol, f"worst {gap_where}"))
+    row_inflow = 0.0
+    if row is not None:
+        row_inflow = v(m.EXR[row] * (sum(m.pwm[i, r] * m.XMW[i, r] for (i, r) in m.MW)
+                                     - sum(m.pwe[i, r] * float(par["x_row"][I.index(i), regions.index(r)])
+                                           * m.XEW[i, r] for (i, r) in m.EW)))
+    world = float(sum(exports.values())) or 1.0
+    out.append(CheckResult("world trade: |sum of trade balances - rest-of-world flow| / world trade",
+                           abs(net - row_inflow) / world, tol))
+    return out

@@ -13,6 +13,8 @@ from pathlib import Path
 # the solver stack (pyomo, casadi, cyipopt) and xarray are imported inside the commands,
 # so that `cgetrade --help` and `cgetrade list` start fast
 DEFAULT_EXPERIMENT = "china_manufacturing_tfp.toml"
+POLICY_KEYS = ("name", "description", "scenarios", "variant", "regions", "labour", "kappa", "phi",
+               "loss_lambda", "frontier_lambdas", "regimes")
 
 
 class Progress:
@@ -399,12 +401,16 @@ def cmd_policy(args) -> int:
         import tomli as tomllib
     from . import calibrate
     from .model import Closure
+    from .errors import OptionsError, check_keys, read_toml
     from .policy import compare_regimes, inflation_frontier, plot_frontier
     from .results import save
     from .scenario import Scenario
     path = _experiment_path(args.scenario or "inflation_targeting.toml")
-    with open(path, "rb") as f:
-        spec = tomllib.load(f)
+    spec = read_toml(path, OptionsError)
+    check_keys(spec, POLICY_KEYS, f"policy file {path.name}", OptionsError)
+    for key in ("scenarios", "regions"):
+        if key in spec and not spec[key]:
+            raise OptionsError(f"empty '{key}' list in {path.name}")
     ds = _load_dataset(args.dataset)
     if getattr(args, "years", None):
         from .dynamics import DynamicsError
@@ -421,7 +427,7 @@ def cmd_policy(args) -> int:
     regions = spec.get("regions", ["USA", "EU", "JPN"])
     unknown = set(regions) - set(map(str, ds["region"].values))
     if unknown:
-        raise FileNotFoundError(f"unknown regions {sorted(unknown)} in {path.name}")
+        raise OptionsError(f"unknown regions {sorted(unknown)} in {path.name}; regions: {params.regions}")
     outdir = Path(args.out or ".")
     outdir.mkdir(parents=True, exist_ok=True)
     for name in spec["scenarios"]:
@@ -749,9 +755,6 @@ def main(argv=None) -> int:
         return 2
     if args.command == "list":
         return cmd_list(args)
-    from .data import DataValidationError
-    from .scenario import ShockError
-    from .solve import SolveError
     try:
         if args.command == "run" and args.scenario and _is_policy_file(args.scenario):
             return cmd_policy(argparse.Namespace(scenario=args.scenario, dataset=args.dataset,
@@ -766,9 +769,21 @@ def main(argv=None) -> int:
         return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy,
                 "report": cmd_report, "path": cmd_path,
                 "data": cmd_data}[args.command](args)
-    except (DataValidationError, ShockError, SolveError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    except Exception as err:
+        return _report_error(err)
+
+
+def _report_error(err) -> int:
+    """One line on stderr for the documented error types (docs/errors.md): exit code 1 for
+    bad input or a missing file, 3 when no equilibrium was found. Anything else is a bug
+    and keeps its traceback."""
+    from .errors import CGETradeError, InputError
+    if not isinstance(err, (CGETradeError, OSError)):
+        raise err
+    text = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
+    kind = "error" if isinstance(err, (InputError, OSError)) else "no solution"
+    print(f"{kind}: {text}", file=sys.stderr)
+    return 1 if isinstance(err, (InputError, OSError)) else 3
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from .paths import PathError, Table, parse_path
+from .errors import InputError, check_keys, read_toml, suggest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,11 +77,21 @@ TAXES = ("tariff", "export_tax", "production_tax")
 TARGET_MEASURES = {"tfp": ("export_price", "producer_price"),
                    "automation": ("export_price", "producer_price"),
                    "export_tax": ("bilateral_trade",)}
+#: keys a shock of each kind accepts (besides kind, value, region, note and path)
+KIND_KEYS = {"tfp": ("sector", "basis", "target"), "factor_productivity": ("sector", "factor"),
+             "automation": ("sector", "factor", "cost_saving", "reinstatement", "target"),
+             "endowment": ("factor",),
+             "tariff": ("sector", "source", "mode"), "export_tax": ("sector", "destination", "mode", "target"),
+             "production_tax": ("sector", "mode"), "trade_cost": ("sector", "source")}
+SHOCK_KEYS = ("kind", "value", "region", "sector", "factor", "source", "destination", "basis",
+              "mode", "note", "cost_saving", "reinstatement", "path", "target", "origin")
+SCENARIO_KEYS = ("name", "description", "source", "variants", "default_variant", "include",
+                 "groups", "shock", "closure", "model", "dynamics")
 DEFAULT_GROUPS = Path(str(resources.files("cgetrade.data") / "default" / "groups.toml"))
 
 
-class ShockError(ValueError):
-    """A shock refers to unknown labels or has an impossible value."""
+class ShockError(InputError):
+    """A scenario file or shock is invalid: syntax, unknown keys or labels, impossible values."""
 
 
 def default_groups() -> dict:
@@ -128,11 +139,27 @@ class Shock:
         if self.factor is not None:
             self.factor = _as_list(self.factor)
         if self.kind not in KINDS:
-            raise ShockError(f"unknown shock kind {self.kind!r}; known kinds: {', '.join(KINDS)}")
+            raise ShockError(f"unknown shock kind {self.kind!r}{suggest(self.kind, KINDS)}; "
+                             f"known kinds: {', '.join(KINDS)}")
+        if isinstance(self.value, (str, bytes, bool)):
+            raise ShockError(f"{self.kind} shock value must be a number, got {self.value!r}")
         try:
             self.value = float(self.value)
         except (TypeError, ValueError):
-            raise ShockError(f"shock value must be a number, got {self.value!r}") from None
+            raise ShockError(f"{self.kind} shock value must be a number, got {self.value!r}") from None
+        for key in ("region", "sector", "source", "destination", "factor"):
+            labels = getattr(self, key)
+            if labels is not None and not labels:
+                raise ShockError(f"empty {key} list in {self.kind} shock (use \"*\" for all)")
+            if labels is not None and not all(isinstance(x, str) for x in labels):
+                raise ShockError(f"{key} of a {self.kind} shock must be labels (strings), got {labels!r}")
+        given = {"sector": self.sector != ["*"], "factor": self.factor is not None,
+                 "source": self.source != ["*"], "destination": self.destination != ["*"],
+                 "basis": self.basis != "sector", "mode": self.mode != "add"}
+        stray = [k for k, v in given.items() if v and k not in KIND_KEYS[self.kind]]
+        if stray:
+            raise ShockError(f"{', '.join(stray)} does not apply to a {self.kind} shock; "
+                             f"it takes kind, value, region, {', '.join(KIND_KEYS[self.kind])}, note")
         if not np.isfinite(self.value):
             raise ShockError(f"shock value must be finite, got {self.value}")
         if self.kind in ("tfp", "factor_productivity", "endowment", "trade_cost") and self.value <= -1:
@@ -285,12 +312,15 @@ class Scenario:
     def from_toml(cls, path: str | Path, variant: str | None = None) -> "Scenario":
         """Read a scenario file; ``variant`` picks one value of every variant table."""
         path = Path(path)
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
+        raw = read_toml(path, ShockError)
+        check_keys(raw, SCENARIO_KEYS, f"scenario file {path.name}", ShockError)
+        check_keys(raw.get("groups", {}), ("sector", "region"), f"[groups] of {path.name}", ShockError)
         groups = default_groups()
         for kind in ("sector", "region"):
             groups[kind].update(raw.get("groups", {}).get(kind, {}))
         variants = raw.get("variants", [])
+        if variant and not variants and not raw.get("include"):
+            raise ShockError(f"scenario {path.name} has no variants; got variant {variant!r}")
         chosen = variant or raw.get("default_variant", variants[0] if variants else "")
         if variants and chosen not in variants:
             raise ShockError(f"unknown variant {chosen!r} of {path.name}; known: {variants}")
@@ -302,7 +332,10 @@ class Scenario:
             model.update(part.model)
             for kind in ("sector", "region"):
                 groups[kind].update(part.groups[kind])
-        for s in raw.get("shock", []):
+        for n, s in enumerate(raw.get("shock", []), 1):
+            if not isinstance(s, dict):
+                raise ShockError(f"'shock' in {path.name} must be [[shock]] tables")
+            check_keys(s, SHOCK_KEYS, f"[[shock]] {n} of {path.name}", ShockError)
             s = dict(s)
             if isinstance(s.get("value"), dict):
                 if chosen not in s["value"]:
@@ -457,26 +490,85 @@ class Scenario:
         """Move the shocked parameters a ``fraction`` of the way from their current values."""
         self.move(model, *self.endpoints(model), fraction)
 
-    def solve(self, model, max_steps: int = 32, **solve_options):
-        """Apply and solve; if the direct solve fails, reach the shock by continuation
-        (equal steps, each warm-started from the last, step count doubling up to
-        ``max_steps``). Returns the final Solution with ``info["reached_by"]``."""
-        from .solve import SolveError
+    def solve(self, model, max_steps: int = 8, time_limit: float | None = None,
+              step_max_iter: int = 50, **solve_options):
+        """Apply and solve; if the direct solve fails, reach the shock by continuation: each
+        step is warm-started from the last solution, a failed step is halved (down to
+        1/``max_steps`` of the shock) and a successful one doubled; each step after the
+        direct solve gets at most ``step_max_iter`` Ipopt iterations (a warm-started step
+        that converges needs about 5) and no bounded retry. When the path reaches a point
+        with no economically valid equilibrium (NoEquilibriumError) smaller steps cannot
+        cross it: bisection then locates the point (to 1/``max_steps``) and the error says
+        where. Everything stops when ``time_limit`` seconds have passed. Returns the final Solution with
+        ``info["reached_by"]``; on failure the SolveError says how much of the shock was
+        reached (``err.reached``, 0-1) and the model is back at its starting point."""
+        import time
+
+        from .solve import NoEquilibriumError, SolveError
         start, final = self.endpoints(model)
         x0 = model.nlp.x_from_model()
-        steps, last_err = 1, None
-        while steps <= max_steps:
-            model.nlp.to_model(x0)
+        t0 = time.perf_counter()
+        done, step, finest, solves = 0.0, 1.0, 1, 0
+        x_done, sol, err = x0, None, None
+        while done < 1.0:
+            target = min(1.0, done + step)
+            self.move(model, start, final, target)
+            model.nlp.to_model(x_done)
+            opts = dict(solve_options)
+            if solves:          # continuation steps: short, warm-started, no bounded retry
+                opts["max_iter"] = min(step_max_iter, opts.get("max_iter") or step_max_iter)
+                opts.setdefault("retry_bounded", False)
+            if time_limit is not None:
+                opts["time_limit"] = time_limit - (time.perf_counter() - t0)
+            solves += 1
             try:
-                for k in range(1, steps + 1):
-                    self.move(model, start, final, k / steps)
-                    sol = model.solve(**solve_options)
-                sol.info["reached_by"] = "direct solve" if steps == 1 else f"continuation in {steps} steps"
-                return sol
-            except SolveError as err:
-                last_err = err
-                steps *= 2
+                if opts.get("time_limit", 1.0) <= 0:
+                    raise SolveError(f"time limit of {time_limit:g} s reached")
+                sol = model.solve(**opts)
+            except NoEquilibriumError as e:
+                # locate where the path leaves the economic domain (bisection, warm starts)
+                err, lo, hi = e, done, target
+                while hi - lo > 1.0 / max_steps and (time_limit is None
+                                                    or time.perf_counter() - t0 < time_limit):
+                    mid = 0.5 * (lo + hi)
+                    self.move(model, start, final, mid)
+                    model.nlp.to_model(x_done)
+                    solves += 1
+                    try:
+                        model.solve(**{"retry_bounded": False, **solve_options, "max_iter": min(
+                            step_max_iter, solve_options.get("max_iter") or step_max_iter)})
+                    except NoEquilibriumError as e2:
+                        err, hi = e2, mid
+                        continue
+                    except SolveError:
+                        break
+                    lo, x_done = mid, model.nlp.x_from_model()
+                done, target = lo, hi
+                break
+            except SolveError as e:
+                err = e
+                step /= 2
+                finest = max(finest, round(1 / step))
+                out_of_time = time_limit is not None and time.perf_counter() - t0 >= time_limit
+                if step * max_steps < 1 - 1e-12 or out_of_time:
+                    why = (f"time limit of {time_limit:g} s reached" if out_of_time else
+                           f"no convergence even in steps of 1/{max_steps} of the shock")
+                    break
+                continue
+            done, x_done, err = target, model.nlp.x_from_model(), None
+            step = min(2 * step, 1.0)
+        if err is None:
+            sol.info["reached_by"] = "direct solve" if solves == 1 else f"continuation in {finest} steps"
+            sol.info["solves"] = solves
+            return sol
         self.move(model, start, final, 0.0)
         model.nlp.to_model(x0)
-        raise SolveError(f"scenario {self.name}: no convergence even with {max_steps} continuation "
-                         f"steps; last error: {last_err}", worst=last_err.worst)
+        elapsed = time.perf_counter() - t0
+        if isinstance(err, NoEquilibriumError):
+            raise NoEquilibriumError(f"scenario {self.name}: solved up to {100 * done:.4g} % of the "
+                                     f"shock, then {err} (at {100 * target:.4g} %; {solves} solves, "
+                                     f"{elapsed:.1f} s)", worst=err.worst, reached=done)
+        first = str(err).splitlines()[0]
+        raise SolveError(f"scenario {self.name}: reached {100 * done:.4g} % of the shock in "
+                         f"{solves} solves and {elapsed:.1f} s; {why}; last error: {first}",
+                         worst=err.worst, status=err.status, reached=done)

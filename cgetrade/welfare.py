@@ -139,11 +139,12 @@ def decompose_ev(model, scenario, steps: int = 8, **solve_options) -> xr.Dataset
         raise ValueError("steps must be an even number >= 2")
     c = model.closure
     if c.final_demand != "regional_household" or c.foreign_saving != "world_price_index" \
-            or len(model.pyomo.ROW):
+            or getattr(c, "foreign_saving_rule", "fixed") != "fixed" or len(model.pyomo.ROW):
         raise ValueError("the EV decomposition is derived for the regional household with foreign "
                          "saving in world-price-index units and no exogenous rest of the world; "
                          f"this model has final_demand={c.final_demand!r}, "
-                         f"foreign_saving={c.foreign_saving!r}"
+                         f"foreign_saving={c.foreign_saving!r}, "
+                         f"foreign_saving_rule={getattr(c, 'foreign_saving_rule', 'fixed')!r}"
                          + (", an exogenous rest of the world" if len(model.pyomo.ROW) else ""))
     par = model.params
     R = par.regions

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from cgetrade.errors import OptionsError
+
 import cgetrade
 from cgetrade import Elasticities
 from cgetrade.data import DataValidationError
@@ -27,8 +29,8 @@ def test_elasticity_overrides_and_defaults():
     el2 = el.override(sigma_d={"ELE": 6.0}, sigma_top=0.5)
     assert el2.value("sigma_d", "ELE") == 6.0 and el.value("sigma_d", "ELE") != 6.0
     assert el2.value("sigma_top", "AGR") == 0.5
-    with pytest.raises(KeyError):
-        el.override(sigma_x=1.0)
+    with pytest.raises(OptionsError, match="did you mean 'sigma_d'"):
+        el.override(sigma_dd=1.0)
     with pytest.raises(ValueError, match=">= 0"):
         el.override(sigma_va={"AGR": -1.0}).arrays(["AGR"])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from .schema import validate
+from .schema import DataValidationError, validate
 
 DEFAULT_DATASET = "wiod2011_6x8.nc"
 
@@ -21,8 +21,17 @@ def load(path: str | Path) -> xr.Dataset:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"dataset file not found: {path}")
-    with xr.open_dataset(path, engine="h5netcdf") as f:
-        ds = f.load()
+    if path.is_dir():
+        raise DataValidationError(f"{path} is a directory, not a dataset file (netCDF)")
+    if path.stat().st_size == 0:
+        raise DataValidationError(f"dataset file {path} is empty")
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as f:
+            ds = f.load()
+    except Exception as err:     # h5py/h5netcdf raise OSError, ValueError, KeyError, ... on bad files
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise DataValidationError(f"cannot read dataset file {path}: not a readable netCDF4/HDF5 "
+                                  f"file (truncated, corrupt or another format): {reason}") from None
     validate(ds)
     return ds
 

@@ -62,6 +62,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..errors import InputError
+
 AGENTS = ("household", "government", "investment")
 FACTORS_REQUIRED = ("labour", "capital")
 FACTORS = FACTORS_REQUIRED
@@ -95,8 +97,8 @@ NONNEGATIVE = ("intermediate", "final_demand", "factor_payments", "gross_output"
 RTOL = 1e-6
 
 
-class DataValidationError(ValueError):
-    """The benchmark dataset is malformed or violates an accounting identity."""
+class DataValidationError(InputError):
+    """The benchmark dataset is malformed, unreadable or violates an accounting identity."""
 
 
 def _worst(da: xr.DataArray, scale: xr.DataArray, n: int = 5,
@@ -132,6 +134,13 @@ def check_structure(ds: xr.Dataset) -> list[str]:
     for name, dims in OPTIONAL_VARS.items():
         if name in ds and set(ds[name].dims) != set(dims):
             problems.append(f"variable '{name}' has dims {tuple(ds[name].dims)}, expected {dims}")
+    for name in [k for k in [*REQUIRED_VARS, *OPTIONAL_VARS] if k in ds]:
+        dtype = ds[name].dtype
+        if dtype == bool or not np.issubdtype(dtype, np.number) or np.issubdtype(dtype, np.complexfloating):
+            problems.append(f"variable '{name}' must hold real numbers, got dtype {dtype}")
+    for d in ("region", "sector", "commodity", "source", "agent", "factor"):
+        if d in ds.dims and ds.sizes[d] == 0:
+            problems.append(f"dimension '{d}' is empty")
     if problems:
         return problems
     row_label = rest_of_world(ds)

@@ -61,6 +61,7 @@ def _sets(m, p: Parameters):
 def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteModel:
     """Pyomo model of MODEL.md section 2 calibrated to ``params``."""
     closure = closure or Closure()
+    closure.check_labels(params.regions)
     p = params.data
     # object arrays of Python floats: numpy scalars on the left of a Pyomo expression would
     # route every product through numpy's ufunc machinery (slow model construction)

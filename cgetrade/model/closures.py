@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
+from ..errors import ClosureError, suggest
+
 
 #: benchmark (2011) unemployment rates, approximate national statistics: China registered
 #: urban rate (NBS) 4.1 %, United States 8.9 % (BLS), EU-27 9.6 % (Eurostat), Japan 4.6 %,
@@ -49,10 +51,11 @@ def _per_region(value, regions, what):
         default = value.get("*")
         unknown = set(value) - set(regions) - {"*"}
         if unknown:
-            raise ValueError(f"unknown region(s) {sorted(unknown)} in {what}")
+            raise ClosureError(f"unknown region(s) {sorted(unknown)} in {what}"
+                               f"{suggest(sorted(unknown)[0], regions)}; regions: {list(regions)}")
         missing = [r for r in regions if r not in value and default is None]
         if missing:
-            raise ValueError(f"{what} missing for region(s) {missing} (or give a '*' default)")
+            raise ClosureError(f"{what} missing for region(s) {missing} (or give a '*' default)")
         return {r: value.get(r, default) for r in regions}
     return {r: value for r in regions}
 
@@ -63,10 +66,10 @@ def _per_factor(value, factors, what):
         return dict.fromkeys(factors, value)
     unknown = set(value) - set(factors) - {"*"}
     if unknown:
-        raise ValueError(f"unknown labour type(s) {sorted(unknown)} in {what}; known: {list(factors)}")
+        raise ClosureError(f"unknown labour type(s) {sorted(unknown)} in {what}; known: {list(factors)}")
     missing = [h for h in factors if h not in value and "*" not in value]
     if missing:
-        raise ValueError(f"{what} missing for {missing} (or give a '*' default)")
+        raise ClosureError(f"{what} missing for {missing} (or give a '*' default)")
     return {h: value.get(h, value.get("*")) for h in factors}
 
 
@@ -86,6 +89,7 @@ class Closure:
     monetary: dict | None = None
     anchor: str = "USA"
     final_demand: str = "regional_household"     # | "household_government" (see demand.py)
+    foreign_saving_rule: str = "fixed"           # | "global_bank" (see demand.py)
     foreign_saving: str = "world_price_index"    # unit of fixed foreign saving: | "numeraire"
                                                  # | "rest_of_world" (flexible exchange rate EXR)
     mobility: dict | None = None             # factor (or "labour" = every labour type, "*")
@@ -101,7 +105,7 @@ class Closure:
         if name not in PRESETS:
             import difflib
             hint = difflib.get_close_matches(name, PRESETS, n=1)
-            raise ValueError(f"unknown closure preset {name!r}"
+            raise ClosureError(f"unknown closure preset {name!r}"
                              + (f" (did you mean {hint[0]!r}?)" if hint else "")
                              + f"; known: {', '.join(PRESETS)}")
         return cls(**{**PRESETS[name], "preset": name, **overrides})
@@ -122,11 +126,11 @@ class Closure:
         known = set(factors) | {"labour", "*"}
         unknown = sorted(set(spec) - known)
         if unknown:
-            raise ValueError(f"unknown factor(s) {unknown} in mobility; known {list(factors)} and "
+            raise ClosureError(f"unknown factor(s) {unknown} in mobility; known {list(factors)} and "
                              "'labour' (every labour type), '*'")
         unknown = sorted(set(self.sector_specific) - set(factors) - {"labour"})
         if unknown:
-            raise ValueError(f"unknown factor(s) {unknown} in sector_specific; known {list(factors)}")
+            raise ClosureError(f"unknown factor(s) {unknown} in sector_specific; known {list(factors)}")
         out = {}
         for f in factors:
             group = "labour" if f in labour_factors else None
@@ -134,15 +138,15 @@ class Closure:
             if f in self.sector_specific or (group and group in self.sector_specific):
                 kind = "specific"
             if kind not in MOBILITY:
-                raise ValueError(f"unknown mobility {kind!r} of {f}; known: {MOBILITY}")
+                raise ClosureError(f"unknown mobility {kind!r} of {f}; known: {MOBILITY}")
             out[f] = kind
         if self.capital not in CAPITAL_CLOSURES:
-            raise ValueError(f"unknown capital closure {self.capital!r}; known: {CAPITAL_CLOSURES}")
+            raise ClosureError(f"unknown capital closure {self.capital!r}; known: {CAPITAL_CLOSURES}")
         if self.capital == "rate_of_return" and out.get("capital") == "specific":
-            raise ValueError("capital='rate_of_return' (long run) needs capital mobile or sluggish, "
+            raise ClosureError("capital='rate_of_return' (long run) needs capital mobile or sluggish, "
                              "not sector-specific")
         if not self.eta > 0:
-            raise ValueError(f"the CET elasticity eta of sluggish factors must be > 0, got {self.eta}")
+            raise ClosureError(f"the CET elasticity eta of sluggish factors must be > 0, got {self.eta}")
         return out
 
     def labour_closures(self, regions, labour_factors) -> dict:
@@ -153,7 +157,7 @@ class Closure:
             by_h = _per_factor(v, labour_factors, f"labour closure of {r}")
             for h, kind in by_h.items():
                 if kind not in LABOUR_CLOSURES:
-                    raise ValueError(f"unknown labour closure {kind!r} ({h}, {r}); known: {LABOUR_CLOSURES}")
+                    raise ClosureError(f"unknown labour closure {kind!r} ({h}, {r}); known: {LABOUR_CLOSURES}")
                 out[(h, r)] = kind
         return out
 
@@ -167,7 +171,7 @@ class Closure:
             kinds = set(v.values()) - {None} if isinstance(v, dict) else {v}
             bad = kinds - set(LABOUR_CLOSURES)
             if bad:
-                raise ValueError(f"unknown labour closure(s) {sorted(bad)} ({r}); known: {LABOUR_CLOSURES}")
+                raise ClosureError(f"unknown labour closure(s) {sorted(bad)} ({r}); known: {LABOUR_CLOSURES}")
             out[r] = kinds.pop() if len(kinds) == 1 else "mixed"
         return out
 
@@ -177,7 +181,7 @@ class Closure:
         table = dict(UNEMPLOYMENT_2011, **(self.unemployment or {}))
         unknown = sorted(set(self.unemployment or {}) - set(regions))
         if unknown:
-            raise ValueError(f"unknown region(s) {unknown} in unemployment; known: {list(regions)}")
+            raise ClosureError(f"unknown region(s) {unknown} in unemployment; known: {list(regions)}")
         rates = {}
         for r in regions:
             v = table.get(r, DEFAULT_UNEMPLOYMENT)
@@ -186,12 +190,22 @@ class Closure:
             for h, u in _per_factor(v, labour_factors, f"unemployment of {r}").items():
                 rates[(h, r)] = float(u)
         if not all(0 < u < 1 for u in rates.values()):
-            raise ValueError(f"benchmark unemployment rates must be in (0, 1): {rates}")
+            raise ClosureError(f"benchmark unemployment rates must be in (0, 1): {rates}")
         return rates
 
     def regimes(self, regions) -> dict:
         from .monetary import parse_regime
         return {r: parse_regime(v) for r, v in _per_region(self.monetary, regions, "monetary regime").items()}
+
+    def check_labels(self, regions) -> None:
+        """Refuse region labels the model does not have in the closure's mappings (before
+        anything is built), with the closest known label as a suggestion."""
+        for what, table in (("the unemployment rates", self.unemployment),
+                            ("the labour closure", self.labour), ("the monetary regimes", self.monetary)):
+            unknown = sorted(set(table) - set(regions) - {"*"}) if isinstance(table, dict) else []
+            if unknown:
+                raise ClosureError(f"unknown region(s) {unknown} in {what}"
+                                   f"{suggest(unknown[0], regions)}; regions: {list(regions)}")
 
 
 def numeraire_price(m, numeraire: tuple):
@@ -211,8 +225,8 @@ def numeraire_price(m, numeraire: tuple):
         if kind == "exchange_rate":
             return m.EXR[m.ROW.first()]
     except (KeyError, ValueError, IndexError) as err:
-        raise ValueError(f"invalid numeraire {numeraire!r}: {err}") from None
-    raise ValueError(f"unknown numeraire kind {kind!r}; use world_price_index, factor, cpi, price or exchange_rate")
+        raise ClosureError(f"invalid numeraire {numeraire!r}: {err}") from None
+    raise ClosureError(f"unknown numeraire kind {kind!r}; use world_price_index, factor, cpi, price or exchange_rate")
 
 
 def market_constraint(m, market: tuple):
@@ -224,7 +238,7 @@ def market_constraint(m, market: tuple):
             return m.factor_market[tuple(rest)]
     except KeyError:
         pass
-    raise ValueError(f"cannot drop market {market!r}: not a goods or mobile-factor market")
+    raise ClosureError(f"cannot drop market {market!r}: not a goods or mobile-factor market")
 
 
 def apply_closure(m, closure: Closure):

@@ -16,12 +16,25 @@ government receives the direct tax and all indirect taxes T and saves a fixed sh
     E_hh = (1 - tau_d - s_p) FI,   E_gov = (1 - s_g)(tau_d FI + T),
     E_inv = s_p FI + s_g (tau_d FI + T) + FS_r * unit
 
-Investment is savings-driven. Foreign saving FS_r is fixed in the unit chosen by
-``Closure.foreign_saving``: the world export price index P_W, the numeraire, or the rest
-of the world's currency EXR (flexible exchange rate). FS_r = fsav_r + dFS_r, where the
-response dFS_r is a variable fixed at 0 in the static model; a layer above may free it
-(the dynamic monetary block: investment by the real rate, foreign saving the residual,
-sum_r dFS_r = 0). Within each agent's basket
+Investment is savings-driven: E_inv = S_r + FS_r, domestic saving S_r plus foreign saving.
+``Closure.foreign_saving_rule`` (docs/closures.md):
+
+``fixed`` (default): FS_r is fixed in the unit chosen by ``Closure.foreign_saving``: the
+world export price index P_W, the numeraire, or the rest of the world's currency EXR
+(flexible exchange rate), plus a response dFS_r fixed at 0 in the static model (a layer
+above may free it: the dynamic monetary block, with sum_r dFS_r = 0). A region that lends abroad (FS_r < 0) keeps lending the same
+amount however far its saving falls, so a large negative shock can ask for negative
+investment; such a solution is refused (NoEquilibriumError names the region).
+
+``global_bank`` (GTAP, fixed investment shares): a global bank collects world saving,
+domestic saving of every region plus the fixed net inflow from an exogenous rest of the
+world, and allocates it in benchmark investment shares theta_r = I0_r / sum_s I0_s:
+
+    E_inv[r] = theta_r (sum_s S_s + sum_s FS0_s unit),   FS_r = E_inv[r] - S_r
+
+so investment is non-negative whenever world saving is, and foreign saving adjusts.
+
+Within each agent's basket
 
     P_H[h,r] = CES_i(P_A[i,h,r]; sigma_h),   Q_A[i,h,r] = (E_h / E_h0) / P_H (P_H / P_A)^sigma_h
 
@@ -31,11 +44,13 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from ..errors import ClosureError
 from .ces import ces_demand, ces_price
 from .trade import export_price
 
 FINAL_DEMAND = ("regional_household", "household_government")
 FOREIGN_SAVING_UNITS = ("world_price_index", "numeraire", "rest_of_world")
+FOREIGN_SAVING_RULES = ("fixed", "global_bank")
 
 
 def foreign_saving_unit(kind: str):
@@ -47,11 +62,11 @@ def foreign_saving_unit(kind: str):
     if kind == "rest_of_world":
         def unit(m, r):
             if not len(m.ROW):
-                raise ValueError("foreign_saving='rest_of_world' needs a dataset with an exogenous "
+                raise ClosureError("foreign_saving='rest_of_world' needs a dataset with an exogenous "
                                  "rest of the world (attribute rest_of_world)")
             return m.EXR[m.ROW.first()]
         return unit
-    raise ValueError(f"unknown foreign_saving unit {kind!r}; known: {FOREIGN_SAVING_UNITS}")
+    raise ClosureError(f"unknown foreign_saving unit {kind!r}; known: {FOREIGN_SAVING_UNITS}")
 
 
 def add_final_demand(m, p, factor_income, closure):
@@ -60,8 +75,13 @@ def add_final_demand(m, p, factor_income, closure):
     inc0, fd0, fs0 = p["income"], p["fd_exp"], p["foreign_saving"]
     vom = p["vom"]
     if closure.final_demand not in FINAL_DEMAND:
-        raise ValueError(f"unknown final_demand structure {closure.final_demand!r}; known: {FINAL_DEMAND}")
+        raise ClosureError(f"unknown final_demand structure {closure.final_demand!r}; known: {FINAL_DEMAND}")
+    rule = getattr(closure, "foreign_saving_rule", "fixed")
+    if rule not in FOREIGN_SAVING_RULES:
+        raise ClosureError(f"unknown foreign_saving_rule {rule!r}; known: {FOREIGN_SAVING_RULES}")
     unit = foreign_saving_unit(closure.foreign_saving)
+    if closure.foreign_saving == "rest_of_world" and not len(m.ROW):
+        unit(m, None)                       # refuse before Pyomo builds (and logs) anything
 
     m.INC = pyo.Var(m.R, initialize=1.0, bounds=(0, None), doc="regional income (index)")
     m.fsav = pyo.Param(m.R, mutable=True, initialize=lambda m, r: float(fs0[R[r]]),
@@ -85,32 +105,46 @@ def add_final_demand(m, p, factor_income, closure):
         share = fd0[:2] / inc0                                 # household, government
         s_sav = p["saving"] / inc0
 
-        def expenditure(m, h, r):
-            hh, rr = H[h], R[r]
-            if h == "investment":
-                return s_sav[rr] * inc0[rr] * m.INC[r] + (m.fsav[r] + m.FSR[r]) * unit(m, r)
-            return share[hh, rr] * inc0[rr] * m.INC[r]
+        m.SAV = pyo.Expression(m.R, rule=lambda m, r: s_sav[R[r]] * inc0[R[r]] * m.INC[r],
+                               doc="domestic saving S = s_sav INC")
+
+        def consumption(m, h, r):
+            return share[H[h], R[r]] * inc0[R[r]] * m.INC[r]
     else:
-        fi0, td0 = p["factor_income"], p["direct_tax"]
-        taxes0 = td0 + inc0 - fi0                              # direct + indirect taxes
-        m.taud = pyo.Param(m.R, mutable=True, initialize=lambda m, r: float(td0[R[r]] / fi0[R[r]]),
+        rates = household_government_rates(p, list(R))
+        m.taud = pyo.Param(m.R, mutable=True, initialize=lambda m, r: rates["tau_d"][r],
                            doc="direct tax rate tau_d (on factor income)")
         m.ssp = pyo.Param(m.R, mutable=True, doc="household saving rate s_p (of factor income)",
-                          initialize=lambda m, r: float(p["household_saving"][R[r]] / fi0[R[r]]))
+                          initialize=lambda m, r: rates["s_p"][r])
         m.ssg = pyo.Param(m.R, mutable=True, doc="government saving rate s_g (of tax revenue)",
-                          initialize=lambda m, r: float(p["government_saving"][R[r]] / taxes0[R[r]])
-                          if taxes0[R[r]] > 0 else 0.0)
+                          initialize=lambda m, r: rates["s_g"][r])
         m.FI = pyo.Expression(m.R, rule=lambda m, r: factor_income(m, r), doc="factor income")
         m.GREV = pyo.Expression(m.R, rule=lambda m, r: m.taud[r] * m.FI[r] + m.TAXREV[r],
                                 doc="government revenue: direct + indirect taxes")
+        m.SAV = pyo.Expression(m.R, rule=lambda m, r: m.ssp[r] * m.FI[r] + m.ssg[r] * m.GREV[r],
+                               doc="domestic saving S = s_p FI + s_g (tau_d FI + T)")
 
-        def expenditure(m, h, r):
+        def consumption(m, h, r):
             if h == "household":
                 return (1 - m.taud[r] - m.ssp[r]) * m.FI[r]
-            if h == "government":
-                return (1 - m.ssg[r]) * m.GREV[r]
-            return m.ssp[r] * m.FI[r] + m.ssg[r] * m.GREV[r] + (m.fsav[r] + m.FSR[r]) * unit(m, r)
-    m.E = pyo.Expression(m.H, m.R, rule=expenditure, doc="final expenditure by agent (value)")
+            return (1 - m.ssg[r]) * m.GREV[r]
+
+    if rule == "fixed":
+        def investment(m, r):
+            return m.SAV[r] + (m.fsav[r] + m.FSR[r]) * unit(m, r)
+    else:
+        inv0 = fd0[H["investment"]]
+        total = float(inv0.sum())                                  # 0: no investment anywhere
+        theta = {r: float(inv0[R[r]]) / total if total > 0 else 0.0 for r in m.R}
+        m.WSAV = pyo.Expression(expr=sum(m.SAV[s] + m.fsav[s] * unit(m, s) for s in m.R),
+                                doc="world saving: sum_s S_s + net inflow from the rest of the world")
+
+        def investment(m, r):
+            return theta[r] * m.WSAV
+    m.E = pyo.Expression(m.H, m.R, rule=lambda m, h, r: investment(m, r) if h == "investment"
+                         else consumption(m, h, r), doc="final expenditure by agent (value)")
+    m.FSAV = pyo.Expression(m.R, rule=lambda m, r: m.E["investment", r] - m.SAV[r],
+                            doc="foreign saving FS = investment - domestic saving (value)")
 
     def price_index(m, h, r):
         hh, rr = H[h], R[r]
@@ -131,3 +165,50 @@ def add_final_demand(m, p, factor_income, closure):
     def fd_composite(m, i, h, r):
         return ces_demand(1.0, m.Q_H[h, r], m.P_H[h, r], m.P_A[i, h, r], p["sigma_fd"][H[h]])
     return fd_composite
+
+
+def household_government_rates(p, regions) -> dict:
+    """Direct tax rate tau_d, household saving rate s_p (of factor income) and government
+    saving rate s_g (of tax revenue) by region, from the benchmark.
+
+    The split needs the dataset's ``direct_tax``: without it government revenue is net
+    indirect taxes alone, usually far below government consumption, and s_g becomes a large
+    negative multiple (or undefined when net indirect taxes are <= 0). Rates that make no
+    economic sense are refused with the reason (ClosureError); a negative s_g >= -1 is a
+    government deficit and is reported with a warning."""
+    import warnings
+    fi0, td0, inc0 = p["factor_income"], p["direct_tax"], p["income"]
+    taxes0 = td0 + inc0 - fi0                                  # direct + indirect taxes
+    rates = {"tau_d": {}, "s_p": {}, "s_g": {}}
+    problems, deficits = [], []
+    for k, r in enumerate(regions):
+        rev, gov_c = float(taxes0[k]), float(p["fd_exp"][1][k])
+        rates["tau_d"][r] = float(td0[k] / fi0[k])
+        rates["s_p"][r] = float(p["household_saving"][k] / fi0[k])
+        if not 0 <= rates["s_p"][r] <= 1 or not 0 <= rates["tau_d"][r] < 1:
+            problems.append(f"{r}: household saving rate s_p = {rates['s_p'][r]:.3g}, direct tax "
+                            f"rate tau_d = {rates['tau_d'][r]:.3g} (need both in [0, 1))")
+        if rev == 0 and gov_c == 0:                            # no government at all
+            rates["s_g"][r] = 0.0
+            continue
+        if rev <= 0:
+            problems.append(f"{r}: government revenue (direct {float(td0[k]):,.0f} + net indirect "
+                            f"taxes {rev - float(td0[k]):,.0f}) is not positive, so its saving rate "
+                            f"is undefined (government consumption {gov_c:,.0f})")
+            rates["s_g"][r] = float("nan")
+            continue
+        rates["s_g"][r] = sg = float(p["government_saving"][k] / rev)
+        if not -1 <= sg <= 1:
+            problems.append(f"{r}: government saving rate s_g = {sg:.3g} (government consumption "
+                            f"{gov_c:,.0f} against revenue {rev:,.0f})")
+        elif sg < -1e-9:
+            deficits.append(f"{r} {sg:.3f}")
+    if problems:
+        hint = (" The dataset has no 'direct_tax' variable: add direct_tax(region), the household "
+                "direct tax, to use this closure." if not (td0 > 0).any() else "")
+        raise ClosureError("final_demand='household_government' cannot be calibrated to this "
+                           "dataset: " + "; ".join(problems) + "." + hint)
+    if deficits:
+        warnings.warn("household_government: negative government saving rates (budget deficits) "
+                      "s_g: " + ", ".join(deficits), stacklevel=3)
+    return rates

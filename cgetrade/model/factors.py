@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from ..errors import ClosureError
+
 
 def add_factor_prices(m, p, closure, labour_factors):
     """Factor price and supply variables; returns factor_price(m, f, j, r)."""
@@ -92,7 +94,7 @@ def add_unemployment(m, closure, p):
             m.unemployment_by_sector.add(m.U[h, r] == sum(n[j] / sum(n.values()) * m.US[h, j, r] for j in m.I))
         if kind == "surplus_labour":
             if h in specific:
-                raise ValueError(f"the surplus-labour closure ({h}, {r}) needs mobile or sluggish labour")
+                raise ClosureError(f"the surplus-labour closure ({h}, {r}) needs mobile or sluggish labour")
             m.S[h, r].unfix()
 
     def labour_force(m, h, r):
@@ -143,10 +145,10 @@ def add_wage_setting(m, closure, exchange_rate):
     m.rate_of_return = pyo.ConstraintList(doc="long run: W[capital,r] = rr P_H[investment,r]")
     if closure.capital == "rate_of_return":
         if "capital" not in m.F_PRICED:
-            raise ValueError("capital='rate_of_return' needs a mobile or sluggish factor 'capital'")
+            raise ClosureError("capital='rate_of_return' needs a mobile or sluggish factor 'capital'")
         for r in m.R:
             if isinstance(m.P_H["investment", r].expr, (int, float)):
-                raise ValueError(f"capital='rate_of_return': {r} has no benchmark investment, so "
+                raise ClosureError(f"capital='rate_of_return': {r} has no benchmark investment, so "
                                  "the price of capital goods is undefined")
             m.S["capital", r].unfix()
             m.rate_of_return.add(m.W["capital", r] == m.rr[r] * m.P_H["investment", r])

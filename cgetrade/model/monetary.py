@@ -23,6 +23,8 @@ import warnings
 
 import pyomo.environ as pyo
 
+from ..errors import ClosureError
+
 REGIMES = ("cpi", "flexible_it", "peg", "ngdp", "money")
 
 
@@ -30,7 +32,7 @@ def parse_regime(spec) -> tuple:
     """"cpi" | ("cpi", inflation) | ("flexible_it", lambda) | ("peg", region) | "ngdp" | "money"."""
     spec = (spec,) if isinstance(spec, str) else tuple(spec)
     if not spec or spec[0] not in REGIMES:
-        raise ValueError(f"unknown monetary regime {spec!r}; known: {', '.join(REGIMES)}")
+        raise ClosureError(f"unknown monetary regime {spec!r}; known: {', '.join(REGIMES)}")
     return spec
 
 
@@ -40,7 +42,7 @@ def add_exchange_rates(m, closure):
         return lambda m, r: 1.0
     regions = list(m.R)
     if closure.anchor not in regions:
-        raise ValueError(f"anchor region {closure.anchor!r} is not a region of the model {regions}")
+        raise ClosureError(f"anchor region {closure.anchor!r} is not a region of the model {regions}")
     m.ER = pyo.Var(m.R, initialize=1.0, bounds=(0, None),
                    doc="exchange rate e_r: local currency per unit of the anchor currency")
     m.ER[closure.anchor].fix(1.0)
@@ -80,10 +82,10 @@ def add_regimes(m, closure, p):
         elif kind == "peg":
             target = spec[1] if len(spec) > 1 else closure.anchor
             if r == closure.anchor:
-                raise ValueError(f"{r} is the anchor: its currency is the unit of account and cannot "
+                raise ClosureError(f"{r} is the anchor: its currency is the unit of account and cannot "
                                  "be pegged; give the anchor a CPI, NGDP or money regime")
             if target == r or target not in regions:
-                raise ValueError(f"{r} cannot peg to {target!r}")
+                raise ClosureError(f"{r} cannot peg to {target!r}")
             m.regime.add(e == m.peg_rate[r] * m.ER[target])
         elif kind in ("ngdp", "money"):
             m.regime.add(e * m.INC[r] == (m.ngdp_target[r] if kind == "ngdp" else m.money[r]))
