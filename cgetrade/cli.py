@@ -14,7 +14,7 @@ from pathlib import Path
 # so that `cgetrade --help` and `cgetrade list` start fast
 DEFAULT_EXPERIMENT = "china_manufacturing_tfp.toml"
 POLICY_KEYS = ("name", "description", "scenarios", "variant", "regions", "labour", "kappa", "phi",
-               "loss_lambda", "frontier_lambdas", "regimes")
+               "loss_lambda", "frontier_lambdas", "regimes", "dynamic")
 
 
 class Progress:

@@ -48,7 +48,7 @@ def detect_format(path) -> str:
             return "gtap"
         if (p / "intermediate.csv.gz").exists():
             return "wiod"
-        raise DataValidationError(f"{p}: a folder is read as a GTAP data base (basedata.har) or a "
+        raise DataValidationError(f"{p} is a directory: a folder is read as a GTAP data base (basedata.har) or a "
                                   "WIOD world table (intermediate.csv.gz); neither is there")
     if not p.exists():
         raise FileNotFoundError(f"dataset file not found: {p}")

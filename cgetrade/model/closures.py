@@ -103,10 +103,7 @@ class Closure:
         """A named closure by horizon: ``short_run``, ``medium_run`` or ``long_run``
         (see PRESETS), with any field overridden, e.g. ``from_preset("long_run", labour="wage_curve")``."""
         if name not in PRESETS:
-            import difflib
-            hint = difflib.get_close_matches(name, PRESETS, n=1)
-            raise ClosureError(f"unknown closure preset {name!r}"
-                             + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            raise ClosureError(f"unknown closure preset {name!r}{suggest(name, PRESETS)}"
                              + f"; known: {', '.join(PRESETS)}")
         return cls(**{**PRESETS[name], "preset": name, **overrides})
 

@@ -250,7 +250,7 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
     the variables' bounds). Every solution passes the same acceptance test. ``linear_solver``
     ("superlu", "umfpack", "klu"), ``reuse`` (start from the last LU factors) and
     ``newton_options`` (e.g. ``{"max_iter": 20}``) tune Newton; ``ipopt_options`` and
-    ``hessian`` tune Ipopt. ``max_iter`` (Ipopt iterations per attempt) and ``time_limit``
+    ``hessian`` tune Ipopt. ``max_iter`` (iterations per attempt, Newton's and Ipopt's) and ``time_limit``
     (wall-clock seconds for the whole call) bound the effort; ``retry_bounded=False`` skips
     Ipopt's second attempt with the variables' bounds. A point where the equations hold but a
     final demand is negative, or a variable is outside its bounds, raises NoEquilibriumError
@@ -272,6 +272,8 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
     def ipopt():
         return _solve_ipopt(model, x0, p, tol, ipopt_options, hessian, max_iter, time_limit,
                             started, retry_bounded)
+    if max_iter is not None:            # the iteration budget bounds Newton too
+        newton_options = {"max_iter": int(max_iter), **(newton_options or {})}
     if method in ("auto", "newton"):
         x, r, ok, info = _solve_newton(model, x0, p, tol, linear_solver, reuse, newton_options)
         t += info["time"]
@@ -289,7 +291,7 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
     budget_note = ""
     if time_limit is not None and time.perf_counter() - started >= time_limit:
         budget_note = f" within the time limit of {time_limit:g} s"
-    elif max_iter is not None and info["solver"] == "ipopt" and iters >= max_iter:
+    elif max_iter is not None and iters >= max_iter:
         budget_note = f" within {max_iter} iterations"
     if not (maxres <= tol):
         worst = nlp.worst(np.nan_to_num(r, nan=np.inf))
