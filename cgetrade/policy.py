@@ -150,25 +150,33 @@ def inflation_frontier(params, scenario, regions=("USA", "EU", "JPN"),
     return out
 
 
-def plot_frontier(frontier: xr.Dataset, path):
-    """Inflation gap vs unemployment gap, one line per region, labelled by lambda."""
+def frontier_plot(curves, xlabel: str, ylabel: str, title: str, path, axes_at_zero: bool = False):
+    """One labelled line per region: ``curves`` = {region: (labels, x, y)}; written to ``path``."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    for r in frontier.region.values:
-        f = frontier.sel(region=r)
-        ax.plot(f.unemployment_gap_pp, f.cpi_pct, marker="o", label=str(r))
-        for lam, x, y in zip(f.it_lambda.values, f.unemployment_gap_pp.values, f.cpi_pct.values):
-            ax.annotate(f"{lam:g}", (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.axhline(0, color="grey", lw=0.5)
-    ax.axvline(0, color="grey", lw=0.5)
-    ax.set_xlabel("unemployment gap (pp)")
-    ax.set_ylabel("CPI change, local currency (100 x log)")
-    ax.set_title(f"Flexible inflation targeting frontier: {frontier.attrs.get('scenario', '')}\n"
-                 "(labels: weight lambda on the unemployment gap)", fontsize=9)
+    for r, (labels, xs, ys) in curves.items():
+        ax.plot(xs, ys, marker="o", label=str(r))
+        for lab, x, y in zip(labels, xs, ys):
+            ax.annotate(f"{lab:g}", (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    if axes_at_zero:
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.axvline(0, color="grey", lw=0.5)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_frontier(frontier: xr.Dataset, path):
+    """Inflation gap vs unemployment gap, one line per region, labelled by lambda."""
+    curves = {r: (frontier.it_lambda.values, frontier.unemployment_gap_pp.sel(region=r).values,
+                  frontier.cpi_pct.sel(region=r).values) for r in frontier.region.values}
+    return frontier_plot(curves, "unemployment gap (pp)", "CPI change, local currency (100 x log)",
+                         f"Flexible inflation targeting frontier: {frontier.attrs.get('scenario', '')}\n"
+                         "(labels: weight lambda on the unemployment gap)", path, axes_at_zero=True)

@@ -719,24 +719,12 @@ def plot_monetary(res: xr.Dataset, path, regions=None):
 
 def plot_frontier(front: xr.Dataset, path):
     """Discounted squared unemployment gaps against squared inflation gaps, by rule."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    for r in front.region.values:
-        f = front.sel(region=r)
-        ax.plot(f.loss_unemployment, f.loss_inflation, marker="o", label=str(r))
-        for x, a, b in zip(f.rule_phi_u.values, f.loss_unemployment.values, f.loss_inflation.values):
-            ax.annotate(f"{x:g}", (a, b), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel("sum beta^t u_gap^2 (pp^2)")
-    ax.set_ylabel("sum beta^t pi_gap^2 (pp^2)")
-    ax.set_title(f"{front.attrs.get('scenario', '')}: rules by response to the unemployment gap\n"
-                 "(labels: phi_u; phi_pi = 1.5)", fontsize=9)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    from ..policy import frontier_plot
+    curves = {r: (front.rule_phi_u.values, front.loss_unemployment.sel(region=r).values,
+                  front.loss_inflation.sel(region=r).values) for r in front.region.values}
+    return frontier_plot(curves, "sum beta^t u_gap^2 (pp^2)", "sum beta^t pi_gap^2 (pp^2)",
+                         f"{front.attrs.get('scenario', '')}: rules by response to the unemployment gap\n"
+                         "(labels: phi_u; phi_pi = 1.5)", path)
 
 
 def run_experiment(spec: dict, base_dir, ds, years=None, variant=None, out=".", log=print) -> dict:
