@@ -237,7 +237,24 @@ def manufacturing_table(res, manufacturing, regions, source="CHN") -> str:
     return "\n".join(lines)
 
 
+def _years(text: str):
+    """"2011:2040" or "2011:2040:5" -> (first, last, step)."""
+    try:
+        parts = [int(x) for x in str(text).split(":")]
+    except ValueError:
+        parts = []
+    if len(parts) not in (2, 3) or parts[1] < parts[0] or (len(parts) == 3 and parts[2] < 1):
+        raise argparse.ArgumentTypeError(f"--years takes FIRST:LAST or FIRST:LAST:STEP, got {text!r}")
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else None
+
+
 def cmd_run(args) -> int:
+    if getattr(args, "years", None):          # a recursive-dynamic run: the same as `cgetrade path`
+        first, last, step = args.years
+        return cmd_path(argparse.Namespace(scenario=args.scenario or DEFAULT_EXPERIMENT, start=first,
+                                           to=last, step=step, variant=args.variant,
+                                           dataset=args.dataset, baseline=None, out=args.out,
+                                           no_plot=False))
     progress = Progress(args.quiet or args.json)
     progress.step("reading the scenario and the dataset")
     from .scenario import Scenario
@@ -682,6 +699,8 @@ def main(argv=None) -> int:
     r.add_argument("--va-nest", choices=["flat", "capital_skill"],
                    help="value-added nest (capital_skill: capital with high-skill labour; needs --skills)")
     r.add_argument("--json", action="store_true", help="print the headline numbers as JSON (no tables)")
+    r.add_argument("--years", type=_years, metavar="FIRST:LAST[:STEP]",
+                   help="recursive-dynamic path, e.g. 2011:2040 (as cgetrade path; FIRST = the data year)")
     rep = sub.add_parser("report", help="an HTML report (tables and plots) from a results file")
     rep.add_argument("results", nargs="+", help="results netCDF of cgetrade run (several: a comparison)")
     rep.add_argument("--out", help="output HTML path (default: <results>.html)")

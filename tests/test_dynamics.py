@@ -220,6 +220,13 @@ def test_cli_path_writes_years_and_a_plot(tmp_path, capsys):
     assert "CPI infl." in capsys.readouterr().out
     assert main(["path", "china_ai_adoption", "--to", "2010"]) == 1
     assert "after the start year" in capsys.readouterr().err
+    # the same run through `cgetrade run --years`
+    out2 = tmp_path / "r.nc"
+    assert main(["run", "china_ai_adoption", "--years", "2011:2012", "--out", str(out2)]) == 0
+    with xr.open_dataset(out2, engine="h5netcdf") as ds2:
+        assert ds2.year.values.tolist() == [2011, 2012]
+    with pytest.raises(SystemExit):
+        main(["run", "china_ai", "--years", "2040:2011"])
 
 
 def test_endowment_shock_applies_to_the_accumulated_stock(dyn, base):
