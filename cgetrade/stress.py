@@ -23,7 +23,10 @@ def closure_presets(regions) -> dict[str, Closure]:
     return {
         "default": Closure(),
         "global_bank": Closure(foreign_saving_rule="global_bank"),
-        "short_run": Closure(sector_specific=("capital",)),
+        "short_run": Closure.from_preset("short_run"),
+        "long_run": Closure.from_preset("long_run"),
+        "sluggish_labour": Closure(mobility={"labour": "sluggish"}),
+        "surplus_labour": Closure(labour={regions[0]: "surplus_labour", "*": "flexible"}),
         "real_wage": Closure(labour="real_wage"),
         "wage_curve": Closure(labour="wage_curve"),
         "cpi_numeraire": Closure(numeraire=("cpi", anchor), foreign_saving="numeraire"),
