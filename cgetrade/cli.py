@@ -385,9 +385,9 @@ def jobs_table(res, manufacturing, regions) -> str:
         for h in res.labour.values:
             p = res.persons.sel(labour=h, region=r)
             d = res.persons_change.sel(labour=h, region=r)
-            man = p.sel(sector=manufacturing).sum("sector") if manufacturing else p.sum("sector") * 0
-            lines.append(f"{r:<6} {h:<14} {float(man.sel(case='baseline')):>12.0f} "
-                         f"{float(d.sel(sector=manufacturing).sum() if manufacturing else 0):>+10.1f} "
+            man = list(manufacturing)                          # may be empty: sums are 0
+            lines.append(f"{r:<6} {h:<14} {float(p.sel(sector=man, case='baseline').sum()):>12.0f} "
+                         f"{float(d.sel(sector=man).sum()):>+10.1f} "
                          f"{float(p.sum('sector').sel(case='baseline')):>12.0f} {float(d.sum()):>+9.1f} "
                          f"{float(res.unemployed_by_skill_change.sel(labour=h, region=r)):>+11.1f} "
                          f"{float(res.real_wage_by_skill_pct.sel(labour=h, region=r)):>+11.3f}")

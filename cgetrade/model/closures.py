@@ -182,8 +182,6 @@ class Closure:
         rates = {}
         for r in regions:
             v = table.get(r, DEFAULT_UNEMPLOYMENT)
-            if isinstance(v, dict):
-                v = {**dict.fromkeys(labour_factors, v.get("*")), **{k: x for k, x in v.items() if k != "*"}}
             for h, u in _per_factor(v, labour_factors, f"unemployment of {r}").items():
                 rates[(h, r)] = float(u)
         if not all(0 < u < 1 for u in rates.values()):

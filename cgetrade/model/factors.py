@@ -57,10 +57,13 @@ def add_factor_prices(m, p, closure, labour_factors):
                             initialize=lambda m, f, j, r: float(vfm[F[f], I[j], R[r]]),
                             doc="factor endowment by sector (benchmark value units); mobile "
                                 "and sluggish factors use its sum over sectors")
-
-    def factor_price(m, f, j, r):
-        return m.WS[f, j, r] if f in m.F_SECTOR else m.W[f, r]
     return factor_price
+
+
+def factor_price(m, f, j, r):
+    """Price of factor f to sector j in r: the regional price W[f,r] of a mobile factor, the
+    sector's price WS[f,j,r] of a specific or sluggish one."""
+    return m.WS[f, j, r] if f in m.F_SECTOR else m.W[f, r]
 
 
 def add_unemployment(m, closure, p):

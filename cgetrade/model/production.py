@@ -29,14 +29,14 @@ import pyomo.environ as pyo
 from .ces import ces_demand, ces_price, ces_share_price
 
 
-def _va_nests(m, vfm, va_nest, j, r):
+def _va_nests(m, vfm, va_nest, factor_price, j, r):
     """Nests of the value-added technology of (j, r): {nest: [(share, price, key), ...]},
     key ("factor", f) | ("auto", h) | ("nest", "KH"); the top nest is "VA"."""
     F, I, R = m.F_idx, m.I_idx, m.R_idx
     jj, rr = I[j], R[r]
     va0 = vfm[:, jj, rr].sum()
     has = {f: vfm[F[f], jj, rr] > 0 for f in F}
-    fp = m._factor_price
+    fp = factor_price
 
     def own(f):
         return (m.va_share[f, j, r], fp(m, f, j, r) / m.aug[f, j, r], ("factor", f))
@@ -82,9 +82,8 @@ def add_production(m, p, factor_price, va_nest="flat"):
                              doc="share a_h of value-added tasks moved from labour type h to capital")
     m.auto_cost = pyo.Param(m.L, m.I, m.R, initialize=1.0, mutable=True,
                             doc="capital's unit cost in automated tasks relative to its own (1 - cost saving)")
-    m._factor_price = factor_price
     sigma = {"VA": p["sigma_va"] if va_nest == "flat" else p["sigma_o"], "KH": p["sigma_kh"]}
-    nests = {(j, r): _va_nests(m, vfm, va_nest, j, r) for j in m.I for r in m.R}
+    nests = {(j, r): _va_nests(m, vfm, va_nest, factor_price, j, r) for j in m.I for r in m.R}
 
     def nest_price(name):
         def rule(m, j, r):
