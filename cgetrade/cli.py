@@ -542,6 +542,7 @@ def cmd_path(args) -> int:
 
 def regime_table(table) -> str:
     cols = [("cpi_pct", "CPI %"), ("cpi_import_pct", "import"), ("cpi_domestic_pct", "domestic"),
+            ("cpi_imported_intermediates_pct", "imp. inputs"), ("cpi_domestic_value_added_pct", "dom. VA"),
             ("exchange_rate_pct", "e %"), ("ngdp_local_pct", "NGDP %"),
             ("unemployment_gap_pp", "U gap pp"), ("unemployed_change", "unempl. th."),
             ("real_wage_pct", "real w %"), ("real_gdp_pct", "rGDP %"), ("loss", "loss")]

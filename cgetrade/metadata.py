@@ -112,6 +112,12 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
     "household_domestic_share": ("domestic share of household spending on the commodity (value)", "1",
                                  "rate", ""),
     "household_budget_share": ("household budget share of the commodity", "1", "rate", ""),
+    "intermediate_cost_share_domestic": ("cost share of the domestic commodity in the sector's input "
+                                         "bundle (intermediates + value added, current prices)", "1",
+                                         "rate", ""),
+    "intermediate_cost_share_imported": ("cost share of the imported commodity in the sector's input "
+                                         "bundle (intermediates + value added, current prices)", "1",
+                                         "rate", ""),
     "unemployment_rate": ("unemployment rate (unemployed / labour force)", "1", "rate", ""),
     "unemployment_rate_sector": ("unemployment rate by sector (sector-specific labour; else the "
                                  "regional rate)", "1", "rate", ""),
@@ -161,6 +167,30 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
                          "change", ""),
     "inflation_domestic": ("domestic-price contribution to CPI inflation (Sato-Vartia split)",
                            "% per year", "change", ""),
+    "inflation_imported_intermediates": ("contribution of imported intermediates to CPI inflation: "
+                                         "import content of domestic prices (Leontief pass-through, part "
+                                         "of inflation_domestic)", "% per year", "change", ""),
+    "inflation_domestic_value_added": ("contribution of domestic value added (wages, capital returns, "
+                                       "taxes, productivity) to CPI inflation: inflation_domestic minus "
+                                       "imported intermediates", "% per year", "change", ""),
+    "inflation_mean": ("mean CPI inflation over the years", "% per year", "change", "year: mean"),
+    "inflation_import_mean": ("mean contribution of directly imported consumer goods to CPI inflation",
+                              "pp per year", "change", "year: mean"),
+    "inflation_imported_intermediates_mean": ("mean contribution of imported intermediates to CPI "
+                                              "inflation", "pp per year", "change", "year: mean"),
+    "inflation_domestic_value_added_mean": ("mean contribution of domestic value added to CPI inflation",
+                                            "pp per year", "change", "year: mean"),
+    # CPI decomposition of a static comparison (cgetrade.policy.cpi_decomposition) and of a path
+    "cpi_imported_intermediates_pct": ("contribution of imported intermediates to the local-currency CPI: "
+                                       "import content of domestic prices (100 x log change, part of "
+                                       "cpi_domestic_pct)", "%", "change", ""),
+    "cpi_domestic_value_added_pct": ("contribution of domestic value added to the local-currency CPI "
+                                     "(100 x log change; cpi_domestic_pct minus imported intermediates)",
+                                     "%", "change", ""),
+    "cpi_inflation_imported_intermediates": ("contribution of imported intermediates to CPI inflation "
+                                             "(100 dln CPI per year)", "% per year", "change", ""),
+    "cpi_inflation_domestic_value_added": ("contribution of domestic value added to CPI inflation "
+                                           "(100 dln CPI per year)", "% per year", "change", ""),
     "policy_rate": ("policy rate i", "% per year", "change", ""),
     "shadow_rate": ("rate prescribed by the rule before the lower bound (peg: the policy rate)",
                     "% per year", "change", ""),

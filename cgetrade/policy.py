@@ -9,7 +9,11 @@ an xarray Dataset (regime x region) with
   Sato 1976, Vartia 1976), dln CPI = dln e + sum_i w_i dln P_A,i and
   dln P_A,i = v_i dln P_D,i + (1 - v_i) dln P_M,i, so the import (pass-through) part is
   sum_i w_i (1 - v_i)(dln e + dln P_M,i) and the domestic part
-  sum_i w_i v_i (dln e + dln P_D,i); reported as 100 x log changes;
+  sum_i w_i v_i (dln e + dln P_D,i); reported as 100 x log changes; the domestic part splits
+  further into ``cpi_imported_intermediates_pct`` (the import content of domestic prices:
+  sum_i w_i v_i g_i, g = (I - A_d')^-1 A_m' (dln e + dln P_M), the input-output price model
+  with Sato-Vartia averages A_d, A_m of both points' intermediate cost shares) and
+  ``cpi_domestic_value_added_pct`` (the rest: wages, capital returns, taxes, productivity);
 * the instrument: ``exchange_rate_pct`` and the local nominal level ``ngdp_local_pct``;
 * ``unemployment_gap_pp`` (U - U0, percentage points), ``unemployed_change`` (thousand
   persons), ``real_wage_pct``, ``real_gdp_pct``, ``ev_pct_income``;
@@ -56,8 +60,77 @@ def sato_vartia(s0, s1, axis=0):
     return lm / lm.sum(axis=axis, keepdims=True)
 
 
+def import_content(a_dom, a_imp):
+    """Import content of domestic prices in the input-output price model.
+
+    With cost shares A_d[i, j] (domestic input i per unit of the cost of sector j) and
+    A_m[i, j] (imported input i), unit costs move as dp_D = A_d' dp_D + A_m' dp_M + dv
+    (log changes; dv: value added, productivity, taxes), so
+        dp_D = (I - A_d')^-1 A_m' dp_M + (I - A_d')^-1 dv.
+    Returns M = (I - A_d')^-1 A_m' with dims (sector j, commodity i, ...): the elasticity of
+    the domestic price of j to the import price of i, direct and through domestic inputs.
+    ``a_dom``, ``a_imp``: arrays (commodity, sector, ...) (e.g. region as the third axis)."""
+    a_dom, a_imp = np.asarray(a_dom, float), np.asarray(a_imp, float)
+    if a_dom.shape != a_imp.shape or a_dom.ndim < 2 or a_dom.shape[0] != a_dom.shape[1]:
+        raise ValueError(f"cost shares must be (commodity, sector, ...) arrays of one shape with as "
+                         f"many commodities as sectors; got {a_dom.shape} and {a_imp.shape}")
+    if (a_dom < 0).any() or (a_imp < 0).any():
+        raise ValueError("intermediate cost shares must be >= 0")
+    if (a_dom.sum(0) >= 1).any():
+        raise ValueError("a sector's domestic intermediate cost shares sum to 1 or more: the "
+                         "Leontief inverse (I - A_d')^-1 does not exist")
+    n, rest = a_dom.shape[0], a_dom.shape[2:]
+    d = a_dom.reshape(n, n, -1)
+    mm = a_imp.reshape(n, n, -1)
+    out = np.stack([np.linalg.solve(np.eye(n) - d[:, :, k].T, mm[:, :, k].T) for k in range(d.shape[2])], -1)
+    return out.reshape((n, n) + rest)
+
+
+def cpi_three_way(w, v, de, dpd, dpm, a_dom, a_imp):
+    """Contributions to 100 dln CPI (local currency) of directly imported consumer goods,
+    imported intermediates (import content of domestic prices) and domestic value added.
+
+        import        100 sum_i w_i (1 - v_i) x_i,        x = dln e + dln P_M (local currency)
+        domestic      100 sum_i w_i v_i (dln e + dln P_D,i)
+        intermediates 100 sum_i w_i v_i g_i,              g = (I - A_d')^-1 A_m' x
+        value added   domestic - intermediates
+
+    ``w``, ``v``: (commodity, region) budget and domestic-share weights; ``de``: (region,);
+    ``dpd``, ``dpm``: (commodity, region) log changes; ``a_dom``, ``a_imp``: (commodity,
+    sector, region) cost shares. Returns (import, intermediates, value added) by region; the
+    three add up to import + domestic exactly."""
+    w, v, de = np.asarray(w, float), np.asarray(v, float), np.asarray(de, float)
+    x = de[None] + np.asarray(dpm, float)
+    g = np.einsum("jir,ir->jr", import_content(a_dom, a_imp), x)
+    imp = 100 * (w * (1 - v) * x).sum(0)
+    dom = 100 * (w * v * (de[None] + np.asarray(dpd, float))).sum(0)
+    mid = 100 * (w * v * g).sum(0)
+    return imp, mid, dom - mid
+
+
+def average_cost_shares(base: xr.Dataset, scen: xr.Dataset):
+    """Sato-Vartia averages (A_d, A_m) of the intermediate cost shares of two solutions: over
+    each sector's whole input bundle (domestic inputs, imported inputs, value added); one
+    solution's shares if only it has them; None if neither has."""
+    have = [d for d in (base, scen) if "intermediate_cost_share_domestic" in d]
+    if not have:
+        return None
+
+    def bundle(d):
+        dom = d["intermediate_cost_share_domestic"].transpose("commodity", "sector", "region").values
+        imp = d["intermediate_cost_share_imported"].transpose("commodity", "sector", "region").values
+        va = np.clip(1 - dom.sum(0) - imp.sum(0), 0, None)
+        return np.concatenate([dom, imp, va[None]], axis=0)
+    s0, s1 = bundle(have[0]), bundle(have[-1])
+    avg = sato_vartia(s0, s1, axis=0)
+    n = s0.shape[1]
+    return avg[:n], avg[n:2 * n]
+
+
 def cpi_decomposition(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
-    """Exact split of 100 dln CPI (local currency) into import and domestic contributions."""
+    """Exact split of 100 dln CPI (local currency) into import and domestic contributions,
+    and of the domestic one into imported intermediates and domestic value added (see the
+    module docstring; NaN when neither solution has intermediate cost shares)."""
     w = sato_vartia(base.household_budget_share.values, scen.household_budget_share.values)
     v0, v1 = base.household_domestic_share.values, scen.household_domestic_share.values
     v = sato_vartia(np.stack([v0, 1 - v0]), np.stack([v1, 1 - v1]))[0]
@@ -67,11 +140,22 @@ def cpi_decomposition(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
     imp = 100 * (w * (1 - v) * (de + dpm)).sum(0)
     dom = 100 * (w * v * (de + dpd)).sum(0)
     total = 100 * np.log(scen.cpi_local.values / base.cpi_local.values)
+    shares = average_cost_shares(base, scen)
+    if shares is None:
+        mid = np.full_like(dom, np.nan)
+    else:
+        mid = cpi_three_way(w, v, de, dpd, dpm, *shares)[1]
     coords = {"region": base.region}
     log_pct = lambda what: {"long_name": f"{what} (100 x log change, Sato-Vartia)", "units": "%"}  # noqa: E731
     return xr.Dataset({"cpi_pct": ("region", total, log_pct("local-currency CPI")),
                        "cpi_import_pct": ("region", imp, log_pct("import contribution to the local-currency CPI")),
-                       "cpi_domestic_pct": ("region", dom, log_pct("domestic contribution to the local-currency CPI"))},
+                       "cpi_domestic_pct": ("region", dom, log_pct("domestic contribution to the local-currency CPI")),
+                       "cpi_imported_intermediates_pct": (
+                           "region", mid, log_pct("imported intermediates' contribution to the local-currency "
+                                                  "CPI, the import content of domestic prices")),
+                       "cpi_domestic_value_added_pct": (
+                           "region", dom - mid, log_pct("domestic value added's contribution to the "
+                                                        "local-currency CPI: domestic minus imported intermediates"))},
                       coords=coords)
 
 

@@ -87,9 +87,20 @@ def collect(model) -> xr.Dataset:
     # Armington split of every agent's use: domestic share of absorption by commodity
     dom = np.zeros((len(I), len(R)))
     imp = np.zeros((len(I), len(R)))
+    # intermediate cost shares at current prices: P_D D[i,j] and P_M MA[i,j] per unit of the
+    # cost of j's input bundle (intermediates + P_VA QVA, before production taxes)
+    cost_dom = np.zeros((len(I), len(I), len(R)))
+    cost_imp = np.zeros((len(I), len(I), len(R)))
     for (i, a, r) in m.USE:
-        dom[I.index(i), R.index(r)] += pyo.value(m.D[i, a, r])
-        imp[I.index(i), R.index(r)] += pyo.value(m.MA[i, a, r])
+        d, mm = pyo.value(m.D[i, a, r]), pyo.value(m.MA[i, a, r])
+        dom[I.index(i), R.index(r)] += d
+        imp[I.index(i), R.index(r)] += mm
+        if a in m.I_idx:
+            cost_dom[I.index(i), I.index(a), R.index(r)] = PD[I.index(i), R.index(r)] * d
+            cost_imp[I.index(i), I.index(a), R.index(r)] = PM[I.index(i), R.index(r)] * mm
+    bundle = cost_dom.sum(0) + cost_imp.sum(0) + _grid(m, m.P_VA, ("sector", "region"), c) \
+        * _grid(m, m.QVA, ("sector", "region"), c)
+    bundle = np.where(bundle > 0, bundle, 1.0)
     # consumer prices: Laspeyres (benchmark basket) and exact; welfare (equivalent variation)
     c0 = (par["use_dom"] + par["use_imp"])[:, len(I) + H.index("household"), :]
     pa_hh = np.ones((len(I), len(R)))
@@ -244,6 +255,8 @@ def collect(model) -> xr.Dataset:
                             {"long_name": "rental rate of capital"}),
             "capital_stock": ("region", supply[F.index("capital")] if "capital" in F else np.full(len(R), np.nan),
                               {"units": "benchmark USD m", "long_name": "capital stock (value at benchmark rental)"}),
+            "intermediate_cost_share_domestic": (("commodity", "sector", "region"), cost_dom / bundle[None]),
+            "intermediate_cost_share_imported": (("commodity", "sector", "region"), cost_imp / bundle[None]),
             "household_price": (("commodity", "region"), pa_hh,
                                  {"long_name": "Armington price paid by households"}),
             "household_domestic_share": (("commodity", "region"), sd_hh,

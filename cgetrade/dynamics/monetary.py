@@ -486,7 +486,7 @@ class MonetaryModel(DynamicModel):
         # import / domestic split of inflation, in undeflated local currency: the unit's
         # deflator D_t = exp(tau (t - t0 + 1)) multiplies every world price alike
         imp = np.full((len(years), len(R)), np.nan)
-        dom = imp.copy()
+        dom, mid = imp.copy(), imp.copy()
         from ..policy import cpi_decomposition
 
         def undeflate(rec, j):
@@ -498,8 +498,13 @@ class MonetaryModel(DynamicModel):
             prev = undeflate(recs[j - 1], j - 1) if j else first
             dec = cpi_decomposition(prev, undeflate(recs[j], j))
             imp[j], dom[j] = dec["cpi_import_pct"].values, dec["cpi_domestic_pct"].values
+            mid[j] = dec["cpi_imported_intermediates_pct"].values
         ds["inflation_import"] = (("year", "region"), imp)
         ds["inflation_domestic"] = (("year", "region"), dom)
+        # the domestic part: import content of domestic prices (input-output price model on
+        # the two years' average cost shares) and domestic value added (the rest)
+        ds["inflation_imported_intermediates"] = (("year", "region"), mid)
+        ds["inflation_domestic_value_added"] = (("year", "region"), dom - mid)
         beta = self.settings.beta
         disc = xr.DataArray(beta ** np.arange(len(years)), dims="year", coords={"year": years})
         ds["loss_inflation"] = (disc * ds["inflation_gap"] ** 2).sum("year")
@@ -648,6 +653,10 @@ def summary(res: xr.Dataset, regions=None) -> xr.Dataset:
         "output_gap_mean": r.output_gap.mean("year"),
         "policy_rate_min": r.policy_rate.min("year"),
         "loss_lambda1": r.loss.sel(loss_lambda=1.0) if 1.0 in r.loss_lambda else r.loss.isel(loss_lambda=0),
+        "inflation_mean": r.inflation.mean("year"),
+        "inflation_import_mean": r.inflation_import.mean("year"),
+        "inflation_imported_intermediates_mean": r.inflation_imported_intermediates.mean("year"),
+        "inflation_domestic_value_added_mean": r.inflation_domestic_value_added.mean("year"),
     })
     units = {"inflation_gap_mean": ("mean inflation minus target", "pp per year"),
              "inflation_gap_abs_mean": ("mean |inflation minus target|", "pp per year"),
@@ -656,7 +665,13 @@ def summary(res: xr.Dataset, regions=None) -> xr.Dataset:
              "unemployment_gap_mean": ("mean unemployment gap against the natural path", "pp"),
              "output_gap_mean": ("mean output gap against the natural path", "%"),
              "policy_rate_min": ("lowest policy rate", "% per year"),
-             "loss_lambda1": ("discounted loss, lambda = 1", "pp2")}
+             "loss_lambda1": ("discounted loss, lambda = 1", "pp2"),
+             "inflation_mean": ("mean CPI inflation", "% per year"),
+             "inflation_import_mean": ("mean contribution of directly imported consumer goods", "pp per year"),
+             "inflation_imported_intermediates_mean": ("mean contribution of imported intermediates "
+                                                       "(import content of domestic prices)", "pp per year"),
+             "inflation_domestic_value_added_mean": ("mean contribution of domestic value added",
+                                                     "pp per year")}
     for k, (ln, u) in units.items():
         out[k].attrs = {"long_name": ln, "units": u}
     out.attrs = {k: v for k, v in res.attrs.items() if isinstance(v, (str, int, float))}
@@ -679,6 +694,20 @@ def summary_table(summ: xr.Dataset, title: str = "") -> str:
                 vals.append(f"{'n/a':>16}" if not np.isfinite(x) else
                             f"{int(round(x)):>16d}" if f == "d" else f"{x:>16{f}}")
             lines.append(f"{str(g):<14} {str(r):<6} " + " ".join(vals))
+    return "\n".join(lines)
+
+
+def sources_table(summ: xr.Dataset, title: str = "") -> str:
+    """Mean CPI inflation and its three sources (pp per year; they add up to the mean)."""
+    cols = [("inflation_mean", "inflation %/yr"), ("inflation_import_mean", "imported goods"),
+            ("inflation_imported_intermediates_mean", "imp. intermed."),
+            ("inflation_domestic_value_added_mean", "domestic VA")]
+    lines = [title] if title else []
+    lines.append(f"{'regime':<14} {'region':<6} " + " ".join(f"{c[1]:>16}" for c in cols))
+    for g in summ.regime.values:
+        for r in summ.region.values:
+            row = summ.sel(regime=g, region=r)
+            lines.append(f"{str(g):<14} {str(r):<6} " + " ".join(f"{float(row[k]):>16.4f}" for k, _ in cols))
     return "\n".join(lines)
 
 
@@ -789,7 +818,10 @@ def run_experiment(spec: dict, base_dir, ds, years=None, variant=None, out=".", 
                 ref.attrs["scenario"] = "no_shock"
                 save(ref, outdir / f"{stem0}_no_shock_dynamic.nc")
                 plot_monetary(ref, outdir / f"{stem0}_no_shock_dynamic.png", regions)
-                log(summary_table(summary(ref, regions), f"\n== no shock (start values only), {first}-{last}"))
+                ref_summ = summary(ref, regions)
+                log(summary_table(ref_summ, f"\n== no shock (start values only), {first}-{last}"))
+                log(sources_table(ref_summ, "CPI inflation by source, mean over the years (pp per year): "
+                                            "imported consumer goods + imported intermediates + domestic value added"))
             cache[key] = (params, base, ref)
         params, base, ref = cache[key]
         _, natural = natural_path(params, scen, periods, projections, baseline=base)
@@ -809,6 +841,8 @@ def run_experiment(spec: dict, base_dir, ds, years=None, variant=None, out=".", 
         save(summ, outdir / f"{stem}_summary.nc")
         plot_monetary(res, outdir / f"{stem}.png", regions)
         log(summary_table(summ, f"\n== {name} ({scen.variant}), {first}-{last}; gaps against the natural path"))
+        log(sources_table(summ, "CPI inflation by source, mean over the years (pp per year): "
+                                "imported consumer goods + imported intermediates + domestic value added"))
         if ref is not None:
             log("the shock's contribution (minus the no-shock run), mean over the years:\n"
                 + f"{'regime':<14} {'region':<6} {'infl. pp/yr':>12} {'u gap pp':>10} {'y gap %':>10}")

@@ -4,7 +4,8 @@ baseline.
     growth_t       = 100 [(X_t / X_(t-s))^(1/s) - 1]          (% per year; s = step)
     CPI inflation  = growth of the CPI (relative to the numeraire, see the attrs)
     import / domestic contributions: exact split of 100 dln CPI_t/CPI_(t-s) (Sato-Vartia,
-                     cgetrade.policy.cpi_decomposition), per year
+                     cgetrade.policy.cpi_decomposition), per year; the domestic one split into
+                     imported intermediates (import content of domestic prices) and value added
     deviation      = 100 (X_policy / X_baseline - 1) per year; inflation deviations in
                      percentage points per year
 """
@@ -41,14 +42,21 @@ def assemble(records, years, step: int) -> xr.Dataset:
     ds["cpi_inflation"].attrs["long_name"] = ("CPI inflation, year on year, relative to the numeraire "
                                               "(first year: NaN)")
     imp = np.full((len(years), ds.sizes["region"]), np.nan)
-    dom = imp.copy()
+    dom, mid = imp.copy(), imp.copy()
     for k in range(1, len(years)):
         dec = cpi_decomposition(records[k - 1], records[k])
         imp[k], dom[k] = dec["cpi_import_pct"].values / step, dec["cpi_domestic_pct"].values / step
+        mid[k] = dec["cpi_imported_intermediates_pct"].values / step
     ds["cpi_inflation_import"] = (("year", "region"), imp, {
         "long_name": "import-price contribution to CPI inflation (100 dln CPI per year)", "units": "% per year"})
     ds["cpi_inflation_domestic"] = (("year", "region"), dom, {
         "long_name": "domestic-price contribution to CPI inflation (100 dln CPI per year)", "units": "% per year"})
+    ds["cpi_inflation_imported_intermediates"] = (("year", "region"), mid, {
+        "long_name": "contribution of imported intermediates to CPI inflation (100 dln CPI per year)",
+        "units": "% per year"})
+    ds["cpi_inflation_domestic_value_added"] = (("year", "region"), dom - mid, {
+        "long_name": "contribution of domestic value added to CPI inflation (100 dln CPI per year)",
+        "units": "% per year"})
     ds["employment_total"] = ds["employment"].sum("sector")
     ds["employment_total"].attrs = {"long_name": "employment, all sectors", "units": "thousand persons"}
     return ds
@@ -62,7 +70,10 @@ def deviations(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
     for v in DEVIATIONS:
         out[f"{v}_dev_pct"] = pct[v]
         out[f"{v}_dev_pct"].attrs = {"long_name": f"deviation of {v} from the baseline", "units": "%"}
-    for v in ("cpi_inflation", "cpi_inflation_import", "cpi_inflation_domestic", "real_gdp_growth"):
+    for v in ("cpi_inflation", "cpi_inflation_import", "cpi_inflation_domestic",
+              "cpi_inflation_imported_intermediates", "cpi_inflation_domestic_value_added", "real_gdp_growth"):
+        if v not in base:            # a baseline stored before the three-way split
+            continue
         out[f"{v}_dev_pp"] = scen[v] - base[v]
         out[f"{v}_dev_pp"].attrs = {"long_name": f"{v} minus the baseline's", "units": "percentage points per year"}
     out["employment_change"] = scen["employment"] - base["employment"]
