@@ -180,6 +180,15 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
                                               "inflation", "pp per year", "change", "year: mean"),
     "inflation_domestic_value_added_mean": ("mean contribution of domestic value added to CPI inflation",
                                             "pp per year", "change", "year: mean"),
+    "inflation_import_shock": ("mean contribution of directly imported consumer goods to CPI inflation "
+                               "minus the no-shock run's (the shock's contribution)", "pp per year",
+                               "change", "year: mean"),
+    "inflation_imported_intermediates_shock": ("mean contribution of imported intermediates to CPI "
+                                               "inflation minus the no-shock run's (the shock's "
+                                               "contribution)", "pp per year", "change", "year: mean"),
+    "inflation_domestic_value_added_shock": ("mean contribution of domestic value added to CPI inflation "
+                                             "minus the no-shock run's (the shock's contribution)",
+                                             "pp per year", "change", "year: mean"),
     # CPI decomposition of a static comparison (cgetrade.policy.cpi_decomposition) and of a path
     "cpi_imported_intermediates_pct": ("contribution of imported intermediates to the local-currency CPI: "
                                        "import content of domestic prices (100 x log change, part of "

@@ -142,6 +142,8 @@ def test_baseline_hits_gdp_targets_with_warm_starts(dyn, base):
     infl = 100 * np.log(base.cpi_local / base.cpi_local.shift(year=1))
     parts = base.cpi_inflation_import + base.cpi_inflation_domestic
     assert float(abs(parts - infl).sel(year=slice(2012, None)).max()) < 1e-9
+    inner = base.cpi_inflation_imported_intermediates + base.cpi_inflation_domestic_value_added
+    assert float(abs(inner - base.cpi_inflation_domestic).sel(year=slice(2012, None)).max()) < 1e-12
 
 
 def test_capital_accumulation_identity(dyn, base):

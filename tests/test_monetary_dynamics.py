@@ -42,6 +42,20 @@ def test_cpi_decomposition_adds_up_every_year(strict):
     assert strict.inflation.attrs["units"] == "% per year"
 
 
+def test_three_way_cpi_decomposition_adds_up_every_year_and_region(strict):
+    """Imported consumer goods + imported intermediates + domestic value added = inflation;
+    the last two are the domestic contribution."""
+    parts = (strict.inflation_import + strict.inflation_imported_intermediates
+             + strict.inflation_domestic_value_added)
+    assert not bool(parts.isnull().any())
+    assert float(abs(parts - strict.inflation).max()) < 1e-9
+    inner = strict.inflation_imported_intermediates + strict.inflation_domestic_value_added
+    assert float(abs(inner - strict.inflation_domestic).max()) < 1e-12
+    assert float(abs(strict.inflation_imported_intermediates).min()) > 1e-3     # every region, year
+    for v in ("inflation_imported_intermediates", "inflation_domestic_value_added"):
+        assert strict[v].attrs["units"] == "% per year" and strict[v].attrs["long_name"]
+
+
 def test_sticky_wages_open_an_unemployment_gap_flexible_wages_close_it(setup, strict):
     assert float(abs(strict.unemployment_gap).max()) > 1e-3
     flex = _run(setup, {"*": "strict_it"}, flexible_wages=True)

@@ -831,7 +831,8 @@ def run_experiment(spec: dict, base_dir, ds, years=None, variant=None, out=".", 
         stem = f"{stem0}_{name}_{scen.variant}_dynamic" if scen.variant else f"{stem0}_{name}_dynamic"
         summ = summary(res, regions)
         if ref is not None:
-            for v in ("unemployment_gap", "inflation_gap", "output_gap"):
+            for v in ("unemployment_gap", "inflation_gap", "output_gap", "inflation_import",
+                      "inflation_imported_intermediates", "inflation_domestic_value_added"):
                 d = (res[v] - ref[v]).sel(region=regions).mean("year")
                 summ[f"{v}_shock"] = d
                 summ[f"{v}_shock"].attrs = {"long_name": f"mean {v} minus the no-shock run's (the "
@@ -845,12 +846,16 @@ def run_experiment(spec: dict, base_dir, ds, years=None, variant=None, out=".", 
                                 "imported consumer goods + imported intermediates + domestic value added"))
         if ref is not None:
             log("the shock's contribution (minus the no-shock run), mean over the years:\n"
-                + f"{'regime':<14} {'region':<6} {'infl. pp/yr':>12} {'u gap pp':>10} {'y gap %':>10}")
+                + f"{'regime':<14} {'region':<6} {'infl. pp/yr':>12} {'u gap pp':>10} {'y gap %':>10} "
+                f"{'of it: imported goods':>22} {'imp. intermed.':>15} {'domestic VA':>12}")
             for g in summ.regime.values:
                 for r in regions:
                     s = summ.sel(regime=g, region=r)
                     log(f"{str(g):<14} {r:<6} {float(s.inflation_gap_shock):>12.4f} "
-                        f"{float(s.unemployment_gap_shock):>10.4f} {float(s.output_gap_shock):>10.4f}")
+                        f"{float(s.unemployment_gap_shock):>10.4f} {float(s.output_gap_shock):>10.4f} "
+                        f"{float(s.inflation_import_shock):>22.4f} "
+                        f"{float(s.inflation_imported_intermediates_shock):>15.4f} "
+                        f"{float(s.inflation_domestic_value_added_shock):>12.4f}")
         phis = dyn.get("frontier_phi_u")
         if phis:
             front = rule_frontier(params, scen, regions, first, periods, phis, others=dyn.get("others", "flexible_it"),
