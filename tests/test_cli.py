@@ -58,9 +58,13 @@ def test_policy_command_writes_tables_and_plot(tmp_path, capsys):
     t = xr.open_dataset(out / "pol_china_ai_high_regimes.nc", engine="h5netcdf")
     assert set(t.regime.values) == {"strict_cpi", "peg_usd"}
     assert abs(float(t.cpi_pct.sel(regime="strict_cpi").max())) < 1e-6
+    parts = t.cpi_import_pct + t.cpi_imported_intermediates_pct + t.cpi_domestic_value_added_pct
+    assert float(abs(parts - t.cpi_pct).max()) < 1e-9
+    assert t.cpi_imported_intermediates_pct.attrs["units"] == "%"
     t.close()
     assert (out / "pol_china_ai_high_frontier.png").stat().st_size > 1000
-    assert "strict_cpi" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "strict_cpi" in text and "imp. inputs" in text
 
 
 def test_help_is_fast_complete_and_plain(tmp_path):

@@ -161,6 +161,7 @@ def test_cli_policy_years_writes_results_and_plots(small_files, tmp_path, capsys
                  "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "yrs at ELB" in text and "the shock's contribution" in text
+    assert "CPI inflation by source" in text and "imp. intermed." in text
     for f in ("pol_tfp_central_dynamic.nc", "pol_tfp_central_dynamic.png", "pol_tfp_central_dynamic_summary.nc",
               "pol_tfp_central_dynamic_frontier.png", "pol_no_shock_dynamic.nc"):
         assert (out / f).exists(), f
@@ -168,6 +169,11 @@ def test_cli_policy_years_writes_results_and_plots(small_files, tmp_path, capsys
         assert ds.regime.values.tolist() == ["strict_it", "peg"] and ds.year.values.tolist() == [2013, 2014]
         for v in ("inflation", "policy_rate", "unemployment_gap", "output_gap", "loss"):
             assert ds[v].attrs["units"] and ds[v].attrs["long_name"], v
+    with xr.open_dataset(out / "pol_tfp_central_dynamic_summary.nc", engine="h5netcdf") as summ:
+        parts = (summ.inflation_import_mean + summ.inflation_imported_intermediates_mean
+                 + summ.inflation_domestic_value_added_mean)
+        assert float(abs(parts - summ.inflation_mean).max()) < 1e-9
+        assert summ.inflation_imported_intermediates_shock.attrs["units"] == "pp per year"
     bad = tmp_path / "bad.toml"
     bad.write_text(pol.read_text().replace('peg = ["peg", "R01"]', 'peg = ["peg", "R09"]'))
     assert main(["policy", str(bad), "--years", "2013:2014", "--dataset", str(small_files / "small.nc"),
