@@ -76,12 +76,13 @@ def import_content(a_dom, a_imp):
                          f"many commodities as sectors; got {a_dom.shape} and {a_imp.shape}")
     if (a_dom < 0).any() or (a_imp < 0).any():
         raise ValueError("intermediate cost shares must be >= 0")
-    if (a_dom.sum(0) >= 1).any():
-        raise ValueError("a sector's domestic intermediate cost shares sum to 1 or more: the "
-                         "Leontief inverse (I - A_d')^-1 does not exist")
     n, rest = a_dom.shape[0], a_dom.shape[2:]
     d = a_dom.reshape(n, n, -1)
     mm = a_imp.reshape(n, n, -1)
+    radius = max(np.abs(np.linalg.eigvals(d[:, :, k])).max() for k in range(d.shape[2]))
+    if radius >= 1:           # Hawkins-Simon: a productive system has (I - A_d')^-1 >= 0
+        raise ValueError(f"the domestic input-output matrix is not productive (spectral radius "
+                         f"{radius:.4g} >= 1): the Leontief inverse (I - A_d')^-1 >= 0 does not exist")
     out = np.stack([np.linalg.solve(np.eye(n) - d[:, :, k].T, mm[:, :, k].T) for k in range(d.shape[2])], -1)
     return out.reshape((n, n) + rest)
 

@@ -99,7 +99,7 @@ def test_bad_cost_shares_are_rejected():
     with pytest.raises(ValueError, match=">= 0"):
         import_content(A_DOM, -A_IMP)
     with pytest.raises(ValueError, match="Leontief inverse"):
-        import_content(np.array([[0.5, 0.1], [0.5, 0.2]])[:, :, None], A_IMP)
+        import_content(np.array([[0.9, 0.5], [0.5, 0.5]])[:, :, None], A_IMP)   # eigenvalue 1.24
 
 
 def test_collected_cost_shares_are_the_benchmark_data_and_content_is_non_negative(fresh_small):
