@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from ..calibrate import Parameters
 from . import closures, demand, factors, monetary, production, trade
@@ -104,7 +105,8 @@ class CGEModel:
         self.params = params
         self.closure = closure or Closure()
         t0 = time.perf_counter()
-        self.pyomo = build(params, self.closure)
+        with PauseGC():              # construction allocates millions of expression nodes
+            self.pyomo = build(params, self.closure)
         self.build_time = time.perf_counter() - t0
         self._nlp = None
         self.last_solution = None

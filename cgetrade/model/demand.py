@@ -153,7 +153,12 @@ def add_final_demand(m, p, factor_income, closure):
         a = A[h]
         return ces_price([(use[I[i], a, rr] / fd0[hh, rr], m.P_A[i, h, r])
                           for i in m.I if (i, h, r) in m.USE], p["sigma_fd"][hh])
-    m.P_H = pyo.Expression(m.H, m.R, rule=price_index,
+    m.FDP = pyo.Set(dimen=2, ordered=True, doc="(h, r) final agents with benchmark spending",
+                    initialize=[(h, r) for h in m.H for r in m.R if fd0[H[h], R[r]] > 0])
+    m.PFD = pyo.Var(m.FDP, initialize=1.0, bounds=(0, None), doc="price index of final agent h (variable)")
+    m.final_price_index = pyo.Constraint(m.FDP, rule=lambda m, h, r: m.PFD[h, r] == price_index(m, h, r),
+                                         doc="final demand price index: P_H = CES_i(P_A[i,h]; sigma_h)")
+    m.P_H = pyo.Expression(m.H, m.R, rule=lambda m, h, r: m.PFD[h, r] if (h, r) in m.FDP else 1.0,
                            doc="price index of final agent h (P_H[household] = true cost-of-living index)")
 
     def composite_index(m, h, r):

@@ -103,7 +103,15 @@ def add_production(m, p, factor_price, va_nest="flat"):
             return 1.0
         return sum(use[I[i], jj, rr] / vint0[jj, rr] * m.P_A[i, j, r]
                    for i in m.I if (i, j, r) in m.USE)
-    m.P_INT = pyo.Expression(m.I, m.R, rule=p_int, doc="unit cost of the intermediate composite")
+    m.INTP = pyo.Set(dimen=2, ordered=True, doc="(j, r) with intermediate inputs",
+                     initialize=[(j, r) for j in m.I for r in m.R if vint0[I[j], R[r]] > 0])
+    m.PINT = pyo.Var(m.INTP, initialize=1.0, bounds=(0, None),
+                     doc="unit cost of the intermediate composite (variable)")
+    m.intermediate_price = pyo.Constraint(
+        m.INTP, rule=lambda m, j, r: m.PINT[j, r] == p_int(m, j, r),
+        doc="intermediate composite price: P_INT = sum_i theta_ij P_A[i,j]")
+    m.P_INT = pyo.Expression(m.I, m.R, rule=lambda m, j, r: m.PINT[j, r] if (j, r) in m.INTP else 1.0,
+                             doc="unit cost of the intermediate composite")
 
     def unit_cost(m, j, r):
         jj, rr = I[j], R[r]

@@ -17,6 +17,7 @@ import time
 import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numvalue import native_numeric_types
 from pyomo.core.expr import numeric_expr as ne
 
@@ -33,79 +34,113 @@ def residual_expr(con):
     return lhs - rhs
 
 
-_OP_OF_CLASS = ((ne.SumExpression, "sum"), (ne.ProductExpression, "times"),
-                (ne.DivisionExpression, "rdivide"), (ne.PowExpression, "power"),
-                (ne.NegationExpression, "neg"), (ne.AbsExpression, "fabs"),
+# operation codes of the tape
+_X, _P, _C, _SUM, _TIMES, _DIV, _POW, _NEG, _ABS = range(9)
+_UNARY_CODE = {name: 9 + k for k, name in enumerate(_UNARY)}
+_UNARY_OF_CODE = {code: _UNARY[name] for name, code in _UNARY_CODE.items()}
+_OP_OF_CLASS = ((ne.SumExpression, _SUM), (ne.ProductExpression, _TIMES),
+                (ne.DivisionExpression, _DIV), (ne.PowExpression, _POW),
+                (ne.NegationExpression, _NEG), (ne.AbsExpression, _ABS),
                 (ne.UnaryFunctionExpression, "unary"))
-_BINARY = {"times": ca.times, "rdivide": ca.rdivide, "power": ca.power}
+_BINARY = {_TIMES: ca.times, _DIV: ca.rdivide, _POW: ca.power}
+_NAMED, _VALUE = "named", "value"
 
 
 class _Tape:
     """Pyomo expression DAG -> flat tape -> casadi SX graph built level by level.
 
     Scalar casadi operations from Python cost tens of microseconds each, so the tape is
-    recorded in pure Python (named Expressions and shared subtrees once) and then every
-    level of the DAG is built with one vectorised casadi call per operation type (sums as
-    one sparse matrix-vector product).
+    recorded in pure Python (named Expressions and shared subtrees once, as integer codes
+    and argument positions) and then every level of the DAG is built with one vectorised
+    casadi call per operation type (sums as one sparse matrix-vector product).
     """
 
-    def __init__(self, leaf):
-        self.leaf = leaf                  # id(VarData/ParamData) -> ("x" | "p", position)
-        self.op, self.arg, self.level = [], [], []
-        self.memo, self.consts = {}, {}
-        self.alive = []                   # temporaries whose id() is memoised stay alive
-        self._op_cache = {}
+    def __init__(self, n_x: int, leaves: dict):
+        """``leaves``: {id(VarData/ParamData): tape position}; positions 0..n_x-1 are the
+        free variables x, the rest the parameters p (in order)."""
+        n = len(leaves)
+        self.n_x = n_x
+        self.code = [_X] * n_x + [_P] * (n - n_x)
+        self.a0 = list(range(n_x)) + list(range(n - n_x))     # leaves: position in x or p
+        self.a1 = [-1] * n
+        self.level = [0] * n
+        self.sum_args = {}                 # tape position of a sum -> positions of its terms
+        self.memo = dict(leaves)
+        self.consts = {}
+        self.alive = []                    # temporaries whose id() is memoised stay alive
+        self._kind = {}                    # expression type -> code | "unary" | named | value
 
-    def _new(self, op, arg, level):
-        self.op.append(op)
-        self.arg.append(arg)
-        self.level.append(level)
-        return len(self.op) - 1
+    def __len__(self):
+        return len(self.code)
 
-    def _const(self, v):
-        nid = self.consts.get(v)
-        if nid is None:
-            nid = self.consts[v] = self._new("c", v, 0)
-        return nid
+    def _classify(self, node):
+        if node.is_named_expression_type():
+            return _NAMED
+        if not node.is_expression_type():
+            return _VALUE
+        kind = next((code for cls, code in _OP_OF_CLASS if isinstance(node, cls)), None)
+        if kind is None:
+            raise TypeError(f"expression type {type(node).__name__} is not supported by the bridge")
+        return kind
 
-    def _op_name(self, node):
-        t = type(node)
-        op = self._op_cache.get(t)
-        if op is None:
-            op = next((name for cls, name in _OP_OF_CLASS if isinstance(node, cls)), None)
-            if op is None:
-                raise TypeError(f"expression type {t.__name__} is not supported by the bridge")
-            self._op_cache[t] = op
-        return op
+    def walk(self, roots) -> list[int]:
+        """Record the expressions ``roots``; their tape positions."""
+        code, a0, a1, level = self.code, self.a0, self.a1, self.level
+        memo, consts, alive, kinds, sum_args = self.memo, self.consts, self.alive, self._kind, self.sum_args
+        native = native_numeric_types
 
-    def visit(self, node) -> int:
-        if type(node) in native_numeric_types:
-            return self._const(float(node))
-        key = id(node)
-        nid = self.memo.get(key)
-        if nid is not None:
+        def const(v):
+            nid = consts.get(v)
+            if nid is None:
+                nid = consts[v] = len(code)
+                code.append(_C), a0.append(-1), a1.append(-1), level.append(0)
             return nid
-        leaf = self.leaf.get(key)
-        if leaf is not None:
-            nid = self._new(leaf[0], leaf[1], 0)
-        elif not node.is_expression_type():
-            nid = self._const(float(pyo.value(node)))
-        elif node.is_named_expression_type():
-            nid = self.visit(node.expr)
-        else:
-            op = self._op_name(node)
-            args = tuple(self.visit(a) for a in node.args)
-            if op == "unary":
-                op = node.getname()
-            nid = self._new(op, args, 1 + max(self.level[a] for a in args))
-        self.memo[key] = nid
-        self.alive.append(node)
-        return nid
+
+        def new(c, x0, x1, lev):
+            nid = len(code)
+            code.append(c), a0.append(x0), a1.append(x1), level.append(lev)
+            return nid
+
+        def visit(node):
+            t = type(node)
+            if t in native:
+                return const(float(node))
+            nid = memo.get(id(node))
+            if nid is not None:
+                return nid
+            kind = kinds.get(t)
+            if kind is None:
+                kind = kinds[t] = self._classify(node)
+            if kind is _NAMED:
+                nid = visit(node.expr)
+            elif kind is _VALUE:
+                nid = const(float(pyo.value(node)))
+            elif kind == _SUM:
+                args = [visit(a) for a in node.args]
+                nid = new(_SUM, -1, -1, 1 + max([level[a] for a in args]))
+                sum_args[nid] = args
+            elif kind in _BINARY:
+                x0, x1 = node.args
+                x0, x1 = visit(x0), visit(x1)
+                l0, l1 = level[x0], level[x1]
+                nid = new(kind, x0, x1, 1 + (l0 if l0 > l1 else l1))
+            else:
+                x0 = visit(node.args[0])
+                c = _UNARY_CODE[node.getname()] if kind == "unary" else kind
+                nid = new(c, x0, -1, 1 + level[x0])
+            memo[id(node)] = nid
+            alive.append(node)
+            return nid
+
+        return [visit(r) for r in roots]
 
     def build(self, x, p, roots) -> ca.SX:
         """The casadi SX column of the root nodes' values."""
-        level = np.asarray(self.level)
-        n = len(self.op)
+        code = np.asarray(self.code, dtype=np.int64)
+        level = np.asarray(self.level, dtype=np.int64)
+        a0 = np.asarray(self.a0, dtype=np.int64)
+        a1 = np.asarray(self.a1, dtype=np.int64)
+        n = len(code)
         blk = np.full(n, -1, dtype=np.int64)         # block holding each node's value
         off = np.full(n, -1, dtype=np.int64)         # offset inside that block
         blocks = []
@@ -121,45 +156,42 @@ class _Tape:
             if np.all(b == b[0]):
                 # (rows, column 0): a 1x1 block indexed by a list would give a row vector
                 return blocks[b[0]][off[ids].tolist(), 0]
-            pieces, order = [], []
-            for ub in np.unique(b):
-                sel = np.flatnonzero(b == ub)
-                pieces.append(blocks[ub][off[ids[sel]].tolist(), 0])
-                order.append(sel)
-            order = np.concatenate(order)
+            order = np.argsort(b, kind="stable")
+            bounds = np.flatnonzero(np.diff(b[order])) + 1
+            pieces = [blocks[b[sel[0]]][off[ids[sel]].tolist(), 0]
+                      for sel in np.split(order, bounds)]
             inverse = np.empty_like(order)
             inverse[order] = np.arange(len(order))
-            return ca.vertcat(*pieces)[inverse.tolist()]
+            return ca.vertcat(*pieces)[inverse.tolist(), 0]
 
-        leaves = np.flatnonzero(level == 0)
-        kinds = {"x": [], "p": [], "c": []}
-        for k in leaves:
-            kinds[self.op[k]].append(int(k))
-        if kinds["x"]:
-            add_block(x[[self.arg[k] for k in kinds["x"]]], kinds["x"])
-        if kinds["p"]:
-            add_block(p[[self.arg[k] for k in kinds["p"]]], kinds["p"])
-        if kinds["c"]:
-            add_block(ca.SX(ca.DM([self.arg[k] for k in kinds["c"]])), kinds["c"])
-        by_level = {}
-        for k in np.flatnonzero(level > 0):
-            by_level.setdefault(int(level[k]), {}).setdefault(self.op[k], []).append(int(k))
-        for lev in sorted(by_level):
-            for op, ids in by_level[lev].items():
-                if op == "sum":
-                    counts = [len(self.arg[k]) for k in ids]
-                    a = gather(np.concatenate([self.arg[k] for k in ids]))
-                    rows = np.repeat(np.arange(len(ids)), counts)
-                    S = ca.DM(ca.Sparsity.triplet(len(ids), len(rows), rows.tolist(),
-                                                  list(range(len(rows)))), 1.0)
-                    block = ca.mtimes(S, a)
-                elif op in _BINARY:
-                    block = _BINARY[op](gather([self.arg[k][0] for k in ids]),
-                                        gather([self.arg[k][1] for k in ids]))
-                else:
-                    a = gather([self.arg[k][0] for k in ids])
-                    block = -a if op == "neg" else (ca.fabs(a) if op == "fabs" else _UNARY[op](a))
-                add_block(block, ids)
+        n_x = self.n_x
+        add_block(x, np.arange(n_x))
+        n_leaf = int(np.count_nonzero(code == _P)) + n_x
+        if n_leaf > n_x:
+            add_block(p, np.arange(n_x, n_leaf))
+        cids = np.flatnonzero(code == _C)
+        if len(cids):
+            values = {nid: v for v, nid in self.consts.items()}
+            add_block(ca.SX(ca.DM([values[k] for k in cids.tolist()])), cids)
+        ops = np.flatnonzero(level > 0)
+        ops = ops[np.lexsort((code[ops], level[ops]))]
+        bounds = np.flatnonzero(np.diff(level[ops]) | np.diff(code[ops])) + 1
+        for ids in np.split(ops, bounds):
+            op = int(code[ids[0]])
+            if op == _SUM:
+                args = [self.sum_args[k] for k in ids.tolist()]
+                counts = [len(a) for a in args]
+                flat = np.fromiter((a for arg in args for a in arg), dtype=np.int64, count=sum(counts))
+                rows = np.repeat(np.arange(len(ids)), counts)
+                S = ca.DM(ca.Sparsity.triplet(len(ids), len(rows), rows.tolist(),
+                                              list(range(len(rows)))), 1.0)
+                block = ca.mtimes(S, gather(flat))
+            elif op in _BINARY:
+                block = _BINARY[op](gather(a0[ids]), gather(a1[ids]))
+            else:
+                a = gather(a0[ids])
+                block = -a if op == _NEG else (ca.fabs(a) if op == _ABS else _UNARY_OF_CODE[op](a))
+            add_block(block, ids)
         return gather(roots)
 
 
@@ -167,6 +199,12 @@ class CompiledNLP:
     """Residuals, sparse Jacobian and Lagrangian Hessian of a Pyomo model's equalities."""
 
     def __init__(self, model: pyo.ConcreteModel):
+        # millions of short-lived graph nodes: the cyclic garbage collector would rescan them
+        # again and again (Pyomo's writers pause it too)
+        with PauseGC():
+            self._compile(model)
+
+    def _compile(self, model):
         t0 = time.perf_counter()
         self.model = model
         cons = [c for c in model.component_data_objects(pyo.Constraint, active=True,
@@ -185,27 +223,32 @@ class CompiledNLP:
         self.param_data = fixed + params
         self.x = ca.SX.sym("x", len(free))
         self.p = ca.SX.sym("p", len(self.param_data))
-        leaf = {id(v): ("x", k) for k, v in enumerate(free)}
-        leaf.update({id(q): ("p", k) for k, q in enumerate(self.param_data)})
-        tape = _Tape(leaf)
-        roots = [tape.visit(residual_expr(c)) for c in cons]
-        self.tape_size = len(tape.op)
+        leaves = {id(v): k for k, v in enumerate(free + self.param_data)}
+        tape = _Tape(len(free), leaves)
+        roots = tape.walk([residual_expr(c) for c in cons])
+        self.tape_size = len(tape)
         self.g = tape.build(self.x, self.p, roots)
         g = ca.vertsplit(self.g)
         xs = ca.vertsplit(self.x)
         self.n, self.m = len(free), len(cons)
         self.convert_time = time.perf_counter() - t0
 
-        # sparse Jacobian: reverse-mode derivatives of each equation (its own subgraph only)
+        # sparse Jacobian: the structure by casadi's sparsity propagation, then reverse-mode
+        # derivatives of each equation with respect to its own variables only (cost
+        # proportional to the equation's own subgraph, no per-equation cost in the model size)
         t1 = time.perf_counter()
-        # column k of Jt is the gradient of equation k; its CCS nonzeros are J row by row
-        Jt = ca.vertcat(*[ca.jacobian(gk, self.x) for gk in g]).T
-        sp = Jt.sparsity()
-        self.jac_structure = (np.repeat(np.arange(self.m, dtype=np.int64), np.diff(sp.colind())),
-                              np.asarray(sp.row(), dtype=np.int64))
         self.f_g = ca.Function("g", [self.x, self.p], [self.g])
-        self.f_jac = ca.Function("jac_g", [self.x, self.p], [Jt])
-        self.nnz_jac = Jt.nnz()
+        spt = self.f_g.sparsity_jac(0, 0).T         # column k: the variables of equation k
+        colind, var = np.asarray(spt.colind(), np.int64), np.asarray(spt.row(), np.int64)
+        self.jac_structure = (np.repeat(np.arange(self.m, dtype=np.int64), np.diff(colind)), var)
+        rows = []
+        for k, gk in enumerate(g):
+            own = var[colind[k]:colind[k + 1]].tolist()
+            if own:                          # dense: symbolic zeros keep their slot
+                rows.append(ca.vec(ca.densify(ca.jacobian(gk, ca.vertcat(*[xs[j] for j in own])))))
+        jac_nz = ca.vertcat(*rows) if rows else ca.SX(0, 1)
+        self.f_jac = ca.Function("jac_g", [self.x, self.p], [jac_nz])
+        self.nnz_jac = int(len(var))
         self.compile_time = time.perf_counter() - t1
         self._hess = None
 
@@ -251,6 +294,7 @@ class CompiledNLP:
         return self.residuals(self.x_from_model(), self.p_from_model())
 
     def jacobian_values(self, x, p) -> np.ndarray:
+        """Nonzeros of the Jacobian in the order of ``jac_structure`` (row by row)."""
         return np.asarray(self.f_jac(x, p).nonzeros())
 
     def hessian_values(self, x, p, lam) -> np.ndarray:
