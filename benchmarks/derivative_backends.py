@@ -2,7 +2,8 @@
 
     python benchmarks/derivative_backends.py [--sizes 6x8 10x10]
 
-(a) cgetrade's bridge: casadi SX graph from a tape, per-equation reverse-mode Jacobian;
+(a) cgetrade's bridge: casadi SX graph from a tape, per-equation reverse-mode Jacobian with
+    respect to each equation's own variables;
 (b) casadi whole-vector symbolic Jacobian ca.jacobian(g, x) on the same graph;
 (c) Pyomo's own differentiation (reverse_numeric), constraint by constraint;
 (d) JAX, only if installed (not a dependency).

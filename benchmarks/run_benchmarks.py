@@ -108,7 +108,9 @@ def run(size: str, method: str, ipopt: bool, sweep: int, timeout: float) -> dict
         done = (err.stderr or b"").decode() if isinstance(err.stderr, bytes) else (err.stderr or "")
         return {"size": size, "error": f"timed out after {timeout:.0f} s; phases done:\n{done}"}
     if r.returncode != 0:
-        return {"size": size, "error": "\n".join(r.stderr.strip().splitlines()[-8:]) or "failed"}
+        lines = r.stderr.strip().splitlines()
+        phases = [ln for ln in lines if " rss=" in ln]           # the phases that finished
+        return {"size": size, "error": "\n".join(phases + ["..."] + lines[-8:]) or "failed"}
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 

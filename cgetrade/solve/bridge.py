@@ -5,8 +5,9 @@ Free variables form x; fixed variables and mutable Pyomo Params become symbolic 
 p, so shocks and numeraire changes re-solve without recompiling. casadi builds the sparse
 constraint Jacobian and the lower triangle of the Hessian of the Lagrangian by algorithmic
 differentiation on a shared expression graph (named Pyomo expressions are converted once):
-the Jacobian row by row in reverse mode (cost proportional to each equation's own graph,
-as in AMPL's solver library), the Hessian on demand.
+the Jacobian's structure by casadi's sparsity propagation, its values row by row in reverse
+mode with respect to each equation's own variables (cost proportional to each equation's own
+graph, as in AMPL's solver library), the Hessian on demand.
 The choice of casadi over the alternatives is measured in benchmarks/derivative_backends.py.
 """
 from __future__ import annotations
