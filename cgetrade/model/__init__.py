@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.gc_manager import PauseGC
 
+from .._gc import long_lived_build
 from ..calibrate import Parameters
 from . import closures, demand, factors, monetary, production, trade
 from .closures import Closure
@@ -105,7 +105,7 @@ class CGEModel:
         self.params = params
         self.closure = closure or Closure()
         t0 = time.perf_counter()
-        with PauseGC():              # construction allocates millions of expression nodes
+        with long_lived_build():     # construction allocates millions of expression nodes
             self.pyomo = build(params, self.closure)
         self.build_time = time.perf_counter() - t0
         self._nlp = None

@@ -18,9 +18,10 @@ import time
 import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numvalue import native_numeric_types
 from pyomo.core.expr import numeric_expr as ne
+
+from .._gc import long_lived_build
 
 _UNARY = {"exp": ca.exp, "log": ca.log, "log10": ca.log10, "sqrt": ca.sqrt, "sin": ca.sin,
           "cos": ca.cos, "tan": ca.tan, "tanh": ca.tanh}
@@ -133,7 +134,11 @@ class _Tape:
             alive.append(node)
             return nid
 
-        return [visit(r) for r in roots]
+        try:
+            return [visit(r) for r in roots]
+        finally:
+            del visit      # the recursive closure refers to itself: break the cycle so that
+            #                the tape's temporaries are freed without the cyclic collector
 
     def build(self, x, p, roots) -> ca.SX:
         """The casadi SX column of the root nodes' values."""
@@ -202,7 +207,7 @@ class CompiledNLP:
     def __init__(self, model: pyo.ConcreteModel):
         # millions of short-lived graph nodes: the cyclic garbage collector would rescan them
         # again and again (Pyomo's writers pause it too)
-        with PauseGC():
+        with long_lived_build():
             self._compile(model)
 
     def _compile(self, model):
