@@ -19,18 +19,19 @@ def _tracked_objects() -> int:
 
 
 @contextmanager
-def long_lived_build():
+def long_lived_build(collect_first: bool = True):
     """Pause the cyclic garbage collector during a large build, then move the survivors
     straight to the oldest generation.
 
     Without the move, the first collections after the build scan every new Pyomo component
     and expression node once in each young generation on its way to the oldest one (about
-    1 s after a 30x30 build). The moved objects are scanned by full collections only, so a
-    full collection runs before the next build once the unscanned objects outnumber those
-    the last full collection left: discarded models (Pyomo models hold reference cycles) are
-    freed and memory stays bounded when many models are built in one process.
+    1 s after a 30x30 build). The moved objects are scanned by full collections only, so
+    with ``collect_first`` (model builds) a full collection runs first once the unscanned
+    objects outnumber those the last full collection left: discarded models (Pyomo models
+    hold reference cycles) are freed and memory stays bounded when many models are built in
+    one process. Compiling a model just built (``collect_first=False``) does not collect.
     """
-    if _moved["unscanned"] > _moved["after_full"]:
+    if collect_first and _moved["unscanned"] > _moved["after_full"]:
         gc.collect()
         _moved["unscanned"], _moved["after_full"] = 0, _tracked_objects()
     with PauseGC():

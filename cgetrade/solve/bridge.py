@@ -207,7 +207,7 @@ class CompiledNLP:
     def __init__(self, model: pyo.ConcreteModel):
         # millions of short-lived graph nodes: the cyclic garbage collector would rescan them
         # again and again (Pyomo's writers pause it too)
-        with long_lived_build():
+        with long_lived_build(collect_first=False):
             self._compile(model)
 
     def _compile(self, model):
