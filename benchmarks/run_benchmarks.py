@@ -12,7 +12,8 @@ Jacobian evaluation + one LU factorisation + one solve at the shocked solution) 
 shock solve / floor, a sweep of repeated small shocks on the built model (solves per minute,
 each warm-started from the last point and reusing the last LU factors), total wall time from
 calibration to the end of the shocked solve (generating the synthetic dataset is not part of
-it; its time is in the JSON output as ``data``) and peak RSS. ``--ipopt`` also times Ipopt on the same shock from the benchmark.
+it; its time is in the JSON output as ``data``) and peak RSS. ``--ipopt`` also times Ipopt on
+the same shock from the benchmark.
 Targets: 30x30 total <= 8 s and shock solve <= 2 s; 40x40 and 20x65 total <= 60 s and peak RSS
 <= 4 GB; >= 1,000 solves per minute at 10x10 for repeated small shocks.
 """
