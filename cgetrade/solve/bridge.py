@@ -13,6 +13,7 @@ The choice of casadi over the alternatives is measured in benchmarks/derivative_
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 import casadi as ca
@@ -201,14 +202,28 @@ class _Tape:
         return gather(roots)
 
 
+# casadi releases the GIL, but its symbolic core is not thread-safe (reference-counted SX
+# nodes, a global cache of constants): building, differentiating and freeing symbolic
+# graphs happens under this lock, so models can be compiled in several threads (Dask's
+# threaded scheduler). Numerical evaluation of compiled functions does not take it.
+_SYMBOLIC = threading.RLock()
+
+
 class CompiledNLP:
     """Residuals, sparse Jacobian and Lagrangian Hessian of a Pyomo model's equalities."""
 
     def __init__(self, model: pyo.ConcreteModel):
         # millions of short-lived graph nodes: the cyclic garbage collector would rescan them
         # again and again (Pyomo's writers pause it too)
-        with long_lived_build(collect_first=False):
+        with _SYMBOLIC, long_lived_build(collect_first=False):
             self._compile(model)
+
+    def __del__(self):
+        lock = _SYMBOLIC
+        if lock is None:                 # interpreter shutdown
+            return
+        with lock:                       # casadi objects release their SX nodes here
+            self.__dict__.clear()
 
     def _compile(self, model):
         t0 = time.perf_counter()
@@ -269,13 +284,17 @@ class CompiledNLP:
     def _hessian(self):
         """Lower triangle of the Hessian of the Lagrangian (compiled on first use)."""
         if self._hess is None:
-            t = time.perf_counter()
-            lam = ca.SX.sym("lam", self.m)
-            hess = ca.tril(ca.hessian(ca.dot(lam, self.g), self.x)[0])
-            f = ca.Function("hess_l", [self.x, self.p, lam], [hess])
-            self._hess = (f, tuple(np.asarray(s, np.int64) for s in hess.sparsity().get_triplet()))
-            self.hessian_compile_time = time.perf_counter() - t
+            with _SYMBOLIC:
+                self._hess = self._compile_hessian()
         return self._hess
+
+    def _compile_hessian(self):
+        t = time.perf_counter()
+        lam = ca.SX.sym("lam", self.m)
+        hess = ca.tril(ca.hessian(ca.dot(lam, self.g), self.x)[0])
+        f = ca.Function("hess_l", [self.x, self.p, lam], [hess])
+        self.hessian_compile_time = time.perf_counter() - t
+        return f, tuple(np.asarray(s, np.int64) for s in hess.sparsity().get_triplet())
 
     # -- values --------------------------------------------------------------
     def x_from_model(self) -> np.ndarray:
