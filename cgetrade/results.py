@@ -109,14 +109,8 @@ def collect(model) -> xr.Dataset:
             if (i, "household", r) in m.USE:
                 pa_hh[I.index(i), R.index(r)] = pyo.value(m.P_A[i, "household", r])
     laspeyres = (c0 * pa_hh).sum(0) / c0.sum(0)
-    if model.closure.final_demand == "household_government":
-        # household utility (homothetic): EV = E0_hh (Q_H - 1) at benchmark prices
-        ev = par["fd_exp"][0] * (np.array([pyo.value(m.Q_H["household", r]) for r in R]) - 1.0)
-    else:
-        shares = np.vstack([par["fd_exp"][:2], par["saving"][None, :]]) / par["income"]
-        p_utility = np.prod(PH ** shares, axis=0)
-        inc_index = np.array([pyo.value(m.INC[r]) for r in R])
-        ev = par["income"] * (inc_index / p_utility - 1.0)
+    # money-metric welfare EV = EV0 (U - 1) (cgetrade.model.demand.add_welfare)
+    ev = np.array([pyo.value(m.ev_base[r]) * (pyo.value(m.UTILITY[r]) - 1.0) for r in R])
     weights = par["income"] / par["income"].sum()
     rer = PH[0] / float((weights * PH[0]).sum())
 

@@ -169,7 +169,39 @@ def add_final_demand(m, p, factor_income, closure):
 
     def fd_composite(m, i, h, r):
         return ces_demand(1.0, m.Q_H[h, r], m.P_H[h, r], m.P_A[i, h, r], p["sigma_fd"][H[h]])
+    add_welfare(m, p, closure)
     return fd_composite
+
+
+def add_welfare(m, p, closure):
+    """Money-metric welfare of each region: EV_r = EV0_r (U_r - 1), U_r = 1 at the benchmark.
+
+    Regional household (Cobb-Douglas over consumption, government and saving):
+    U_r = INC_r / prod_h P_H[h,r]^s_h with s_h the benchmark shares of income (saving's price
+    the investment price index), EV0_r = INC0_r. Household-government structure (homothetic
+    household utility): U_r = Q_H[household, r], EV0_r = E0_hh.
+    """
+    R, H = m.R_idx, m.H_idx
+    inc0, fd0 = p["income"], p["fd_exp"]
+    if closure.final_demand == "regional_household":
+        shares = {"household": fd0[H["household"]] / inc0, "government": fd0[H["government"]] / inc0,
+                  "investment": p["saving"] / inc0}
+
+        def utility(m, r):
+            index = 1.0
+            for h in m.H:
+                s = float(shares[h][R[r]])
+                if s:
+                    index = index * m.P_H[h, r] ** s
+            return m.INC[r] / index
+        base = inc0
+    else:
+        def utility(m, r):
+            return m.Q_H["household", r]
+        base = fd0[H["household"]]
+    m.UTILITY = pyo.Expression(m.R, rule=utility, doc="welfare index U_r (1 at the benchmark)")
+    m.ev_base = pyo.Param(m.R, initialize=lambda m, r: float(base[R[r]]),
+                          doc="money value of welfare at the benchmark EV0_r (EV_r = EV0_r (U_r - 1))")
 
 
 def household_government_rates(p, regions) -> dict:
