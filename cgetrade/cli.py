@@ -368,6 +368,8 @@ def cmd_list(args) -> int:
             raw = tomllib.load(f)
         if "regimes" in raw:
             kinds = "policy: " + ", ".join(raw["regimes"])
+        elif "instrument" in raw:
+            kinds = f"optimal policy: {len(raw['instrument'])} instruments"
         else:
             var = raw.get("variants", [])
             kinds = ", ".join(var) + (f" ({raw.get('default_variant', var[0])})" if var else "") or "-"
@@ -751,6 +753,11 @@ def main(argv=None) -> int:
     dyn.add_argument("--baseline", help="baseline netCDF: read if it exists, else computed and written")
     dyn.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_<from>_<to>.nc)")
     dyn.add_argument("--no-plot", action="store_true", help="do not write the PNG of the paths")
+    op = sub.add_parser("optimal", help="optimal tariffs and subsidies over the equilibrium (Ipopt)")
+    op.add_argument("problem", nargs="?", help="policy-problem TOML (default: industrial_policy_optimum)")
+    op.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
+    op.add_argument("--out", help="output netCDF (default: <problem>.nc)")
+    op.add_argument("-q", "--quiet", action="store_true")
     d = sub.add_parser("data", help="build, aggregate and describe datasets from your own data")
     dsub = d.add_subparsers(dest="data_command")
     b = dsub.add_parser("build", help="read any supported source, aggregate, write netCDF")
@@ -787,10 +794,29 @@ def main(argv=None) -> int:
                 print(f"error: {err}", file=sys.stderr)
                 return 1
         return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy,
-                "report": cmd_report, "path": cmd_path,
+                "report": cmd_report, "path": cmd_path, "optimal": cmd_optimal,
                 "data": cmd_data}[args.command](args)
     except Exception as err:
         return _report_error(err)
+
+
+def cmd_optimal(args) -> int:
+    """The optimal-policy problem of a problem file (cgetrade.optimal), its tables and netCDF."""
+    from .optimal import solve_problem
+    from .report.optimal import optimum_markdown
+    from .results import save
+    progress = Progress(args.quiet)
+    path = _experiment_path(args.problem or "industrial_policy_optimum")
+    ds = solve_problem(path, dataset=_load_dataset(args.dataset) if args.dataset else None,
+                       progress=progress.step)
+    out = Path(args.out or f"{ds.attrs['problem']}.nc")
+    progress.step("writing results")
+    save(ds, out)
+    if not args.quiet:
+        print(f"{ds.attrs['problem']} (state: {ds.attrs['scenario']} {ds.attrs['variant']}); "
+              f"{progress.total():.1f} s; results written to {out}\n")
+        print(optimum_markdown(ds, "simple"))
+    return 0
 
 
 def _report_error(err) -> int:

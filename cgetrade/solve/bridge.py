@@ -296,6 +296,22 @@ class CompiledNLP:
         self.hessian_compile_time = time.perf_counter() - t
         return f, tuple(np.asarray(s, np.int64) for s in hess.sparsity().get_triplet())
 
+    def outputs(self, exprs) -> tuple:
+        """Further Pyomo expressions of the model's variables and parameters (objectives,
+        side constraints), compiled on the same x and p: casadi Functions
+        (x, p) -> (h, dh/dx) and (x, p, V) -> ((dh/dp) V, (dg/dp) V), h the expressions'
+        values, V parameter directions (one per column) and g the equilibrium residuals, for
+        implicit differentiation of h(x(p), p) subject to g(x, p) = 0."""
+        with _SYMBOLIC:
+            leaves = {id(v): k for k, v in enumerate(self.variables + self.param_data)}
+            tape = _Tape(self.n, leaves)
+            h = tape.build(self.x, self.p, tape.walk(list(exprs)))
+            V = ca.SX.sym("V", len(self.param_data), 1)
+            values = ca.Function("outputs", [self.x, self.p], [h, ca.jacobian(h, self.x)])
+            directional = ca.Function("outputs_dp", [self.x, self.p, V],
+                                      [ca.jtimes(h, self.p, V), ca.jtimes(self.g, self.p, V)])
+            return values, directional
+
     # -- values --------------------------------------------------------------
     def x_from_model(self) -> np.ndarray:
         return np.array([v.value if v.value is not None else 1.0 for v in self.variables], float)
