@@ -1,4 +1,4 @@
-"""Pack the WIOD sources of ../shared/data into the package (cgetrade/data/wiod/).
+"""Pack the WIOD sources of ../shared/data into the package (cgetrade/data/wiod2013/).
 
     python calibration/pack_wiod.py [--shared ../shared/data]
 
@@ -11,7 +11,7 @@
 - Socio-economic accounts, 2013 release (``wiod_sea2013/sea2013.csv.gz``) and 2016 release
   (``wiod_sea2016/sea2016.csv.gz``): copied unchanged.
 
-WIOD data: CC BY 4.0, Timmer et al. (2015); see cgetrade/data/wiod/README.md.
+WIOD data: CC BY 4.0, Timmer et al. (2015); see cgetrade/data/wiod2013/README.md.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-OUT = HERE.parent / "cgetrade" / "data" / "wiod"
+OUT = HERE.parent / "cgetrade" / "data" / "wiod2013"
 YEARS = range(1995, 2012)
 CATEGORIES = ["household", "npish", "government", "gfcf", "inventories"]
 

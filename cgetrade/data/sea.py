@@ -1,5 +1,5 @@
 """WIOD socio-economic accounts (SEA) -> value added, labour/capital split, persons and skills
-of any aggregation of the WIOD world table (package data in ``cgetrade/data/wiod/``).
+of any aggregation of the WIOD world table (package data in ``cgetrade/data/wiod2013/``).
 
 Two releases, both shipped: the 2013 release (July 2014; the world table's 40 countries and
 35 industries, 2000-2011; skill splits up to 2009) and the 2016 release (ISIC rev. 4, 56
@@ -41,8 +41,8 @@ ROW = "RoW"          # WIOD's rest-of-world model region (no socio-economic acco
 
 
 def package_file(name: str) -> Path:
-    """Path of a WIOD file shipped as package data (``cgetrade/data/wiod/``)."""
-    return Path(str(resources.files("cgetrade.data") / "wiod" / name))
+    """Path of a WIOD file shipped as package data (``cgetrade/data/wiod2013/``)."""
+    return Path(str(resources.files("cgetrade.data") / "wiod2013" / name))
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ The world table has no value-added split: :func:`from_wiod` takes value added as
 residual and a labour share.
 
 The 2013-release world tables of 1995-2011 ship with the package (exact values, one
-compressed array file per year in ``cgetrade/data/wiod/``, with the socio-economic accounts):
+compressed array file per year in ``cgetrade/data/wiod2013/``, with the socio-economic accounts):
 :func:`build_wiod` builds a dataset of any year and any aggregation from them, with value
 added, the labour/capital split, persons and skills from the socio-economic accounts
 (:mod:`cgetrade.data.sea`), as the default dataset (``calibration/build_default_dataset.py``
