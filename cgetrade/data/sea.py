@@ -168,7 +168,12 @@ def factors_and_employment(go: pd.DataFrame, ratios: pd.DataFrame, region_of: di
     def grid(col):
         return xr.DataArray.from_series(agg[col]).reindex(sector=sectors, region=regions).values
     va, lab, emp = grid("va"), grid("lab"), grid("emp")
-    return va, lab, emp, grid("lab_imp") / lab, grid("emp_imp") / emp, df
+    return va, lab, emp, _share_of(grid("lab_imp"), lab), _share_of(grid("emp_imp"), emp), df
+
+
+def _share_of(part, total):
+    """part / total, 0 where the total is 0."""
+    return np.divide(part, total, out=np.zeros_like(part), where=total > 0)
 
 
 def sea_skill_shares(year: int, sector_of: dict, report: dict) -> pd.DataFrame:
@@ -267,6 +272,9 @@ def skill_shares(country: pd.DataFrame, sea: pd.DataFrame, region_of: dict, sect
         w = df[weight[kind]]
         num = df[cols[kind]].mul(w, axis=0).assign(sector=df.sector, region=df.region)
         num = num.groupby(["sector", "region"]).sum()
+        # a cell whose members all have zero weight (no persons) takes their unweighted mean
+        mean = df[cols[kind]].assign(sector=df.sector, region=df.region).groupby(["sector", "region"]).mean()
+        num = num.where(num.sum(axis=1) > 0, mean, axis=0)
         share = num.div(num.sum(axis=1), axis=0)                 # = sum w s / sum w, renormalised
         out[kind] = np.stack([xr.DataArray.from_series(share[c]).reindex(sector=sectors, region=regions).values
                               for c in cols[kind]])
@@ -276,5 +284,5 @@ def skill_shares(country: pd.DataFrame, sea: pd.DataFrame, region_of: dict, sect
     g = df.assign(lab_imp=df.lab * df.imputed,
                   year=df[[f"{k}_year" for k in kinds]].min(axis=1)).groupby(["sector", "region"])
     out["year"] = grid(g.year.min()).astype("int32")
-    out["imputed"] = grid(g.lab_imp.sum() / g.lab.sum())
+    out["imputed"] = _share_of(grid(g.lab_imp.sum()), grid(g.lab.sum()))
     return out
