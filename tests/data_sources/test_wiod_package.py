@@ -106,6 +106,61 @@ def test_default_build_is_the_shipped_dataset_up_to_the_rounding_of_the_old_sour
     assert ds.attrs["sea_imputation"].startswith("none")
 
 
+ROUNDED = REPO.parent / "shared" / "data" / "wiod2013"
+DOC = REPO / "docs" / "data.md"
+
+
+def _max_rel(a, b):
+    a, b = a.values.astype(float), b.values.astype(float)
+    return float(np.max(np.abs(a - b) / np.where(b == 0, 1.0, np.abs(b))))
+
+
+def test_docs_state_the_rebuild_difference_and_the_package_size():
+    region_of, sector_of = _default_concordances()
+    d = load_default()
+    ds = build_wiod(2011, region_of, sector_of).sel(region=d.region.values, source=d.source.values,
+                                                   sector=d.sector.values, commodity=d.commodity.values)
+    flows = max(_max_rel(ds[v].transpose(*d[v].dims), d[v]) for v in
+                ("intermediate", "final_demand", "factor_payments", "gross_output", "employment"))
+    tax = _max_rel(ds.production_tax, d.production_tax)
+    tax_abs = float(abs(ds.production_tax - d.production_tax).max())
+    text = " ".join(DOC.read_text().split())
+    fmt = lambda x: f"{x:.1e}".replace("e-0", "e-")  # noqa: E731
+    assert f"by at most {fmt(flows)} (relative) in the flows" in text
+    assert f"{fmt(tax)} relative ({tax_abs:.1f} USD m) in the small net production taxes" in text
+    size = sum(p.stat().st_size for p in package_file("README.md").parent.iterdir() if p.is_file())
+    assert f"{size / 1e6:.1f} MB of package data" in text
+
+
+@pytest.mark.skipif(not ROUNDED.exists(), reason="WIOD source files not present")
+def test_library_route_reproduces_the_shipped_file_from_the_rounded_copy(monkeypatch):
+    """The shipped default was built (by the former script) from the rounded 2011 copy; the
+    library, given that copy, reproduces it: the rebuild difference is the rounding alone."""
+    import cgetrade.data.wiod as W
+    exact = W.wiod_table
+
+    def rounded(year):
+        t = exact(year)
+        ci = {c: k for k, c in enumerate(t["countries"])}
+        ii = {c: k for k, c in enumerate(t["industries"])}
+        ki = {c: k for k, c in enumerate(t["categories"])}
+        z = pd.read_csv(ROUNDED / "intermediate.csv.gz")
+        f = pd.read_csv(ROUNDED / "final_demand.csv.gz")
+        x = pd.read_csv(ROUNDED / "output.csv")
+        Z, F, X = (np.zeros(t[k].shape) for k in ("intermediate", "final_demand", "output"))
+        Z[z.orig_country.map(ci), z.orig_industry.map(ii), z.dest_country.map(ci), z.dest_industry.map(ii)] = z.value
+        F[f.orig_country.map(ci), f.orig_industry.map(ii), f.dest_country.map(ci), f.category.map(ki)] = f.value
+        X[x.country.map(ci), x.industry.map(ii)] = x.value
+        return {**t, "intermediate": Z, "final_demand": F, "output": X}
+    monkeypatch.setattr(W, "wiod_table", rounded)
+    region_of, sector_of = _default_concordances()
+    d = load_default()
+    ds = W.build_wiod(2011, region_of, sector_of).sel(region=d.region.values, source=d.source.values,
+                                                     sector=d.sector.values, commodity=d.commodity.values)
+    for v in d.data_vars:
+        np.testing.assert_allclose(ds[v].transpose(*d[v].dims), d[v], rtol=1e-12, atol=1e-6, err_msg=v)
+
+
 def test_sea2016_crosswalk_reproduces_the_default_sector_concordance():
     cw = pd.read_csv(package_file("sea2016_industries.csv"))
     _, sector_of = _default_concordances()
