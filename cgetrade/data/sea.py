@@ -286,3 +286,69 @@ def skill_shares(country: pd.DataFrame, sea: pd.DataFrame, region_of: dict, sect
     out["year"] = grid(g.year.min()).astype("int32")
     out["imputed"] = _share_of(grid(g.lab_imp.sum()), grid(g.lab.sum()))
     return out
+
+
+def macro_indices(region_of: dict, years) -> xr.Dataset:
+    """Real value added, persons engaged and real capital by region and year, as indices of
+    the first year (the observed macro changes of a backcast), from the accounts.
+
+    For a country c (national currency; 2016-release SEA, volume indices QI with 2010 = 100):
+
+        real VA_c(t) = sum_n VA_n(2010) QI_n(t) / 100              (at 2010 prices)
+        real K_c(t)  = K_c(t) / P_c(t),  P_c(t) = VA_c(t) / real VA_c(t)
+
+    (the accounts have no capital-goods price index: the nominal stock K is deflated by the
+    value-added deflator). Persons: EMP (Taiwan: 2013 release, as in the datasets). Regions
+    sum their countries' indices with first-year USD weights from the WIOD table of that
+    year (value added = output - intermediate inputs; capital = that x K/VA of the
+    accounts); WIOD's rest of world (no accounts) is assumed to grow like the other
+    countries of its region.
+    """
+    from .wiod import wiod_table
+    years = [int(y) for y in years]
+    t0 = years[0]
+    if t0 < SEA_FIRST or years[-1] > SEA_LAST:
+        raise DataValidationError(f"macro indices: the accounts cover {SEA_FIRST}-{SEA_LAST}, asked {years}")
+    s = _sea2016()
+    s = s[s.year.isin(set(years) | {2010})]
+    base = s[s.year == 2010][["country", "code", "VA"]].rename(columns={"VA": "VA10"})
+    s = s.merge(base, on=["country", "code"], how="left")
+    s["real_va"] = s.VA10 * s.VA_QI / 100.0
+    g = s.groupby(["country", "year"])[["VA", "real_va", "K", "EMP"]].sum(min_count=1)
+    g["real_k"] = g.K / (g.VA / g.real_va)
+    s13 = _sea2013()
+    tw = s13[(s13.country == "TWN") & (s13.industry == "total industries") & (s13.variable == "EMP")]
+    for y, v in zip(tw.year, tw.value):
+        if ("TWN", y) in g.index:
+            g.loc[("TWN", y), "EMP"] = v
+    t = wiod_table(t0)
+    va_usd = dict(zip(t["countries"], t["output"].sum(1) - t["intermediate"].astype(float).sum((0, 1, 3))))
+    regions = list(dict.fromkeys(region_of.values()))
+    out = {k: np.zeros((len(years), len(regions))) for k in ("real_va", "EMP", "real_k")}
+    for k_r, reg in enumerate(regions):
+        members = [c for c, r in region_of.items() if r == reg and c != ROW]
+        if not members:
+            raise DataValidationError(f"macro indices: region {reg!r} has no country with accounts")
+        for var in out:
+            first = np.array([g.loc[(c, t0), var] for c in members])
+            if var == "EMP":
+                w = np.ones(len(members))                  # persons add up
+            elif var == "real_va":
+                w = np.array([va_usd[c] for c in members]) / first
+            else:
+                w = np.array([va_usd[c] * g.loc[(c, t0), "K"] / g.loc[(c, t0), "VA"] for c in members]) / first
+            level = np.array([[g.loc[(c, y), var] for c in members] for y in years])
+            if not np.isfinite(level).all():
+                raise DataValidationError(f"macro indices: missing {var} for {members} in {years}")
+            out[var][:, k_r] = (level * w).sum(1) / (first * w).sum()
+    coords = {"year": years, "region": regions}
+    src = f"WIOD Socio-Economic Accounts, 2016 release (Taiwan's persons: 2013 release); {t0} = 1"
+    return xr.Dataset({
+        "real_value_added_index": (("year", "region"), out["real_va"], {
+            "units": "1", "long_name": "real value added (2010 prices), index of the first year", "source": src}),
+        "persons_index": (("year", "region"), out["EMP"], {
+            "units": "1", "long_name": "persons engaged, index of the first year", "source": src}),
+        "capital_index": (("year", "region"), out["real_k"], {
+            "units": "1", "long_name": "real capital stock (nominal stock / value-added deflator), index "
+                                       "of the first year", "source": src}),
+    }, coords=coords)
