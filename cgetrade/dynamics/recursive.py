@@ -332,7 +332,8 @@ class DynamicModel:
             "run": kind, "first_year": self.periods.start, "last_year": self.periods.end,
             "step": self.periods.step,
             "closure": "savings-driven investment (regional saving + fixed foreign saving buys "
-                       f"investment goods); capital mobile across sectors, {capital} by region; labour force by region from projections, full employment "
+                       f"investment goods); capital mobile across sectors, {capital} by region; "
+                       "labour force by region from projections, full employment "
                        "(labour closure as in the static model); baseline: region-wide "
                        "labour-augmenting productivity endogenous, real GDP on its projected path; "
                        "policy: productivity fixed at the baseline path",
