@@ -17,6 +17,11 @@ concordances of ``calibration/concordances/`` (steps documented there and in doc
    2013-release socio-economic accounts (latest year per country and industry);
 6. validate every accounting identity. This script orders the labels, adds the data checks
    of the build report and writes netCDF + report (calibration/build_report.md).
+
+The shipped file (and build_report.md) were built from a copy of the 2011 table rounded to
+six significant digits; this build reads the exact table and differs from it by the
+rounding alone (at most 3e-6 relative in the flows; docs/data.md). It is kept so that
+published results stay comparable: pass --out elsewhere to compare.
 """
 from __future__ import annotations
 
