@@ -160,7 +160,11 @@ def cmd_data(args) -> int:
     t0 = time.perf_counter()
     regions = read_concordance(args.regions, "regions", table="regions") if args.regions else None
     sectors = read_concordance(args.sectors, "sectors", table="sectors") if args.sectors else None
-    if detect_format(args.source) in ("wiod", "icio"):      # tables are aggregated before balancing
+    from .data.wiod import build_wiod, wiod_source_year
+    year = wiod_source_year(args.source)
+    if year is not None and not Path(args.source).exists():   # the packaged WIOD tables + SEA
+        ds, el = build_wiod(year, regions, sectors), None
+    elif detect_format(args.source) in ("wiod", "icio"):      # tables are aggregated before balancing
         ds, el = read_dataset(args.source, labour_share=args.labour_share, regions=regions, sectors=sectors)
     else:
         ds, el = read_dataset(args.source, accounts=args.accounts, labour_share=args.labour_share)
@@ -762,7 +766,9 @@ def main(argv=None) -> int:
     dsub = d.add_subparsers(dest="data_command")
     b = dsub.add_parser("build", help="read any supported source, aggregate, write netCDF")
     b.add_argument("--source", required=True, help="netCDF, GTAP HAR folder or file, SAM CSV/Excel, "
-                                                   "OECD ICIO CSV")
+                                                   "OECD ICIO CSV, or wiod1995 ... wiod2011 (the packaged "
+                                                   "WIOD world table of that year with the socio-economic "
+                                                   "accounts; needs --regions and --sectors)")
     b.add_argument("--regions", help="region concordance (CSV or TOML)")
     b.add_argument("--sectors", help="sector concordance (CSV or TOML)")
     b.add_argument("--accounts", help="account types of a SAM (CSV: account,type)")

@@ -72,7 +72,11 @@ class DynamicModel:
     """
 
     def __init__(self, params, projections: Projections | None = None,
-                 periods: Periods | None = None, closure: Closure | None = None):
+                 periods: Periods | None = None, closure: Closure | None = None,
+                 capital_index=None):
+        """``capital_index`` (optional, array (year, region), 1 in the data year): an observed
+        capital stock path K_r(t) = K_r(t0) x index that replaces the accumulation from
+        investment (backcasts to observed endowments); otherwise K(t+1) = (1-delta) K(t) + I(t)."""
         self.projections = projections or Projections.from_toml()
         self.periods = periods or Periods(self.projections.base_year)
         self.params = params
@@ -99,6 +103,15 @@ class DynamicModel:
         self.years = self.periods.years
         self.labour_index = self.projections.index("labour_growth", regions, self.years)
         self.gdp_index = self.projections.index("gdp_growth", regions, self.years)
+        self.capital_index = None
+        if capital_index is not None:
+            ci = np.asarray(capital_index, dtype=float)
+            if ci.shape != (len(self.years), len(regions)):
+                raise DynamicsError(f"capital_index must have shape (years, regions) = "
+                                    f"{(len(self.years), len(regions))}, got {ci.shape}")
+            if not np.all(np.isfinite(ci)) or np.any(ci <= 0) or np.any(np.abs(ci[0] - 1) > 1e-12):
+                raise DynamicsError("capital_index must be positive, finite and 1 in the data year")
+            self.capital_index = ci
         self.timing: dict = {}
 
     def _extend(self, m):
@@ -124,6 +137,13 @@ class DynamicModel:
                     q = m.endowment[f, j, r]
                     out[id(q)] = (q, float(vfm[F.index(f), jj, k] * n[k]))
         return out
+
+    def _capital(self, k, K, inv) -> np.ndarray:
+        """Capital stock of period k: accumulated from the last period's investment, or the
+        observed path (``capital_index``)."""
+        if self.capital_index is not None:
+            return self.K0 * self.capital_index[k]
+        return capital_next(K, inv, self.delta, self.periods.step)
 
     def _solve_year(self, year, new: dict, max_steps: int = 32):
         """Set the parameters ``new`` ({id: (ParamData, value)}) and solve from the current
@@ -186,7 +206,7 @@ class DynamicModel:
         for k, year in enumerate(self.years):
             n = self.labour_index[k]
             if k > 0:
-                K = capital_next(K, inv, self.delta, self.periods.step)
+                K = self._capital(k, K, inv)
                 new = self._endowments(K, n)
                 new.update({id(q): (q, float(self.gdp0[i] * self.gdp_index[k, i]))
                             for i, q in enumerate(self.target.target[r] for r in R)})
@@ -290,7 +310,7 @@ class DynamicModel:
                 self.target.fixed[r] = float(lam[k, i])
             self.nlp.to_model(xb[k])
             if k > 0:
-                K = capital_next(K, inv, self.delta, self.periods.step)
+                K = self._capital(k, K, inv)
             new = self._endowments(K, n)
             new.update(self._shock_params(scenario, year, touched, new))
             sol = self._solve_year(year, new)
@@ -306,12 +326,14 @@ class DynamicModel:
 
     def _attrs(self, kind) -> dict:
         p = self.projections
+        capital = ("K(t) = K(t0) x observed index (capital_index)" if self.capital_index is not None
+                   else "K(t+1) = (1-delta) K(t) + I(t)")
         return {
             "run": kind, "first_year": self.periods.start, "last_year": self.periods.end,
             "step": self.periods.step,
             "closure": "savings-driven investment (regional saving + fixed foreign saving buys "
-                       "investment goods); capital mobile across sectors, K(t+1) = (1-delta) K(t) "
-                       "+ I(t) by region; labour force by region from projections, full employment "
+                       f"investment goods); capital mobile across sectors, {capital} by region; "
+                       "labour force by region from projections, full employment "
                        "(labour closure as in the static model); baseline: region-wide "
                        "labour-augmenting productivity endogenous, real GDP on its projected path; "
                        "policy: productivity fixed at the baseline path",
