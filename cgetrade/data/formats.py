@@ -78,8 +78,10 @@ def _accounts_file(p: Path) -> Path | None:
 
 def read_dataset(path, accounts=None, labour_share=None, **options):
     """(dataset, elasticities or None) from a file of any supported format (table above)."""
-    from .io import load
+    from .io import SHIPPED, load, shipped_path
     p = Path(path)
+    if str(path) in SHIPPED and not p.exists():        # a shipped dataset by name
+        p = shipped_path(str(path))
     kind = detect_format(p)
     if kind == "netcdf":
         sidecar = elasticities_path(p)

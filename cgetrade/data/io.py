@@ -9,6 +9,9 @@ import xarray as xr
 from .schema import DataValidationError, validate
 
 DEFAULT_DATASET = "wiod2011_6x8.nc"
+#: datasets shipped in the package, by name (docs/data.md): the default, and WIOD 2011 with
+#: the large emerging economies as regions of their own (calibration/build_emerging_dataset.py)
+SHIPPED = {"wiod2011_6x8": DEFAULT_DATASET, "wiod2011_13x8": "wiod2011_13x8.nc"}
 
 
 def default_path() -> Path:
@@ -16,8 +19,16 @@ def default_path() -> Path:
     return Path(str(resources.files("cgetrade.data") / "default" / DEFAULT_DATASET))
 
 
+def shipped_path(name: str) -> Path:
+    """Path of a shipped dataset by name (``SHIPPED``)."""
+    return Path(str(resources.files("cgetrade.data") / "default" / SHIPPED[name]))
+
+
 def load(path: str | Path) -> xr.Dataset:
-    """Load a benchmark dataset from netCDF and validate it (raises DataValidationError)."""
+    """Load a benchmark dataset from netCDF and validate it (raises DataValidationError).
+    ``path`` may also be the name of a shipped dataset (``SHIPPED``, e.g. "wiod2011_13x8")."""
+    if str(path) in SHIPPED and not Path(path).exists():
+        path = shipped_path(str(path))
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"dataset file not found: {path}")

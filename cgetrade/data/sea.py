@@ -131,14 +131,16 @@ def _donors(df, k, region_of, mask):
 
 
 def factors_and_employment(go: pd.DataFrame, ratios: pd.DataFrame, region_of: dict, sectors, regions,
-                           report: dict):
+                           report: dict, donor_of: dict | None = None):
     """USD value added, labour compensation and persons by sector x region, with fallbacks.
 
     ``go``: WIOD gross output by (country, sector), column ``go``. Value added = GO x VA/GO,
     labour = VA x LAB/VA (clipped to [0.02, 0.98]); missing ratios take the donors' mean
     weighted by value added, missing persons the donors' persons per USD of labour
-    compensation. Returns (va, lab, emp, imputed labour share, imputed persons share,
+    compensation. Donors: the other countries of the same group of ``donor_of`` (default:
+    of the same region). Returns (va, lab, emp, imputed labour share, imputed persons share,
     country table)."""
+    donor_of = donor_of or region_of
     df = go.merge(ratios, on=["country", "sector"], how="left")
     df["region"] = df.country.map(region_of)
     df["va_imputed"] = df.va_go.isna()
@@ -146,7 +148,7 @@ def factors_and_employment(go: pd.DataFrame, ratios: pd.DataFrame, region_of: di
     df["emp_imputed"] = df.emp.isna()
     for col in ("va_go", "lab_va"):
         for k in np.flatnonzero(df[col].isna().values):
-            d = _donors(df, k, region_of, df[col].notna())
+            d = _donors(df, k, donor_of, df[col].notna())
             w = d.go * d.va_go.fillna(d.va_go.mean())
             df.loc[df.index[k], col] = float(np.average(d[col], weights=w))
     clipped = df[(df.lab_va < 0.02) | (df.lab_va > 0.98)]
@@ -155,7 +157,7 @@ def factors_and_employment(go: pd.DataFrame, ratios: pd.DataFrame, region_of: di
     df["va"] = df.go * df.va_go
     df["lab"] = df.va * df.lab_va
     for k in np.flatnonzero(df.emp.isna().values):
-        d = _donors(df, k, region_of, ~df.emp_imputed)
+        d = _donors(df, k, donor_of, ~df.emp_imputed)
         df.loc[df.index[k], "emp"] = float(d.emp.sum() / d.lab.sum() * df.lab.iat[k])
     report["imputed"] = df[df.va_imputed | df.lab_imputed | df.emp_imputed][
         ["country", "sector", "va_imputed", "lab_imputed", "emp_imputed"]].values.tolist()
@@ -240,14 +242,16 @@ def sea_skill_shares(year: int, sector_of: dict, report: dict) -> pd.DataFrame:
 
 
 def skill_shares(country: pd.DataFrame, sea: pd.DataFrame, region_of: dict, sectors, regions,
-                 report: dict) -> dict:
+                 report: dict, donor_of: dict | None = None) -> dict:
     """Skill shares by sector x region and their provenance.
 
     Country shares are aggregated with the dataset's own weights: labour compensation (USD)
     for compensation shares, hours = persons x hours per person (SEA, year of the shares) for
     hours shares. A country-sector without skill data takes the weighted shares of its donor
-    countries, as for the factor split. Shares are renormalised to sum exactly to 1.
+    countries (``donor_of``, as for the factor split). Shares are renormalised to sum
+    exactly to 1.
     """
+    donor_of = donor_of or region_of
     df = country[["country", "sector", "region", "lab", "emp"]].merge(
         sea, on=["country", "sector"], how="left")
     kinds = list(SKILL_VARS)
@@ -257,7 +261,7 @@ def skill_shares(country: pd.DataFrame, sea: pd.DataFrame, region_of: dict, sect
     df["hours"] = df.emp * df.hours_per_person
     imputed = np.flatnonzero(df.imputed.values)
     for k in imputed:
-        d = _donors(df, k, region_of, ~df.imputed)
+        d = _donors(df, k, donor_of, ~df.imputed)
         df.loc[df.index[k], "hours"] = df.emp.iat[k] * d.hours.sum() / d.emp.sum()
         for kind in kinds:
             df.loc[df.index[k], cols[kind]] = np.average(d[cols[kind]], weights=d[weight[kind]], axis=0)

@@ -133,7 +133,8 @@ def _indicator(labels, mapping, targets) -> np.ndarray:
     return M
 
 
-def build_wiod(year: int, regions, sectors, report: dict | None = None) -> xr.Dataset:
+def build_wiod(year: int, regions, sectors, report: dict | None = None,
+               donors: dict | None = None) -> xr.Dataset:
     """Benchmark dataset from the packaged WIOD world table of ``year`` (1995-2011) and the
     socio-economic accounts, aggregated by the concordances ``regions`` (WIOD country ->
     region) and ``sectors`` (c1..c35 or WIOD codes -> sector).
@@ -150,6 +151,9 @@ def build_wiod(year: int, regions, sectors, report: dict | None = None) -> xr.Da
     4. persons engaged from the accounts; 5. skill shares of labour compensation and hours;
     6. validation of every accounting identity.
 
+    ``donors`` ({WIOD country: group}) chooses the donor countries of cells without data:
+    the other countries of the same group (default: of the same region; e.g. the same donors
+    for WIOD's rest-of-world region whatever the aggregation).
     Aggregate labels are ordered by first appearance in the concordances. ``report`` (a
     dict) receives the details of every step (the default build writes them as
     calibration/build_report.md).
@@ -164,7 +168,8 @@ def build_wiod(year: int, regions, sectors, report: dict | None = None) -> xr.Da
     R_ = list(dict.fromkeys(region_of.values()))
     S_ = list(dict.fromkeys(sector_of.values()))
     H_ = list(AGENTS)
-    row_donors = " ".join(sea.peers(sea.ROW, region_of)) or "all WIOD countries"
+    donor_of = {**region_of, **(donors or {})}
+    row_donors = " ".join(sea.peers(sea.ROW, donor_of)) or "all WIOD countries"
     # 1. aggregation
     Rm, Sm = _indicator(countries, region_of, R_), _indicator(industries, sector_of, S_)
     Hm = _indicator(t["categories"], AGENT_OF_CATEGORY, H_)
@@ -198,8 +203,10 @@ def build_wiod(year: int, regions, sectors, report: dict | None = None) -> xr.Da
     go["sector"] = go.industry.map(sector_of)
     go = go.groupby(["country", "sector"]).go.sum().reset_index()
     ratios, report["notes"] = sea.factor_ratios(year, region_of, sector_of, S_)
-    va, lab, emp, lab_imp, emp_imp, country = sea.factors_and_employment(go, ratios, region_of, S_, R_, report)
-    skill = sea.skill_shares(country, sea.sea_skill_shares(year, sector_of, report), region_of, S_, R_, report)
+    va, lab, emp, lab_imp, emp_imp, country = sea.factors_and_employment(go, ratios, region_of, S_, R_, report,
+                                                                              donor_of)
+    skill = sea.skill_shares(country, sea.sea_skill_shares(year, sector_of, report), region_of, S_, R_,
+                             report, donor_of)
     tax = GO - Zb.sum((0, 1)) - va
     report["tax_share"] = (float((tax / GO).min()), float((tax / GO).max()))
     sy = sea.sea_year(year)
