@@ -52,6 +52,7 @@ def _snapshot(model) -> dict:
     snap = {"PY": _values(m.PY), "PE": {(i, r): pyo.value(export_price(m, i, r)) for i in m.I for r in m.R},
             "Y": _values(m.Y), "X": _values(m.X), "INC": _values(m.INC),
             "PH": _values(m.P_H), "tm": _values(m.tm), "tx": _values(m.tx), "to": _values(m.to),
+            "margin": {k: pyo.value(m.margin[k] + m.margin_state[k]) for k in m.margin},
             "tau": _values(m.tau),
             "endowment": _values(m.endowment), "PW": pyo.value(m.PW), "fsav": _values(m.fsav),
             "W": {(f, j, r): pyo.value(m.WS[f, j, r] if f in m.F_SPECIFIC else m.W[f, r])
@@ -95,7 +96,10 @@ def _step(model, a: dict, b: dict) -> dict:
             x0 = float(vom.sel(sector=j, region=r))
             out["technology"][r] += mid("Y", (j, r)) * x0 * (1 - float(to0.sel(sector=j, region=r))) \
                 * (c_old[j, r] - c_new[j, r])
-            out["allocative"][r] += mid("to", (j, r)) * mid("PY", (j, r)) * x0 * (b["Y"][j, r] - a["Y"][j, r])
+            # the wedge between price and cost: production tax and pricing below cost together,
+            # an effective rate t_e = (t_o - m) / (1 - m) on sales (production.py)
+            t_e = [(d["to"][j, r] - d["margin"][j, r]) / (1 - d["margin"][j, r]) for d in (a, b)]
+            out["allocative"][r] += 0.5 * sum(t_e) * mid("PY", (j, r)) * x0 * (b["Y"][j, r] - a["Y"][j, r])
     vtwr, vxmd = par["vtwr"], par["vxmd"]
     I_, R_ = {i: k for k, i in enumerate(I)}, {r: k for k, r in enumerate(R)}
     for (i, s, r) in m.BT:
