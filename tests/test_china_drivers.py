@@ -184,3 +184,59 @@ def test_benchmark_surplus_of_china_stated_in_the_docs(default_dataset):
     gdp = float(par.data["income"].sel(region="CHN"))
     text = (Path(__file__).parents[1] / "docs" / "experiments.md").read_text()
     assert f"USD {-fs / 1000:.0f} bn, {-100 * fs / gdp:.2f} % of its GDP" in text
+
+
+# --- Shapley decomposition over drivers -----------------------------------------------------
+def three_drivers():
+    return Scenario("three", [
+        Shock("tfp", 0.05, region="CHN", sector=["MAC", "ELE"], driver="technology"),
+        Shock("margin", 0.02, region="CHN", sector=MANUF, driver="involution"),
+        Shock("current_account", 1.0, region="CHN", driver="saving")])
+
+
+def test_shapley_parts_add_up_to_the_total_and_the_total_is_the_full_solve(fresh):
+    from cgetrade.decompose import exporter_drivers, shapley_weights
+    from cgetrade.results import exporter_headline
+    base = collect(fresh)
+    x0 = fresh.nlp.x_from_model()
+    dec = exporter_drivers(fresh, three_drivers(), base, "CHN", MANUF, ["USA", "EU", "JPN"])
+    assert list(dec.driver.values) == ["technology", "involution", "saving"]
+    assert np.abs(fresh.nlp.x_from_model() - x0).max() == 0          # left at its start
+    assert sum(shapley_weights(3)[k] * {0: 1, 1: 2, 2: 1}[k] for k in range(3)) == pytest.approx(1)
+    for k in [v for v in dec.data_vars if not v.endswith("_total")]:
+        np.testing.assert_allclose(dec[k].sum("driver"), dec[f"{k}_total"], rtol=1e-12, atol=1e-9)
+    three_drivers().solve(fresh)
+    direct = exporter_headline(base, collect(fresh), "CHN", MANUF, ["USA", "EU", "JPN"])
+    for k in direct.data_vars:
+        np.testing.assert_allclose(dec[f"{k}_total"], direct[k], rtol=1e-7, atol=1e-6)
+    # only the saving driver moves the trade balance; the margin lowers the export price index
+    tb = dec.trade_balance_change
+    assert float(tb.sel(driver="saving")) > 0
+    assert abs(float(tb.sel(driver="involution"))) < 1e-3 and abs(float(tb.sel(driver="technology"))) < 1e-3
+    assert float(dec.export_price_index_pct.sel(driver="involution")) < 0
+
+
+def test_shapley_of_a_single_driver_is_its_effect_and_interactions_are_split(fresh):
+    from cgetrade.decompose import shapley
+    out = lambda m: __import__("xarray").Dataset({"y": ((), pyo.value(m.pyomo.Y["ELE", "CHN"]))})  # noqa: E731
+    scen = three_drivers()
+    dec = shapley(fresh, scen, out)
+    alone = {}
+    for d in ("technology", "involution", "saving"):
+        fresh.reset()
+        fresh.solve()
+        Scenario(d, [s for s in scen.shocks if s.driver == d]).solve(fresh)
+        alone[d] = pyo.value(fresh.pyomo.Y["ELE", "CHN"]) - 1.0
+    # with interactions the Shapley part differs from the driver alone, but the sum is exact
+    assert float(dec.y_total) == pytest.approx(float(dec.y.sum()), abs=1e-12)
+    assert float(dec.y.sel(driver="saving")) == pytest.approx(alone["saving"], rel=0.2)
+
+
+def test_decomposition_refuses_shocks_without_drivers(fresh):
+    from cgetrade.decompose import DecompositionError, shapley
+    scen = Scenario("x", [Shock("tfp", 0.05, region="CHN", driver="technology"), Shock("margin", 0.01, region="CHN")])
+    with pytest.raises(DecompositionError, match="needs a driver"):
+        shapley(fresh, scen, lambda m: None)
+    with pytest.raises(DecompositionError, match="price-target"):
+        shapley(fresh, Scenario("t", [Shock("tfp", region="CHN", sector="ELE", driver="a",
+                                            target={"measure": "export_price", "value": -0.1})]), lambda m: None)

@@ -192,7 +192,9 @@ def test_shipped_scenarios_parse_with_targets_and_policy_layers():
     ip = Scenario.from_toml(EXPERIMENTS / "industrial_policy.toml")
     kinds = {s.kind for s in ip.shocks}
     assert {"tariff", "production_tax", "export_tax", "tfp", "automation"} <= kinds
-    assert {s.origin for s in ip.shocks if s.target} == {"china_process.toml"}
+    assert {s.origin for s in ip.shocks if s.target} == {"china_process_technology.toml"}
+    assert {s.driver for s in cp.shocks} == {"technology", "involution", "saving", "subsidies"}
+    assert not any(s.driver for s in ip.shocks if s.origin == "industrial_policy.toml")
     surplus = Scenario.from_toml(EXPERIMENTS / "china_process_surplus.toml")
     assert surplus.make_closure().labour_closures(["CHN", "USA"], ["labour_low"]) == {
         ("labour_low", "CHN"): "surplus_labour", ("labour_low", "USA"): "flexible"}
@@ -243,3 +245,16 @@ def test_export_quota_is_an_export_tax_target_on_the_flow(fresh):
     assert pyo.value(fresh.pyomo.X["ELE", "USA", "CHN"]) / x0 - 0.6 == pytest.approx(0, abs=1e-8)
     with pytest.raises(ShockError, match="unknown target measure"):
         Shock("tfp", target={"measure": "bilateral_trade", "value": -0.1})
+
+
+def test_cli_run_china_process_prints_the_driver_decomposition(tmp_path, capsys):
+    from cgetrade.cli import main
+    assert main(["run", "china_process", "--out", str(tmp_path / "cp.nc")]) == 0
+    text = capsys.readouterr().out
+    assert "Drivers of china_process (Shapley values over 4 drivers, 16 solves" in text
+    rows = {ln.split("  ")[0].strip(): ln.split()[-5:] for ln in text.splitlines()
+            if ln.startswith(("trade balance, % of GDP", "export price index"))}
+    tech, inv, saving, subs, total = map(float, rows["trade balance, % of GDP"])
+    assert saving == pytest.approx(1.2, abs=0.005) and total == pytest.approx(1.2, abs=0.005)
+    parts = list(map(float, rows["export price index, %"]))
+    assert sum(parts[:4]) == pytest.approx(parts[4], abs=0.02) and all(p < 0 for p in parts)
