@@ -176,8 +176,8 @@ def resolve_targets(scenario, model, max_steps: int = 16, **solve_options):
     """The scenario with its price-target shocks replaced by the implied shocks (see module
     docstring). Starts from, and leaves the model at, its current solved point. A target is
     reached together with the other shocks stated in the same file (``Shock.origin``): a
-    scenario that includes china_process resolves china_process's targets as china_process
-    does, and applies its own shocks on top."""
+    scenario that includes china_process_technology resolves its targets as
+    china_process_technology does, and applies its own shocks on top."""
     from .scenario import Scenario
     if not scenario.has_targets:
         return scenario

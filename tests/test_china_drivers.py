@@ -240,3 +240,17 @@ def test_decomposition_refuses_shocks_without_drivers(fresh):
     with pytest.raises(DecompositionError, match="price-target"):
         shapley(fresh, Scenario("t", [Shock("tfp", region="CHN", sector="ELE", driver="a",
                                             target={"measure": "export_price", "value": -0.1})]), lambda m: None)
+
+
+def test_findings_page_shows_the_decomposition_the_script_computes():
+    """docs/findings.md holds the output of scripts/findings.py: the driver decomposition of
+    china_process central is recomputed here and must appear on the page unchanged."""
+    import importlib.util
+    from pathlib import Path
+    root = Path(__file__).parents[1]
+    spec = importlib.util.spec_from_file_location("findings_script", root / "scripts" / "findings.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    table = script.drivers_section(full=False)
+    page = (root / "docs" / "findings.md").read_text()
+    assert table in page
