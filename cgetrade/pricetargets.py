@@ -224,7 +224,7 @@ def resolve_targets(scenario, model, max_steps: int = 16, **solve_options):
 def _solve(scenario, model, max_steps, **solve_options) -> dict:
     """{id(shock): {group: instrument}} for the price-target shocks of ``scenario``, solved
     together with its other shocks; the model is restored afterwards."""
-    from .scenario import Scenario, ShockError
+    from .scenario import RENT_HOLDERS, Scenario, ShockError
     from .solve import SolveError
     blocks = prepare(scenario, model)
     m, nlp = model.pyomo, model.nlp
@@ -232,6 +232,9 @@ def _solve(scenario, model, max_steps, **solve_options) -> dict:
     plain = Scenario(scenario.name, [s for s in scenario.shocks if not s.target], groups=scenario.groups)
     final = plain._final_values(model)
     for shock, _, labour in blocks:
+        if shock.kind == "export_tax" and shock.rent is not None:      # who holds the quota rent
+            for g in _cells(shock, model, scenario.groups)[0]:
+                final[("tx_rent", g)] = RENT_HOLDERS[shock.rent]
         if shock.kind == "automation":
             for j, r in _cells(shock, model, scenario.groups)[0]:
                 for h in labour:

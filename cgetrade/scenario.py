@@ -52,7 +52,10 @@ Tax shocks take ``mode = "set"`` to set the rate instead of adding to it (``valu
 
 Export quotas: an ``export_tax`` shock with ``target = {measure = "bilateral_trade",
 value = -0.5}`` cuts each selected flow X[i,s,d] by half; the export tax is the instrument
-(the quota rent goes to the exporting region) and the implied tax equivalent is reported.
+and the implied tax equivalent is reported. ``rent`` says who holds the quota rent
+t_x P_E X: ``"exporter"`` (default; the exporting region: licensed exporters or the state that
+auctions the licences) or ``"importer"`` (the importing region, whose buyers pay the world
+price while the scarcity of the goods raises their marginal value: the rent share tx_rent = 1).
 
 Shocks may name the ``driver`` they belong to (any label): cgetrade.decompose splits a
 scenario's effect between its drivers (Shapley values).
@@ -105,6 +108,7 @@ TAXES = ("tariff", "export_tax", "production_tax", "production_subsidy")
 SETTABLE = TAXES + ("margin", "current_account")
 BORNE_BY = {"capital": "margin", "state": "margin_state"}     # margin shock -> parameter
 CA_UNITS = ("pct_gdp", "usd_m")
+RENT_HOLDERS = {"exporter": 0.0, "importer": 1.0}             # export_tax rent -> tx_rent
 CA_COUNTERPARTS = ("gdp", "absorption")
 #: observables a target shock can be stated for, by shock kind: (sector, region) -> price / P_W
 #: for productivity shocks, the bilateral flow X[i,s,d] for an export tax (an export quota)
@@ -117,14 +121,14 @@ TARGET_MEASURES = {"tfp": ("export_price", "producer_price", "export_price_index
 KIND_KEYS = {"tfp": ("sector", "basis", "target"), "factor_productivity": ("sector", "factor"),
              "automation": ("sector", "factor", "cost_saving", "reinstatement", "target"),
              "endowment": ("factor",),
-             "tariff": ("sector", "source", "mode"), "export_tax": ("sector", "destination", "mode", "target"),
+             "tariff": ("sector", "source", "mode"), "export_tax": ("sector", "destination", "mode", "target", "rent"),
              "production_tax": ("sector", "mode"), "trade_cost": ("sector", "source"),
              "production_subsidy": ("sector", "mode", "target"),
              "margin": ("sector", "mode", "borne_by", "target"),
              "current_account": ("mode", "unit", "counterpart")}
 SHOCK_KEYS = ("kind", "value", "region", "sector", "factor", "source", "destination", "basis",
               "mode", "note", "cost_saving", "reinstatement", "path", "target", "origin",
-              "driver", "borne_by", "unit", "counterpart")
+              "driver", "borne_by", "unit", "counterpart", "rent")
 SCENARIO_KEYS = ("name", "description", "source", "variants", "default_variant", "include",
                  "groups", "shock", "closure", "model", "dynamics")
 DEFAULT_GROUPS = Path(str(resources.files("cgetrade.data") / "default" / "groups.toml"))
@@ -168,6 +172,7 @@ class Shock:
     borne_by: str | None = None     # margin: "capital" (default) or "state"
     unit: str | None = None         # current_account: "pct_gdp" (default) or "usd_m"
     counterpart: str | None = None  # current_account: "gdp" (default) or "absorption"
+    rent: str | None = None         # export_tax: who holds the rent, "exporter" or "importer"
 
     def __post_init__(self):
         if self.target is not None:
@@ -201,7 +206,7 @@ class Shock:
                  "source": self.source != ["*"], "destination": self.destination != ["*"],
                  "basis": self.basis != "sector", "mode": self.mode != "add",
                  "borne_by": self.borne_by is not None, "unit": self.unit is not None,
-                 "counterpart": self.counterpart is not None}
+                 "counterpart": self.counterpart is not None, "rent": self.rent is not None}
         if not isinstance(self.driver, str):
             raise ShockError(f"driver of a {self.kind} shock must be a label (string), got {self.driver!r}")
         stray = [k for k, v in given.items() if v and k not in KIND_KEYS[self.kind]]
@@ -234,6 +239,9 @@ class Shock:
             if self.value >= 1:
                 raise ShockError(f"margin {self.value} would price at or below zero: a margin m below "
                                  f"unit cost needs m < 1 (P_Y = (1 - m) unit cost)")
+        if self.rent is not None and self.rent not in RENT_HOLDERS:
+            raise ShockError(f"rent of an export_tax shock must be one of {', '.join(RENT_HOLDERS)}, "
+                             f"got {self.rent!r}{suggest(str(self.rent), RENT_HOLDERS)}")
         if self.kind == "production_subsidy" and self.value >= 1:
             raise ShockError(f"production_subsidy {self.value} would pay producers their whole sales "
                              f"or more: need a subsidy rate < 1")
@@ -358,8 +366,11 @@ class Shock:
                     + [("tm_row", (i, r), self.value, self.mode) for i in sectors for r in regions
                        if (i, r) in m.MW and set(sources) & set(m.ROW)])
         dests = self._pick(self.destination, R, "destination region", groups["region"])
-        return [("tx", (i, s, d), self.value, self.mode) for i in sectors for s in regions
-                for d in dests if (i, s, d) in m.BT]
+        flows = [(i, s, d) for i in sectors for s in regions for d in dests if (i, s, d) in m.BT]
+        out = [("tx", f, self.value, self.mode) for f in flows]
+        if self.rent is not None:
+            out += [("tx_rent", f, RENT_HOLDERS[self.rent], "set") for f in flows]
+        return out
 
 
 @dataclass

@@ -254,3 +254,39 @@ def test_findings_page_shows_the_decomposition_the_script_computes():
     table = script.drivers_section(full=False)
     page = (root / "docs" / "findings.md").read_text()
     assert table in page
+
+
+# --- export controls as a quantity limit, the rent held by exporters or importers ----------
+def test_export_quota_rent_to_the_importer_moves_income_not_the_quantity(fresh):
+    quota = dict(kind="export_tax", region="USA", destination="CHN", sector="ELE",
+                 target={"measure": "bilateral_trade", "value": -0.3})
+    out = {}
+    for rent in ("exporter", "importer"):
+        fresh.reset()
+        fresh.solve()
+        x0 = pyo.value(fresh.pyomo.X["ELE", "USA", "CHN"])
+        inc0 = {r: pyo.value(fresh.pyomo.INC[r]) for r in ("USA", "CHN")}
+        scen = Scenario("controls", [Shock(**quota, rent=rent)])
+        scen.prepare(fresh)
+        fresh.solve()
+        implied = scen.implied(fresh)
+        implied.solve(fresh)
+        m = fresh.pyomo
+        assert pyo.value(m.X["ELE", "USA", "CHN"]) / x0 == pytest.approx(0.7, abs=1e-8)
+        assert pyo.value(m.tx_rent["ELE", "USA", "CHN"]) == (1.0 if rent == "importer" else 0.0)
+        check_walras_and_homogeneity(fresh)
+        rent_value = pyo.value(m.tx["ELE", "USA", "CHN"] * m.PY["ELE", "USA"] * m.X["ELE", "USA", "CHN"])
+        out[rent] = (rent_value, {r: pyo.value(m.INC[r]) / inc0[r] for r in inc0})
+        ev = decompose_ev(fresh, implied, steps=4)
+        assert float(np.abs(ev.integration_error).max()) < 1e-3 * float(np.abs(ev.ev).max())
+    assert out["exporter"][0] > 0 and out["importer"][0] > 0
+    # the rent held in China raises China's income and lowers the USA's relative to the exporter case
+    assert out["importer"][1]["CHN"] > out["exporter"][1]["CHN"]
+    assert out["importer"][1]["USA"] < out["exporter"][1]["USA"]
+
+
+def test_bad_rent_holder():
+    with pytest.raises(ShockError, match="rent of an export_tax"):
+        Shock("export_tax", 0.1, region="USA", rent="government")
+    with pytest.raises(ShockError, match="rent does not apply"):
+        Shock("tariff", 0.1, region="USA", rent="importer")

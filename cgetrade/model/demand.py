@@ -8,6 +8,9 @@ private consumption, government consumption and saving:
 
     INC_r = sum_f W_f E_f - sum_j LOSS_K + sum_j (t_o P_Y Y X0 - LOSS_G) + tariff and export-tax revenue
 
+(export-tax revenue: (1 - rho) t_x P_E X on r's exports plus rho t_x P_E X on its imports, rho =
+tx_rent the share of an export quota's rent held by the importers, 0 unless stated).
+
 (LOSS_K, LOSS_G: losses from pricing below unit cost borne by capital income and paid by the
 state, see production.py; zero at the benchmark).
     E_hh = s_hh INC,  E_gov = s_gov INC,  E_inv = s_sav INC + FS_r * unit
@@ -99,9 +102,11 @@ def add_final_demand(m, p, factor_income, closure):
     def tax_revenue(m, r):
         prod = sum(m.to[j, r] * m.PY[j, r] * vom[I[j], R[r]] * m.Y[j, r] - m.LOSS_G[j, r] for j in m.I)
         tariffs = sum(m.TARIFF_REVENUE[i, r] for i in m.I if (i, r) in m.IM)
-        export_tax = sum(m.tx[i, r, s] * export_price(m, i, r) * m.X[i, r, s]
+        export_tax = sum((1 - m.tx_rent[i, r, s]) * m.tx[i, r, s] * export_price(m, i, r) * m.X[i, r, s]
                          for i in m.I for s in m.R if (i, r, s) in m.BT)
-        return prod + tariffs + export_tax
+        quota_rent = sum(m.tx_rent[i, s, r] * m.tx[i, s, r] * export_price(m, i, s) * m.X[i, s, r]
+                         for i in m.I for s in m.R if (i, s, r) in m.BT)
+        return prod + tariffs + export_tax + quota_rent
     m.TAXREV = pyo.Expression(m.R, rule=tax_revenue, doc="net indirect tax revenue (net of LOSS_G)")
 
     m.income_balance = pyo.Constraint(
