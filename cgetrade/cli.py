@@ -304,6 +304,9 @@ def cmd_run(args) -> int:
     if scen.implied_shocks:
         import json
         res.attrs["implied_shocks"] = json.dumps(scen.implied_shocks)
+    if drivers is not None:
+        from .report.drivers import driver_table
+        res.attrs["driver_decomposition"] = driver_table(drivers, exporter=drivers.attrs["exporter"], markdown=True)
     for c in list(COMPONENTS) + ["integration_error"]:
         res[f"ev_{c}"] = welfare[c]
     if effects is not None:

@@ -266,3 +266,6 @@ def test_cli_run_china_process_prints_the_driver_decomposition(tmp_path, capsys)
     assert saving == pytest.approx(1.2, abs=0.005) and total == pytest.approx(1.2, abs=0.005)
     parts = list(map(float, rows["export price index, %"]))
     assert sum(parts[:4]) == pytest.approx(parts[4], abs=0.02) and all(p < 0 for p in parts)
+    import xarray as xr
+    with xr.open_dataset(tmp_path / "cp.nc", engine="h5netcdf") as ds:
+        assert "| trade balance, % of GDP | +0.00 | +0.00 | +1.20 | +0.00 | +1.20 |" in ds.attrs["driver_decomposition"]
