@@ -69,7 +69,8 @@ the point the scenario starts from (measures: ``export_price`` P_E / P_W,
 ``producer_price`` P_Y / P_W, and for ``tfp``, ``margin`` and ``production_subsidy``
 ``export_price_index``: one instrument common to the selected sectors of each region against
 the region's Laspeyres export price index over those sectors, benchmark export values as
-weights, relative to P_W: sum_j w_j P_E[j,r] / (P_W sum_j w_j)). :meth:`Scenario.implied` solves for the instruments and
+weights, relative to P_W: sum_j w_j P_E[j,r] / (P_W sum_j w_j)).
+:meth:`Scenario.implied` solves for the instruments and
 returns the scenario with the implied shocks stated directly (see cgetrade.model.targets).
 
 Labels may be region/sector labels, group names (``groups.toml`` or the scenario's

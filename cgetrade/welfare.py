@@ -53,7 +53,8 @@ def _snapshot(model) -> dict:
     R, I = par.regions, par.sectors
     snap = {"PY": _values(m.PY), "PE": {(i, r): pyo.value(export_price(m, i, r)) for i in m.I for r in m.R},
             "Y": _values(m.Y), "X": _values(m.X), "INC": _values(m.INC),
-            "PH": _values(m.P_H), "tm": _values(m.tm), "tx": _values(m.tx), "tx_rent": _values(m.tx_rent), "to": _values(m.to),
+            "PH": _values(m.P_H), "tm": _values(m.tm), "tx": _values(m.tx),
+            "tx_rent": _values(m.tx_rent), "to": _values(m.to),
             "margin": {k: pyo.value(m.margin[k] + m.margin_state[k]) for k in m.margin},
             "tau": _values(m.tau),
             "endowment": _values(m.endowment), "PW": pyo.value(m.PW), "fsav": _values(m.fsav),
