@@ -197,7 +197,9 @@ def drivers_section(full=True):
              ("Armington x 0.5", dict(elasticities=scaled(0.5))), ("Armington x 2", dict(elasticities=scaled(2.0))),
              ("numeraire US CPI, foreign saving in it, prices / US CPI",
               dict(closure=dict(numeraire=("cpi", "USA"), foreign_saving="numeraire"), deflator="USA")),
-             ("China surplus labour (china_process_surplus)", dict(name="china_process_surplus"))]
+             ("China surplus labour (china_process_surplus)", dict(name="china_process_surplus")),
+             ("monetary: renminbi pegged to USD, NGDP targeting elsewhere, wage curve",
+              dict(closure=dict(monetary={"CHN": ("peg", "USA"), "*": "ngdp"}, labour="wage_curve")))]
     out += ["### Sign check: totals across variants, elasticities, numeraire and closure\n",
             "| case | CHN export price LMF % | CHM % | MAC % | ELE % | manuf. index % | CHN trade balance, "
             "pp of GDP | CHN RER % | of which saving driver | US import price from CHN % | manuf. jobs USA "
