@@ -290,3 +290,10 @@ def test_bad_rent_holder():
         Shock("export_tax", 0.1, region="USA", rent="government")
     with pytest.raises(ShockError, match="rent does not apply"):
         Shock("tariff", 0.1, region="USA", rent="importer")
+
+
+def test_current_account_needs_fixed_foreign_saving(small_dataset):
+    model = cgetrade.CGEModel(cgetrade.calibrate(small_dataset),
+                              cgetrade.Closure(foreign_saving_rule="global_bank"))
+    with pytest.raises(ShockError, match="foreign_saving_rule = 'global_bank'"):
+        Scenario("ca", [Shock("current_account", 1.0, region="R01")]).apply(model)
