@@ -284,6 +284,7 @@ def cmd_run(args) -> int:
     if scen.has_targets:
         progress.step("solving for the shocks that deliver the price targets")
         scen = scen.implied(model)
+    drivers = _driver_decomposition(scen, model, base, progress)
     effects = scen.automation_effects(model) if any(s.kind == "automation" for s in scen.shocks) else None
     progress.step("solving the scenario along the EV decomposition path (8 steps)")
     try:       # the decomposition path is itself a continuation in equal steps
@@ -307,6 +308,9 @@ def cmd_run(args) -> int:
     if scen.implied_shocks:
         import json
         res.attrs["implied_shocks"] = json.dumps(scen.implied_shocks)
+    if drivers is not None:
+        from .report.drivers import driver_table
+        res.attrs["driver_decomposition"] = driver_table(drivers, exporter=drivers.attrs["exporter"], markdown=True)
     for c in list(COMPONENTS) + ["integration_error"]:
         res[f"ev_{c}"] = welfare[c]
     if effects is not None:
@@ -336,8 +340,27 @@ def cmd_run(args) -> int:
     print("\n" + jobs_table(res, manuf, model.params.regions))
     focus = [r for r in ("USA", "EU", "JPN", "CHN") if r in model.params.regions] or model.params.regions[:4]
     print("\n" + jobs_by_sector_table(res, focus))
+    if drivers is not None:
+        from .report.drivers import driver_table
+        print("\n" + driver_table(drivers, exporter=drivers.attrs["exporter"]))
     print(f"\nHTML report: cgetrade report {out}")
     return 0
+
+
+def _driver_decomposition(scen, model, base, progress):
+    """Shapley decomposition over the scenario's drivers (cgetrade.decompose), when every shock
+    names a driver and all are stated for one region; None otherwise."""
+    from .decompose import exporter_drivers, focus_region, has_drivers
+    region = focus_region(scen, model.params.regions)
+    if not has_drivers(scen) or region is None:
+        return None
+    progress.step(f"decomposing over the drivers (Shapley values, {2 ** len({s.driver for s in scen.shocks})} solves)")
+    sectors = [i for i in scen.groups["sector"].get("manufacturing", []) if i in model.params.sectors]
+    importers = [r for r in scen.groups["region"].get("west", []) if r in model.params.regions and r != region]
+    dec = exporter_drivers(model, scen, base, region, sectors or model.params.sectors,
+                           importers or [r for r in model.params.regions if r != region])
+    dec.attrs["exporter"] = region
+    return dec
 
 
 def headline(res, regions, path, seconds) -> dict:

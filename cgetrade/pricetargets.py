@@ -16,6 +16,14 @@ Instruments:
                  labour type h, at the shock's cost saving (s = share of h's tasks automated;
                  s = 0: no shock)
 
+    margin       m[j,r] -> m[j,r] + s_jr   (pricing below unit cost, capital- or state-borne;
+                 s = 0: no shock)
+    production_subsidy   t_o[j,r] -> t_o[j,r] - s_jr   (s = the subsidy rate, 0: no shock)
+
+    export_price_index (tfp, margin, production_subsidy): one instrument s_r common to the
+                 selected sectors J of region r against the Laspeyres export price index
+                 sum_(j in J) w_jr P_E[j,r] / (P_W sum_(j in J) w_jr), w = benchmark exports
+
     export_tax   t_x[i,s,d] -> t_x[i,s,d] + s_isd against the target X[i,s,d] / X_0 = 1 + value
                  (an export quota on the flow of i from s to d, its rent going to the exporter;
                  s = the tax equivalent, 0: no shock)
@@ -39,26 +47,67 @@ from .model.trade import export_price
 
 #: automation share the instrument may reach (a_h < 1 keeps every task nest non-empty)
 MAX_AUTOMATION = 0.999
+#: margin below cost or subsidy rate an instrument may reach (prices stay positive)
+MAX_MARGIN = 0.95
 
 
 def _key(*cell) -> str:
-    """Group label of a cell in a target block ("ELE@CHN", "ELE@USA@CHN")."""
-    return "@".join(cell)
+    """Group label of a cell in a target block ("ELE@CHN", "ELE@USA@CHN"; a group of sectors
+    sharing one instrument: "LMF+CHM@CHN")."""
+    return "@".join("+".join(c) if isinstance(c, tuple) else c for c in cell)
 
 
-def _measure(kind):
+def _unkey(g) -> tuple:
+    """Inverse of _key: (j, r[, d]) with j a tuple of sectors for a sector group."""
+    parts = g.split("@")
+    return tuple([tuple(parts[0].split("+")) if "+" in parts[0] else parts[0]] + parts[1:])
+
+
+def export_weights(model) -> dict:
+    """Benchmark export values w[j, r] (bilateral, to the rest of the world and margin
+    services), the weights of P_W and of the export price index of a group of sectors."""
+    par, m = model.params, model.pyomo
+    w = par["vxmd"].sum(2) + par["x_row"] + par["vst"]
+    return {(j, r): float(w[m.I_idx[j], m.R_idx[r]]) for j in m.I for r in m.R}
+
+
+def export_price_index(m, weights, sectors, r):
+    """Laspeyres export price index of ``sectors`` of r relative to the world export price
+    index: sum_j w_jr P_E[j,r] / (P_W sum_j w_jr)."""
+    total = sum(weights[j, r] for j in sectors)
+    if total <= 0:
+        from .scenario import ShockError
+        raise ShockError(f"export_price_index target: {r} exports none of {list(sectors)}")
+    return sum(weights[j, r] / total * export_price(m, j, r) for j in sectors if weights[j, r] > 0) / m.PW
+
+
+def _measure(kind, model=None):
     if kind == "export_price":
         return lambda m, g: export_price(m, *g.split("@")) / m.PW
     if kind == "bilateral_trade":
         return lambda m, g: m.X[tuple(g.split("@"))]
+    if kind == "export_price_index":
+        weights = export_weights(model)
+
+        def index(m, g):
+            js, r = _unkey(g)
+            return export_price_index(m, weights, js if isinstance(js, tuple) else (js,), r)
+        return index
     return lambda m, g: m.PY[tuple(g.split("@"))] / m.PW
 
 
 def _cells(shock, model, groups):
-    """(groups [(j, r)], labour types or None) of a price-target shock."""
+    """(groups [(j, r)], labour types or None) of a price-target shock; with the
+    export_price_index measure j is the tuple of the selected sectors."""
     cells = shock.resolve(model, groups)
-    if shock.kind in ("tfp", "export_tax"):
-        return [idx for _, idx, _, _ in cells], None
+    if shock.kind in ("tfp", "export_tax", "margin", "production_subsidy"):
+        idx = [idx for _, idx, _, _ in cells]
+        if shock.target["measure"] == "export_price_index":
+            by_region = {}
+            for j, r in idx:
+                by_region.setdefault(r, []).append(j)
+            return [(tuple(js), r) for r, js in by_region.items()], None
+        return idx, None
     js = []
     for _, (h, j, r), _, _ in cells:
         if (j, r) not in js:
@@ -71,7 +120,7 @@ def prepare(scenario, model) -> list:
     """Add the target block of every price-target shock to the model (once per distinct
     shock); returns [(shock, Target, labour types)]. Adding a block to a compiled model
     discards the compiled NLP (it is compiled again on next use)."""
-    from .scenario import ShockError
+    from .scenario import BORNE_BY, ShockError
     registry = model.__dict__.setdefault("_price_targets", {})
     m = model.pyomo
     out = []
@@ -81,15 +130,28 @@ def prepare(scenario, model) -> list:
         if shock.reinstatement:
             raise ShockError("a price-target automation shock cannot have reinstatement")
         groups, labour = _cells(shock, model, scenario.groups)
-        key = repr((shock.kind, shock.target["measure"], groups, labour))
+        key = repr((shock.kind, shock.target["measure"], groups, labour, shock.borne_by))
         if key not in registry:
             name = f"price_target_{shock.kind}_{hashlib.sha1(key.encode()).hexdigest()[:8]}"
-            measure = _measure(shock.target["measure"])
+            measure = _measure(shock.target["measure"], model)
             if not groups:
                 raise ShockError(f"{shock.kind} target shock selects no cell")
+
+            def params(comp):
+                return {_key(*g): [comp[j, g[1]] for j in (g[0] if isinstance(g[0], tuple) else (g[0],))]
+                        for g in groups}
             if shock.kind == "tfp":
-                target = add_target(m, name, {_key(*g): [m.tfp[g]] for g in groups}, measure,
+                target = add_target(m, name, params(m.tfp), measure,
                                     doc="TFP level delivering the price target")
+            elif shock.kind == "margin":
+                comp = getattr(m, BORNE_BY[shock.borne_by])
+                target = add_target(m, name, params(comp), measure,
+                                    doc="margin below unit cost delivering the price target",
+                                    substitute=lambda q, s: q + s, start=0.0, bounds=(-0.9, MAX_MARGIN))
+            elif shock.kind == "production_subsidy":
+                target = add_target(m, name, params(m.to), measure,
+                                    doc="production subsidy rate delivering the price target",
+                                    substitute=lambda q, s: q - s, start=0.0, bounds=(-0.9, MAX_MARGIN))
             elif shock.kind == "export_tax":
                 target = add_target(m, name, {_key(*g): [m.tx[g]] for g in groups}, measure,
                                     doc="export tax equivalent of the export quota",
@@ -114,8 +176,8 @@ def resolve_targets(scenario, model, max_steps: int = 16, **solve_options):
     """The scenario with its price-target shocks replaced by the implied shocks (see module
     docstring). Starts from, and leaves the model at, its current solved point. A target is
     reached together with the other shocks stated in the same file (``Shock.origin``): a
-    scenario that includes china_process resolves china_process's targets as china_process
-    does, and applies its own shocks on top."""
+    scenario that includes china_process_technology resolves its targets as
+    china_process_technology does, and applies its own shocks on top."""
     from .scenario import Scenario
     if not scenario.has_targets:
         return scenario
@@ -131,8 +193,17 @@ def resolve_targets(scenario, model, max_steps: int = 16, **solve_options):
             shocks.append(s)
             continue
         for g, v in done[id(s)].items():
-            j, r, *dest = g.split("@")
+            j, r, *dest = _unkey(g)
             implied = v - 1.0 if s.kind == "tfp" else v
+            if isinstance(j, tuple):               # export_price_index: one value, every sector
+                note = (f"implied by the target: export price index of {'+'.join(j)} in {r} relative "
+                        f"to the world export price index {100 * s.target['value']:+g} %")
+                shocks += [replace(s, value=implied, region=[r], sector=[k], target=None, note=note) for k in j]
+                record += [{"kind": s.kind, "sector": k, "region": r, "destination": "",
+                            "measure": s.target["measure"], "target_pct": 100 * s.target["value"],
+                            "implied_value": implied, "factor": [], "cost_saving": s.cost_saving,
+                            "stated_in": s.origin} for k in j]
+                continue
             if dest:
                 note = (f"implied by the target: {s.target['measure']} of {j} from {r} to {dest[0]} "
                         f"{100 * s.target['value']:+g} %")
@@ -153,7 +224,7 @@ def resolve_targets(scenario, model, max_steps: int = 16, **solve_options):
 def _solve(scenario, model, max_steps, **solve_options) -> dict:
     """{id(shock): {group: instrument}} for the price-target shocks of ``scenario``, solved
     together with its other shocks; the model is restored afterwards."""
-    from .scenario import Scenario, ShockError
+    from .scenario import RENT_HOLDERS, Scenario, ShockError
     from .solve import SolveError
     blocks = prepare(scenario, model)
     m, nlp = model.pyomo, model.nlp
@@ -161,12 +232,15 @@ def _solve(scenario, model, max_steps, **solve_options) -> dict:
     plain = Scenario(scenario.name, [s for s in scenario.shocks if not s.target], groups=scenario.groups)
     final = plain._final_values(model)
     for shock, _, labour in blocks:
+        if shock.kind == "export_tax" and shock.rent is not None:      # who holds the quota rent
+            for g in _cells(shock, model, scenario.groups)[0]:
+                final[("tx_rent", g)] = RENT_HOLDERS[shock.rent]
         if shock.kind == "automation":
             for j, r in _cells(shock, model, scenario.groups)[0]:
                 for h in labour:
                     final[("auto_cost", (h, j, r))] = 1.0 - shock.cost_saving
     start = {k: pyo.value(getattr(m, k[0])[k[1]]) for k in final}
-    m0 = [{g: pyo.value(_measure(s.target["measure"])(m, g)) for g in t.groups} for s, t, _ in blocks]
+    m0 = [{g: pyo.value(_measure(s.target["measure"], model)(m, g)) for g in t.groups} for s, t, _ in blocks]
 
     def set_targets(frac):
         for (shock, t, _), base in zip(blocks, m0):

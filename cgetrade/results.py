@@ -391,3 +391,55 @@ def save(ds: xr.Dataset, path) -> None:
         elif v is None:
             clean.attrs[k] = ""
     clean.to_netcdf(path, engine="h5netcdf")
+
+
+def exporter_headline(base: xr.Dataset, scen: xr.Dataset, exporter: str, sectors, importers,
+                      deflator: str = "world") -> xr.Dataset:
+    """What an exporter's shocks do to the world, from two ``collect`` datasets: its export
+    prices by sector and their Laspeyres index over ``sectors`` (benchmark export values as
+    weights), its export volumes, trade balance and real exchange rate, and for each of
+    ``importers`` the price of ``sectors`` imported from it (benchmark trade weights) and
+    manufacturing jobs (persons in ``sectors``). Prices are deflated by the world export
+    price index (``deflator = "world"``) or by a region's CPI (``deflator = region``)."""
+    sectors, importers = list(sectors), list(importers)
+    base, scen = base.reset_coords(drop=True), scen.reset_coords(drop=True)   # labels: no clashes
+
+    def defl(ds):
+        return ds.world_price_index if deflator == "world" else ds.cpi.sel(region=deflator)
+    pe0 = base.export_price.sel(region=exporter, sector=sectors) / defl(base)
+    pe1 = scen.export_price.sel(region=exporter, sector=sectors) / defl(scen)
+    w = (base.exports.sel(region=exporter, commodity=sectors).rename(commodity="sector")
+         * base.export_price.sel(region=exporter, sector=sectors))
+    x0 = base.exports.sel(region=exporter, commodity=sectors).rename(commodity="sector")
+    x1 = scen.exports.sel(region=exporter, commodity=sectors).rename(commodity="sector")
+    tb = lambda ds: float(ds.trade_balance.sel(region=exporter) / defl(ds))  # noqa: E731
+    gdp = float(base.income.sel(region=exporter) / defl(base))
+    tw = base.bilateral_trade.sel(source=exporter, commodity=sectors, region=importers)
+    pm = lambda ds: (tw * ds.bilateral_import_price.sel(source=exporter, commodity=sectors,  # noqa: E731
+                                                          region=importers) / defl(ds)).sum("commodity")
+    jobs = lambda ds: ds.persons.sel(sector=sectors, region=importers).sum(("labour", "sector"))  # noqa: E731
+    label = "the world export price index" if deflator == "world" else f"the CPI of {deflator}"
+    pct = lambda a, b: 100.0 * (b / a - 1.0)  # noqa: E731
+    ds = xr.Dataset({
+        "export_price_pct": (pct(pe0, pe1)).assign_attrs(
+            units="%", long_name=f"export price of {exporter} relative to {label}"),
+        "export_price_index_pct": ((), float(pct((w * pe0).sum(), (w * pe1).sum())),
+                                   {"units": "%", "long_name": f"Laspeyres export price index of {exporter} "
+                                    f"over {'+'.join(sectors)} relative to {label}"}),
+        "export_volume_pct": (pct(x0, x1)).assign_attrs(units="%", long_name=f"export volume of {exporter}"),
+        "trade_balance_change": ((), tb(scen) - tb(base), {
+            "units": "benchmark USD m", "long_name": f"change of the trade balance of {exporter} "
+            f"(exports - imports of goods and services) deflated by {label}"}),
+        "trade_balance_change_pct_gdp": ((), 100 * (tb(scen) - tb(base)) / gdp, {
+            "units": "% of benchmark GDP", "long_name": f"change of the trade balance of {exporter}"}),
+        "real_exchange_rate_pct": ((), float(pct(base.real_exchange_rate.sel(region=exporter),
+                                                 scen.real_exchange_rate.sel(region=exporter))), {
+            "units": "%", "long_name": f"real exchange rate of {exporter} (CPI relative to the "
+            "income-weighted world CPI; + = appreciation)"}),
+        "import_price_pct": (pct(pm(base), pm(scen))).assign_attrs(
+            units="%", long_name=f"price of {'+'.join(sectors)} imported from {exporter} relative to "
+            f"{label} (benchmark trade weights)"),
+        "jobs_change": (jobs(scen) - jobs(base)).assign_attrs(
+            units="thousand persons", long_name=f"persons employed in {'+'.join(sectors)}"),
+    })
+    return ds.drop_vars([c for c in ("case",) if c in ds.coords])

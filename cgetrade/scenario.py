@@ -23,21 +23,54 @@ Shock kinds (``value`` semantics):
 * ``production_tax``       production tax t_o[j,r] += value (a subsidy is a negative value)
 * ``trade_cost``           iceberg trade cost tau[i,s,r] *= 1 + value (``region`` importers,
                            ``source`` exporters; value < 0: cheaper trade)
+* ``production_subsidy``   the production subsidy as a named kind: t_o[j,r] -= value
+                           (value > 0 is a subsidy rate on output; ``mode = "set"``: t_o = -value).
+                           It is the instrument for state support of capacity and upgrading: a
+                           capacity (investment) subsidy would need an investment demand by
+                           sector, which the static model does not have
+* ``margin``               pricing below full unit cost ("involution": price wars compressing
+                           margins): P_Y (1 - t_o) = (1 - m) unit cost, m += value (m < 1);
+                           ``borne_by = "capital"`` (default): the loss, m unit cost Y, comes out
+                           of the region's capital income (rental rates unaffected);
+                           ``borne_by = "state"``: it is paid out of the regional household's tax
+                           revenue like a production subsidy (see cgetrade.model.production)
+* ``current_account``      the region's current account CA_r = -FS_r (foreign saving, in the
+                           closure's foreign-saving unit, P_W by default) as a target:
+                           ``unit = "pct_gdp"`` (default; % of the region's benchmark GDP, i.e.
+                           its regional income) or ``"usd_m"`` (USD m at benchmark prices);
+                           ``mode = "add"`` changes the current account by ``value``,
+                           ``"set"`` sets it. The counterpart is spread over the other regions in
+                           proportion to their benchmark GDP (``counterpart = "gdp"``) or
+                           absorption (``"absorption"``), so sum_r FS_r (zero, or the exogenous
+                           rest of the world's balance) is unchanged. Needs
+                           ``foreign_saving_rule = "fixed"``; a target that would leave some
+                           region with negative investment at benchmark saving is refused with
+                           the closest reachable value
 
 Tax shocks take ``mode = "set"`` to set the rate instead of adding to it (``value = 0`` with
 ``mode = "set"`` abolishes the tax, whatever its benchmark rate).
 
 Export quotas: an ``export_tax`` shock with ``target = {measure = "bilateral_trade",
 value = -0.5}`` cuts each selected flow X[i,s,d] by half; the export tax is the instrument
-(the quota rent goes to the exporting region) and the implied tax equivalent is reported.
+and the implied tax equivalent is reported. ``rent`` says who holds the quota rent
+t_x P_E X: ``"exporter"`` (default; the exporting region: licensed exporters or the state that
+auctions the licences) or ``"importer"`` (the importing region, whose buyers pay the world
+price while the scarcity of the goods raises their marginal value: the rent share tx_rent = 1).
 
-Price-target shocks: a ``tfp`` or ``automation`` shock with
+Shocks may name the ``driver`` they belong to (any label): cgetrade.decompose splits a
+scenario's effect between its drivers (Shapley values).
+
+Price-target shocks: a ``tfp``, ``automation``, ``margin`` or ``production_subsidy`` shock with
 ``target = {measure = "export_price", value = -0.3}`` is stated as its effect: the
 instrument (the TFP level, or the share of the labour types' tasks automated at the given
 cost saving) of each selected (sector, region) is endogenous and the measure of that
 (sector, region), relative to the world export price index, changes by ``value`` against
 the point the scenario starts from (measures: ``export_price`` P_E / P_W,
-``producer_price`` P_Y / P_W). :meth:`Scenario.implied` solves for the instruments and
+``producer_price`` P_Y / P_W, and for ``tfp``, ``margin`` and ``production_subsidy``
+``export_price_index``: one instrument common to the selected sectors of each region against
+the region's Laspeyres export price index over those sectors, benchmark export values as
+weights, relative to P_W: sum_j w_j P_E[j,r] / (P_W sum_j w_j)).
+:meth:`Scenario.implied` solves for the instruments and
 returns the scenario with the implied shocks stated directly (see cgetrade.model.targets).
 
 Labels may be region/sector labels, group names (``groups.toml`` or the scenario's
@@ -70,21 +103,33 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 KINDS = ("tfp", "factor_productivity", "automation", "endowment", "tariff", "export_tax",
-         "production_tax", "trade_cost")
-TAXES = ("tariff", "export_tax", "production_tax")
+         "production_tax", "trade_cost", "production_subsidy", "margin", "current_account")
+TAXES = ("tariff", "export_tax", "production_tax", "production_subsidy")
+#: kinds whose ``mode`` may be "set"
+SETTABLE = TAXES + ("margin", "current_account")
+BORNE_BY = {"capital": "margin", "state": "margin_state"}     # margin shock -> parameter
+CA_UNITS = ("pct_gdp", "usd_m")
+RENT_HOLDERS = {"exporter": 0.0, "importer": 1.0}             # export_tax rent -> tx_rent
+CA_COUNTERPARTS = ("gdp", "absorption")
 #: observables a target shock can be stated for, by shock kind: (sector, region) -> price / P_W
 #: for productivity shocks, the bilateral flow X[i,s,d] for an export tax (an export quota)
-TARGET_MEASURES = {"tfp": ("export_price", "producer_price"),
+TARGET_MEASURES = {"tfp": ("export_price", "producer_price", "export_price_index"),
                    "automation": ("export_price", "producer_price"),
+                   "margin": ("export_price", "producer_price", "export_price_index"),
+                   "production_subsidy": ("export_price", "producer_price", "export_price_index"),
                    "export_tax": ("bilateral_trade",)}
 #: keys a shock of each kind accepts (besides kind, value, region, note and path)
 KIND_KEYS = {"tfp": ("sector", "basis", "target"), "factor_productivity": ("sector", "factor"),
              "automation": ("sector", "factor", "cost_saving", "reinstatement", "target"),
              "endowment": ("factor",),
-             "tariff": ("sector", "source", "mode"), "export_tax": ("sector", "destination", "mode", "target"),
-             "production_tax": ("sector", "mode"), "trade_cost": ("sector", "source")}
+             "tariff": ("sector", "source", "mode"), "export_tax": ("sector", "destination", "mode", "target", "rent"),
+             "production_tax": ("sector", "mode"), "trade_cost": ("sector", "source"),
+             "production_subsidy": ("sector", "mode", "target"),
+             "margin": ("sector", "mode", "borne_by", "target"),
+             "current_account": ("mode", "unit", "counterpart")}
 SHOCK_KEYS = ("kind", "value", "region", "sector", "factor", "source", "destination", "basis",
-              "mode", "note", "cost_saving", "reinstatement", "path", "target", "origin")
+              "mode", "note", "cost_saving", "reinstatement", "path", "target", "origin",
+              "driver", "borne_by", "unit", "counterpart", "rent")
 SCENARIO_KEYS = ("name", "description", "source", "variants", "default_variant", "include",
                  "groups", "shock", "closure", "model", "dynamics")
 DEFAULT_GROUPS = Path(str(resources.files("cgetrade.data") / "default" / "groups.toml"))
@@ -124,6 +169,11 @@ class Shock:
     target: dict | None = None
     origin: str = ""            # the file the shock is stated in (price targets are reached
                                 # together with the other shocks of the same file)
+    driver: str = ""            # the driver the shock belongs to (cgetrade.decompose)
+    borne_by: str | None = None     # margin: "capital" (default) or "state"
+    unit: str | None = None         # current_account: "pct_gdp" (default) or "usd_m"
+    counterpart: str | None = None  # current_account: "gdp" (default) or "absorption"
+    rent: str | None = None         # export_tax: who holds the rent, "exporter" or "importer"
 
     def __post_init__(self):
         if self.target is not None:
@@ -155,7 +205,11 @@ class Shock:
                 raise ShockError(f"{key} of a {self.kind} shock must be labels (strings), got {labels!r}")
         given = {"sector": self.sector != ["*"], "factor": self.factor is not None,
                  "source": self.source != ["*"], "destination": self.destination != ["*"],
-                 "basis": self.basis != "sector", "mode": self.mode != "add"}
+                 "basis": self.basis != "sector", "mode": self.mode != "add",
+                 "borne_by": self.borne_by is not None, "unit": self.unit is not None,
+                 "counterpart": self.counterpart is not None, "rent": self.rent is not None}
+        if not isinstance(self.driver, str):
+            raise ShockError(f"driver of a {self.kind} shock must be a label (string), got {self.driver!r}")
         stray = [k for k, v in given.items() if v and k not in KIND_KEYS[self.kind]]
         if stray:
             raise ShockError(f"{', '.join(stray)} does not apply to a {self.kind} shock; "
@@ -175,8 +229,37 @@ class Shock:
                 raise ShockError(f"{key} applies to automation shocks only, not {self.kind}")
         if self.kind in ("factor_productivity", "endowment") and not self.factor:
             raise ShockError(f"a {self.kind} shock needs 'factor'")
-        if self.mode not in ("add", "set") or (self.mode == "set" and self.kind not in TAXES):
-            raise ShockError(f"mode must be 'add' (or 'set' for {', '.join(TAXES)} shocks), got {self.mode!r}")
+        if self.mode not in ("add", "set") or (self.mode == "set" and self.kind not in SETTABLE):
+            raise ShockError(f"mode must be 'add' (or 'set' for {', '.join(SETTABLE)} shocks), got {self.mode!r}")
+        if self.kind == "margin":
+            if self.borne_by is None:
+                self.borne_by = "capital"
+            if self.borne_by not in BORNE_BY:
+                raise ShockError(f"borne_by of a margin shock must be one of {', '.join(BORNE_BY)}, "
+                                 f"got {self.borne_by!r}{suggest(str(self.borne_by), BORNE_BY)}")
+            if self.value >= 1:
+                raise ShockError(f"margin {self.value} would price at or below zero: a margin m below "
+                                 f"unit cost needs m < 1 (P_Y = (1 - m) unit cost)")
+        if self.rent is not None and self.rent not in RENT_HOLDERS:
+            raise ShockError(f"rent of an export_tax shock must be one of {', '.join(RENT_HOLDERS)}, "
+                             f"got {self.rent!r}{suggest(str(self.rent), RENT_HOLDERS)}")
+        if self.kind == "production_subsidy" and self.value >= 1:
+            raise ShockError(f"production_subsidy {self.value} would pay producers their whole sales "
+                             f"or more: need a subsidy rate < 1")
+        if self.kind == "current_account":
+            self.unit = self.unit or "pct_gdp"
+            self.counterpart = self.counterpart or "gdp"
+            if self.unit not in CA_UNITS:
+                raise ShockError(f"unit of a current_account shock must be one of {', '.join(CA_UNITS)}, "
+                                 f"got {self.unit!r}{suggest(str(self.unit), CA_UNITS)}")
+            if self.counterpart not in CA_COUNTERPARTS:
+                raise ShockError(f"counterpart of a current_account shock must be one of "
+                                 f"{', '.join(CA_COUNTERPARTS)}, got {self.counterpart!r}")
+            if self.region == ["*"] or len(self.region) != 1:
+                raise ShockError(f"a current_account shock names one region (the others bear the "
+                                 f"counterpart), got {self.region}")
+            if self.unit == "pct_gdp" and abs(self.value) >= 100:
+                raise ShockError(f"current_account {self.value} % of GDP is not a current account")
         if self.basis not in ("sector", "aggregate") or (self.basis == "aggregate" and self.kind != "tfp"):
             raise ShockError(f"basis must be 'sector' (or 'aggregate' for tfp), got {self.basis!r}")
 
@@ -217,6 +300,25 @@ class Shock:
             out.extend(y for y in members if y not in out)
         return out
 
+    def _current_account(self, model, regions) -> list[tuple]:
+        """("fsav", (r,), (size, {s: weight}), "current_account"): the change of r's foreign
+        saving (or its new level) in the foreign-saving unit and the counterpart weights."""
+        if getattr(model.closure, "foreign_saving_rule", "fixed") != "fixed":
+            raise ShockError(f"a current_account shock sets foreign saving, which is endogenous under "
+                             f"foreign_saving_rule = {model.closure.foreign_saving_rule!r}; use 'fixed'")
+        par, (r,) = model.params, regions
+        others = [s for s in par.regions if s != r]
+        if not others:
+            raise ShockError("a current_account shock needs another region to bear the counterpart")
+        gdp = {s: float(par.data["income"].sel(region=s)) for s in par.regions}
+        size = self.value * (gdp[r] / 100 if self.unit == "pct_gdp" else 1.0)
+        if self.counterpart == "gdp":
+            w = {s: gdp[s] for s in others}
+        else:
+            w = {s: float(par.data["fd_exp"].sel(region=s).sum()) for s in others}
+        total = sum(w.values())
+        return [("fsav", (r,), (size, {s: v / total for s, v in w.items()}, self), "current_account")]
+
     def resolve(self, model, groups: dict | None = None) -> list[tuple]:
         """(param name, index, factor or increment, "mul" | "add" | "set" | "automate") tuples."""
         groups = groups or default_groups()
@@ -248,6 +350,12 @@ class Shock:
             return [("endowment", (f, j, r), 1 + self.value, "mul") for f in fs for j in I for r in regions]
         if self.kind == "production_tax":
             return [("to", (j, r), self.value, self.mode) for j in sectors for r in regions]
+        if self.kind == "production_subsidy":
+            return [("to", (j, r), -self.value, self.mode) for j in sectors for r in regions]
+        if self.kind == "margin":
+            return [(BORNE_BY[self.borne_by], (j, r), self.value, self.mode) for j in sectors for r in regions]
+        if self.kind == "current_account":
+            return self._current_account(model, regions)
         if self.kind == "trade_cost":
             sources = self._pick(self.source, R, "source region", groups["region"])
             return [("tau", (i, s, r), 1 + self.value, "mul") for i in sectors for s in sources
@@ -259,8 +367,11 @@ class Shock:
                     + [("tm_row", (i, r), self.value, self.mode) for i in sectors for r in regions
                        if (i, r) in m.MW and set(sources) & set(m.ROW)])
         dests = self._pick(self.destination, R, "destination region", groups["region"])
-        return [("tx", (i, s, d), self.value, self.mode) for i in sectors for s in regions
-                for d in dests if (i, s, d) in m.BT]
+        flows = [(i, s, d) for i in sectors for s in regions for d in dests if (i, s, d) in m.BT]
+        out = [("tx", f, self.value, self.mode) for f in flows]
+        if self.rent is not None:
+            out += [("tx_rent", f, RENT_HOLDERS[self.rent], "set") for f in flows]
+        return out
 
 
 @dataclass
@@ -402,14 +513,51 @@ class Scenario:
                 if how == "automate":
                     self._automate(m, now, current, idx, *val)
                     continue
+                if how == "current_account":
+                    self._current_account(model, now, current, idx[0], *val)
+                    continue
                 new = {"mul": lambda: now(name, idx) * val, "add": lambda: now(name, idx) + val,
                        "set": lambda: val}[how]()
                 if name in ("tm", "tx", "tm_row") and new <= -1:
                     raise ShockError(f"{name}{idx} would become {new} (<= -100 %)")
                 if name == "to" and not -1 < new < 1:
                     raise ShockError(f"production tax rate t_o{idx} would become {new} (need -1 < t_o < 1)")
+                if name in ("margin", "margin_state"):
+                    other = "margin_state" if name == "margin" else "margin"
+                    total = new + now(other, idx)
+                    if not -1 < total < 1:
+                        raise ShockError(f"the margin below unit cost of {idx} would become {total:g} "
+                                         f"(need -1 < m < 1: P_Y = (1 - m) unit cost > 0)")
                 current[(name, idx)] = new
         return current
+
+    @staticmethod
+    def _current_account(model, now, current, r, size, weights, shock):
+        """CA_r = -FS_r changes by ``size`` (or is set to it); the others' foreign saving
+        moves by weight_s times the change, so sum_s FS_s is unchanged. Refuses a target
+        that would leave a region with negative investment at benchmark domestic saving,
+        I_s = S0_s + FS_s, naming the closest reachable value."""
+        par = model.params
+        fs_now = {s: now("fsav", (s,)) for s in par.regions}
+        delta = size if shock.mode == "add" else size + fs_now[r]        # change of CA_r (FS_r: -delta)
+        inv = {s: float(par.data["saving"].sel(region=s)) + fs_now[s] for s in par.regions}
+        hi = inv[r]                                        # r's investment stays >= 0
+        lo = max(-inv[s] / w for s, w in weights.items() if w > 0)
+        if not lo < delta < hi:
+            unit = 100 / float(par.data["income"].sel(region=r)) if shock.unit == "pct_gdp" else 1.0
+            base = 0.0 if shock.mode == "add" else -fs_now[r]
+            edge = hi if delta >= hi else lo
+            what = "% of GDP" if shock.unit == "pct_gdp" else "USD m"
+            who = r if delta >= hi else max((s for s in weights if weights[s] > 0),
+                                            key=lambda s: -inv[s] / weights[s])
+            raise ShockError(
+                f"current_account target {shock.value:g} {what} for {r} (mode {shock.mode!r}) is outside "
+                f"what world saving allows: it would leave {who} with negative investment at "
+                f"benchmark saving; the closest reachable value is (just inside) "
+                f"{(base + edge) * unit:.4g} {what}")
+        current[("fsav", (r,))] = fs_now[r] - delta
+        for s, w in weights.items():
+            current[("fsav", (s,))] = fs_now[s] + w * delta
 
     @staticmethod
     def _automate(m, now, current, idx, share, cost_saving, reinstatement):

@@ -11,7 +11,9 @@ region r, dW = INC dU/U =
                  task-share changes), and for importers the saving from cheaper trade,
                  - sum_s P_w (X / tau) dtau (iceberg trade costs; X shipped, X / tau delivered)
     allocative   sum_j t_o P_Y X0 dY + sum t_m P_w dX_in + sum t_x P_Y dX_out
-                 (tax wedges times quantity changes; Harberger)
+                 (tax wedges times quantity changes; Harberger; the share rho of an export
+                 quota's rent held by the importer counts for the importer, with its change
+                 X d(t_x P_E) moved from the exporter's terms of trade to the importer's)
     terms of trade   sum X_out dP_w,out - sum X_in dP_cif,in + sum QS dP_E,margin
                  (world prices P_w = P_E (1 + t_x), P_E the export price: P_Y without a CET;
                  P_cif = P_w + transport margins per unit, QS margin services sold; tariffs
@@ -51,7 +53,9 @@ def _snapshot(model) -> dict:
     R, I = par.regions, par.sectors
     snap = {"PY": _values(m.PY), "PE": {(i, r): pyo.value(export_price(m, i, r)) for i in m.I for r in m.R},
             "Y": _values(m.Y), "X": _values(m.X), "INC": _values(m.INC),
-            "PH": _values(m.P_H), "tm": _values(m.tm), "tx": _values(m.tx), "to": _values(m.to),
+            "PH": _values(m.P_H), "tm": _values(m.tm), "tx": _values(m.tx),
+            "tx_rent": _values(m.tx_rent), "to": _values(m.to),
+            "margin": {k: pyo.value(m.margin[k] + m.margin_state[k]) for k in m.margin},
             "tau": _values(m.tau),
             "endowment": _values(m.endowment), "PW": pyo.value(m.PW), "fsav": _values(m.fsav),
             "W": {(f, j, r): pyo.value(m.WS[f, j, r] if f in m.F_SPECIFIC else m.W[f, r])
@@ -95,7 +99,10 @@ def _step(model, a: dict, b: dict) -> dict:
             x0 = float(vom.sel(sector=j, region=r))
             out["technology"][r] += mid("Y", (j, r)) * x0 * (1 - float(to0.sel(sector=j, region=r))) \
                 * (c_old[j, r] - c_new[j, r])
-            out["allocative"][r] += mid("to", (j, r)) * mid("PY", (j, r)) * x0 * (b["Y"][j, r] - a["Y"][j, r])
+            # the wedge between price and cost: production tax and pricing below cost together,
+            # an effective rate t_e = (t_o - m) / (1 - m) on sales (production.py)
+            t_e = [(d["to"][j, r] - d["margin"][j, r]) / (1 - d["margin"][j, r]) for d in (a, b)]
+            out["allocative"][r] += 0.5 * sum(t_e) * mid("PY", (j, r)) * x0 * (b["Y"][j, r] - a["Y"][j, r])
     vtwr, vxmd = par["vtwr"], par["vxmd"]
     I_, R_ = {i: k for k, i in enumerate(I)}, {r: k for k, r in enumerate(R)}
     for (i, s, r) in m.BT:
@@ -106,9 +113,17 @@ def _step(model, a: dict, b: dict) -> dict:
         dX = b["X"][i, s, r] - a["X"][i, s, r]
         X_mid, dpw = mid("X", (i, s, r)), pw(b) - pw(a)
         out["allocative"][r] += mid("tm", (i, s, r)) * 0.5 * (pcif(a) + pcif(b)) * dX   # tariff, importer
-        out["allocative"][s] += mid("tx", (i, s, r)) * mid("PE", (i, s)) * dX           # export tax, exporter
+        # export tax, or the rent of an export quota: a share rho of it held by the importer
+        rho = mid("tx_rent", (i, s, r))
+        wedge = mid("tx", (i, s, r)) * mid("PE", (i, s)) * dX
+        out["allocative"][s] += (1 - rho) * wedge
+        out["allocative"][r] += rho * wedge
         out["terms_of_trade"][s] += X_mid * dpw
         out["terms_of_trade"][r] -= X_mid * (pcif(b) - pcif(a))
+        if rho:                   # the importer's rent moves with the tax part of the world price
+            rent = X_mid * (b["tx"][i, s, r] * b["PE"][i, s] - a["tx"][i, s, r] * a["PE"][i, s])
+            out["terms_of_trade"][s] -= rho * rent
+            out["terms_of_trade"][r] += rho * rent
         dtau = b["tau"][i, s, r] - a["tau"][i, s, r]
         if dtau:                                                        # iceberg trade costs
             out["technology"][r] -= 0.5 * (pcif(a) + pcif(b)) * X_mid / mid("tau", (i, s, r)) * dtau

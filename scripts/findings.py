@@ -22,6 +22,9 @@ from cgetrade.policy import cpi_decomposition
 from cgetrade.results import collect, compare
 from cgetrade.scenario import Scenario
 from cgetrade.welfare import COMPONENTS, decompose_ev
+from cgetrade.decompose import exporter_drivers
+from cgetrade.report.drivers import driver_table
+from cgetrade.results import exporter_headline
 
 EXP = Path(str(resources.files("cgetrade.experiments")))
 MANUF = ["LMF", "CHM", "MAC", "ELE"]
@@ -127,28 +130,115 @@ def details(res, local=False):
     return "\n".join(out)
 
 
+WEST = ["USA", "EU", "JPN"]
+
+
+def drivers(name="china_process", variant="central", closure=None, elasticities=None, deflator="world"):
+    """Shapley decomposition of results.exporter_headline over the scenario's drivers, the
+    model (left at the baseline), the implied scenario and the baseline results."""
+    scen = Scenario.from_toml(EXP / f"{name}.toml", variant=variant)
+    c = scen.make_closure()
+    if closure:
+        c = replace(c, **closure)
+    params = cgetrade.calibrate(load_default(), elasticities, **scen.calibration_options())
+    model = cgetrade.CGEModel(params, c)
+    scen.validate(model)
+    scen.prepare(model)
+    model.solve()
+    base = collect(model)
+    scen = scen.implied(model)
+    return exporter_drivers(model, scen, base, "CHN", MANUF, WEST, deflator=deflator), model, scen, base
+
+
+def surplus_for_no_appreciation(model, scen, base):
+    """The rise of China's current account (% of GDP) at which the central case leaves China's
+    real exchange rate unchanged (secant iterations on the saving driver's size, each a full
+    solve of the scenario from the baseline)."""
+    x0 = model.nlp.x_from_model()
+
+    def rer(v):
+        shocks = [replace(s, value=v) if s.kind == "current_account" else s for s in scen.shocks]
+        trial = replace(scen, shocks=shocks)
+        start, _ = trial.endpoints(model)
+        trial.solve(model)
+        out = float(exporter_headline(base, collect(model), "CHN", MANUF, WEST).real_exchange_rate_pct)
+        Scenario.move(model, start, start, 0.0)
+        model.nlp.to_model(x0)
+        return out
+    a, b = 1.2, 10.0
+    fa, fb = rer(a), rer(b)
+    for _ in range(8):
+        a, b, fa = b, b - fb * (b - a) / (fb - fa), fb
+        fb = rer(b)
+        if abs(fb) < 1e-6:
+            break
+    return b
+
+
+def sign_row(title, dec):
+    t = lambda k: dec[f"{k}_total"]  # noqa: E731
+    cells = ([f"{float(v):+.2f}" for v in t("export_price_pct").values] + [f"{float(t('export_price_index_pct')):+.2f}",
+             f"{float(t('trade_balance_change_pct_gdp')):+.2f}", f"{float(t('real_exchange_rate_pct')):+.2f}",
+             f"{float(dec.real_exchange_rate_pct.sel(driver='saving')):+.2f}",
+             f"{float(t('import_price_pct').sel(region='USA')):+.2f}"]
+             + [f"{float(v):+,.0f}" for v in t("jobs_change").values])
+    return f"| {title} | " + " | ".join(cells) + " |"
+
+
+def drivers_section(full=True):
+    """Markdown of the china_process driver decomposition and its sensitivity."""
+    dec, model, scen, base = drivers()
+    out = ["### Drivers of china_process central (Shapley values)\n", driver_table(dec, markdown=True), ""]
+    if not full:
+        return "\n".join(out)
+    out += [f"Rise of China's current account at which the central case leaves China's real exchange "
+            f"rate unchanged: {surplus_for_no_appreciation(model, scen, base):+.1f} % of GDP.\n"]
+    cases = [("central", {}), ("low", dict(variant="low")), ("high", dict(variant="high")),
+             ("Armington x 0.5", dict(elasticities=scaled(0.5))), ("Armington x 2", dict(elasticities=scaled(2.0))),
+             ("numeraire US CPI, foreign saving in it, prices / US CPI",
+              dict(closure=dict(numeraire=("cpi", "USA"), foreign_saving="numeraire"), deflator="USA")),
+             ("China surplus labour (china_process_surplus)", dict(name="china_process_surplus")),
+             ("monetary: renminbi pegged to USD, NGDP targeting elsewhere, wage curve",
+              dict(closure=dict(monetary={"CHN": ("peg", "USA"), "*": "ngdp"}, labour="wage_curve")))]
+    out += ["### Sign check: totals across variants, elasticities, numeraire and closure\n",
+            "| case | CHN export price LMF % | CHM % | MAC % | ELE % | manuf. index % | CHN trade balance, "
+            "pp of GDP | CHN RER % | of which saving driver | US import price from CHN % | manuf. jobs USA "
+            "(th.) | EU | JPN |", "|" + "---|" * 13]
+    for title, kw in cases:
+        out.append(sign_row(title, dec if title == "central" else drivers(**kw)[0]))
+    return "\n".join(out)
+
+
 def main():
     cases = [
-        ("china_process central, medium run, flexible wages", "china_process", {}),
-        ("china_process low", "china_process", dict(variant="low")),
-        ("china_process high", "china_process", dict(variant="high")),
-        ("china_process central, Armington elasticities x 0.5", "china_process", dict(elasticities=scaled(0.5))),
-        ("china_process central, Armington elasticities x 2", "china_process", dict(elasticities=scaled(2.0))),
-        ("china_process central, capital-skill nest", "china_process", dict(va_nest="capital_skill")),
+        ("china_process central (four drivers), medium run, flexible wages", "china_process", {}),
+        ("china_process_technology central, medium run, flexible wages", "china_process_technology", {}),
+        ("china_process_technology low", "china_process_technology", dict(variant="low")),
+        ("china_process_technology high", "china_process_technology", dict(variant="high")),
+        ("china_process_technology central, Armington elasticities x 0.5", "china_process_technology",
+         dict(elasticities=scaled(0.5))),
+        ("china_process_technology central, Armington elasticities x 2", "china_process_technology",
+         dict(elasticities=scaled(2.0))),
+        ("china_process_technology central, capital-skill nest", "china_process_technology",
+         dict(va_nest="capital_skill")),
         ("china_process_surplus central (China surplus labour)", "china_process_surplus", {}),
         ("industrial_policy central", "industrial_policy", {}),
         ("ai_trade_costs central", "ai_trade_costs", {}),
-        ("china_process central, monetary: NGDP targeting, wage curve", "china_process", dict(closure=MONETARY)),
+        ("china_process_technology central, monetary: NGDP targeting, wage curve", "china_process_technology",
+         dict(closure=MONETARY)),
         ("industrial_policy central, monetary: NGDP targeting, wage curve", "industrial_policy", dict(closure=MONETARY)),
     ]
     only = sys.argv[1:]
+    if not only or "drivers" in only:
+        print(drivers_section() + "\n", flush=True)
     for title, name, kw in cases:
         if only and not any(o in title for o in only):
             continue
         res, base, scen = run(name, **kw)
         print(f"### {title}\n")
         print(headline(res, base, scen, local="closure" in kw) + "\n", flush=True)
-        if "central" in title and ("Armington" not in title and "capital-skill" not in title):
+        if "central" in title and ("Armington" not in title and "capital-skill" not in title
+                                   and "four drivers" not in title):
             print(details(res, local="closure" in kw) + "\n", flush=True)
 
 

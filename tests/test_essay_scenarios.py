@@ -192,7 +192,12 @@ def test_shipped_scenarios_parse_with_targets_and_policy_layers():
     ip = Scenario.from_toml(EXPERIMENTS / "industrial_policy.toml")
     kinds = {s.kind for s in ip.shocks}
     assert {"tariff", "production_tax", "export_tax", "tfp", "automation"} <= kinds
-    assert {s.origin for s in ip.shocks if s.target} == {"china_process.toml"}
+    assert {s.origin for s in ip.shocks if s.target} == {"china_process_technology.toml", "export_controls.toml"}
+    controls = [s for s in ip.shocks if s.kind == "export_tax"]
+    assert [(s.target["measure"], s.rent) for s in controls] == [("bilateral_trade", "importer")]
+    assert any(s.kind == "tariff" and s.region == ["CHN"] and s.source == ["USA"] for s in ip.shocks)
+    assert {s.driver for s in cp.shocks} == {"technology", "involution", "saving", "subsidies"}
+    assert not any(s.driver for s in ip.shocks if s.origin == "industrial_policy.toml")
     surplus = Scenario.from_toml(EXPERIMENTS / "china_process_surplus.toml")
     assert surplus.make_closure().labour_closures(["CHN", "USA"], ["labour_low"]) == {
         ("labour_low", "CHN"): "surplus_labour", ("labour_low", "USA"): "flexible"}
@@ -207,7 +212,8 @@ def test_industrial_policy_resolves_china_process_targets_as_china_process_does(
     ip.prepare(fresh)
     fresh.solve()
     a = {(x["sector"], x["region"]): x["implied_value"] for x in cp.implied(fresh).implied_shocks}
-    b = {(x["sector"], x["region"]): x["implied_value"] for x in ip.implied(fresh).implied_shocks}
+    b = {(x["sector"], x["region"]): x["implied_value"] for x in ip.implied(fresh).implied_shocks
+         if x["kind"] == "tfp"}
     assert a.keys() == b.keys() == {("ELE", "CHN"), ("MAC", "CHN")}
     for k in a:
         assert a[k] == pytest.approx(b[k], abs=1e-8)
@@ -223,6 +229,10 @@ def test_cli_runs_industrial_policy(tmp_path, capsys):
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         implied = json.loads(ds.attrs["implied_shocks"])
         assert {x["sector"] for x in implied} == {"ELE", "MAC"}
+        # the export controls: a positive tax equivalent cuts each Western ELE flow to China
+        quota = [x for x in implied if x["kind"] == "export_tax"]
+        assert {x["region"] for x in quota} == {"USA", "JPN", "EU"}
+        assert all(0 < x["implied_value"] < 0.1 for x in quota)
         assert ds.attrs["scenario"] == "industrial_policy" and "closure" in ds.attrs
         assert "cgetrade_version" in ds.attrs and "nominal_anchor" in ds.attrs
         us = float(ds.bilateral_import_price_pct.sel(commodity="ELE", source="CHN", region="USA"))
@@ -243,3 +253,19 @@ def test_export_quota_is_an_export_tax_target_on_the_flow(fresh):
     assert pyo.value(fresh.pyomo.X["ELE", "USA", "CHN"]) / x0 - 0.6 == pytest.approx(0, abs=1e-8)
     with pytest.raises(ShockError, match="unknown target measure"):
         Shock("tfp", target={"measure": "bilateral_trade", "value": -0.1})
+
+
+def test_cli_run_china_process_prints_the_driver_decomposition(tmp_path, capsys):
+    from cgetrade.cli import main
+    assert main(["run", "china_process", "--out", str(tmp_path / "cp.nc")]) == 0
+    text = capsys.readouterr().out
+    assert "Drivers of china_process (Shapley values over 4 drivers, 16 solves" in text
+    rows = {ln.split("  ")[0].strip(): ln.split()[-5:] for ln in text.splitlines()
+            if ln.startswith(("trade balance, % of GDP", "export price index"))}
+    tech, inv, saving, subs, total = map(float, rows["trade balance, % of GDP"])
+    assert saving == pytest.approx(1.2, abs=0.005) and total == pytest.approx(1.2, abs=0.005)
+    parts = list(map(float, rows["export price index, %"]))
+    assert sum(parts[:4]) == pytest.approx(parts[4], abs=0.02) and all(p < 0 for p in parts)
+    import xarray as xr
+    with xr.open_dataset(tmp_path / "cp.nc", engine="h5netcdf") as ds:
+        assert "| trade balance, % of GDP | +0.00 | +0.00 | +1.20 | +0.00 | +1.20 |" in ds.attrs["driver_decomposition"]

@@ -6,7 +6,13 @@ Two structures (``Closure.final_demand``):
 net tax revenue and splits it with fixed value shares (Cobb-Douglas upper level) between
 private consumption, government consumption and saving:
 
-    INC_r = sum_f W_f E_f + sum_j t_o P_Y Y X0 + tariff and export-tax revenue
+    INC_r = sum_f W_f E_f - sum_j LOSS_K + sum_j (t_o P_Y Y X0 - LOSS_G) + tariff and export-tax revenue
+
+(export-tax revenue: (1 - rho) t_x P_E X on r's exports plus rho t_x P_E X on its imports, rho =
+tx_rent the share of an export quota's rent held by the importers, 0 unless stated).
+
+(LOSS_K, LOSS_G: losses from pricing below unit cost borne by capital income and paid by the
+state, see production.py; zero at the benchmark).
     E_hh = s_hh INC,  E_gov = s_gov INC,  E_inv = s_sav INC + FS_r * unit
 
 ``household_government`` (Hosoe-Gasawa-Hashimoto textbook): the household receives factor
@@ -89,17 +95,23 @@ def add_final_demand(m, p, factor_income, closure):
     m.FSR = pyo.Var(m.R, initialize=0.0, doc="response of foreign saving dFS_r (fixed at 0 unless freed)")
     m.FSR.fix(0.0)
 
+    def net_factor_income(m, r):
+        """Factor income less the losses from pricing below cost borne by capital."""
+        return factor_income(m, r) - sum(m.LOSS_K[j, r] for j in m.I)
+
     def tax_revenue(m, r):
-        prod = sum(m.to[j, r] * m.PY[j, r] * vom[I[j], R[r]] * m.Y[j, r] for j in m.I)
+        prod = sum(m.to[j, r] * m.PY[j, r] * vom[I[j], R[r]] * m.Y[j, r] - m.LOSS_G[j, r] for j in m.I)
         tariffs = sum(m.TARIFF_REVENUE[i, r] for i in m.I if (i, r) in m.IM)
-        export_tax = sum(m.tx[i, r, s] * export_price(m, i, r) * m.X[i, r, s]
+        export_tax = sum((1 - m.tx_rent[i, r, s]) * m.tx[i, r, s] * export_price(m, i, r) * m.X[i, r, s]
                          for i in m.I for s in m.R if (i, r, s) in m.BT)
-        return prod + tariffs + export_tax
-    m.TAXREV = pyo.Expression(m.R, rule=tax_revenue, doc="net indirect tax revenue")
+        quota_rent = sum(m.tx_rent[i, s, r] * m.tx[i, s, r] * export_price(m, i, s) * m.X[i, s, r]
+                         for i in m.I for s in m.R if (i, s, r) in m.BT)
+        return prod + tariffs + export_tax + quota_rent
+    m.TAXREV = pyo.Expression(m.R, rule=tax_revenue, doc="net indirect tax revenue (net of LOSS_G)")
 
     m.income_balance = pyo.Constraint(
-        m.R, rule=lambda m, r: m.INC[r] == (factor_income(m, r) + m.TAXREV[r]) / inc0[R[r]],
-        doc="income: INC = factor income + net taxes")
+        m.R, rule=lambda m, r: m.INC[r] == (net_factor_income(m, r) + m.TAXREV[r]) / inc0[R[r]],
+        doc="income: INC = factor income - LOSS_K + net taxes (net of LOSS_G)")
 
     if closure.final_demand == "regional_household":
         share = fd0[:2] / inc0                                 # household, government
@@ -118,7 +130,7 @@ def add_final_demand(m, p, factor_income, closure):
                           initialize=lambda m, r: rates["s_p"][r])
         m.ssg = pyo.Param(m.R, mutable=True, doc="government saving rate s_g (of tax revenue)",
                           initialize=lambda m, r: rates["s_g"][r])
-        m.FI = pyo.Expression(m.R, rule=lambda m, r: factor_income(m, r), doc="factor income")
+        m.FI = pyo.Expression(m.R, rule=net_factor_income, doc="factor income (net of LOSS_K)")
         m.GREV = pyo.Expression(m.R, rule=lambda m, r: m.taud[r] * m.FI[r] + m.TAXREV[r],
                                 doc="government revenue: direct + indirect taxes")
         m.SAV = pyo.Expression(m.R, rule=lambda m, r: m.ssp[r] * m.FI[r] + m.ssg[r] * m.GREV[r],

@@ -20,7 +20,17 @@ effect). Automated tasks sit in the nest of the labour type they displace; their
 demand is a_h Q (P/(c W_K/lambda_K))^sigma c / lambda_K.
     P_INT  = sum_i theta_i P_A[i,j]
     C      = CES_top(P_VA, P_INT)
-    zero profit:  (1 - t_o) P_Y A = (1 - t_o^0) C
+    zero profit:  (1 - t_o) P_Y A = (1 - m_K - m_G) (1 - t_o^0) C
+
+Pricing below cost ("involution": price wars that compress margins): producers sell at a
+share m = m_K + m_G below full unit cost, P_Y (1 - t_o) = (1 - m) unit cost (unit cost
+(1 - t_o^0) C / A: input and factor payments per unit of output at benchmark value). Factors
+and inputs are paid in full (rental rates and wages unaffected); the loss per year
+
+    LOSS_K[j,r] = m_K (1 - t_o^0) C vom Y / A      borne by capital income (demand.py)
+    LOSS_G[j,r] = m_G (1 - t_o^0) C vom Y / A      paid by the state out of tax revenue
+
+is m / (1 - m) of sales net of production taxes. m_K = m_G = 0 at the benchmark.
 """
 from __future__ import annotations
 
@@ -71,6 +81,10 @@ def add_production(m, p, factor_price, va_nest="flat"):
                       doc="factor-augmenting productivity lambda")
     m.to = pyo.Param(m.I, m.R, mutable=True, initialize=lambda m, j, r: float(to0[I[j], R[r]]),
                      doc="production tax rate t_o")
+    m.margin = pyo.Param(m.I, m.R, initialize=0.0, mutable=True,
+                         doc="pricing below unit cost m_K, the loss borne by capital income")
+    m.margin_state = pyo.Param(m.I, m.R, initialize=0.0, mutable=True,
+                               doc="pricing below unit cost m_G, the loss paid by the state")
 
     # task shares of value added (benchmark cost shares); automation shifts them from labour
     # to capital (Acemoglu and Restrepo 2019), so they are mutable parameters
@@ -122,8 +136,19 @@ def add_production(m, p, factor_price, va_nest="flat"):
 
     m.zero_profit = pyo.Constraint(
         m.I, m.R, rule=lambda m, j, r: (1 - m.to[j, r]) * m.PY[j, r] * m.tfp[j, r]
-        == (1 - float(to0[I[j], R[r]])) * m.C[j, r],
-        doc="zero profit: (1 - t_o) P_Y A = (1 - t_o0) C(P_VA, P_INT)")
+        == (1 - m.margin[j, r] - m.margin_state[j, r]) * (1 - float(to0[I[j], R[r]])) * m.C[j, r],
+        doc="zero profit: (1 - t_o) P_Y A = (1 - m_K - m_G)(1 - t_o0) C(P_VA, P_INT)")
+
+    def loss(share):
+        def rule(m, j, r):
+            jj, rr = I[j], R[r]
+            return (share[j, r] * (1 - float(to0[jj, rr])) * m.C[j, r] * vom[jj, rr]
+                    * m.Y[j, r] / m.tfp[j, r])
+        return rule
+    m.LOSS_K = pyo.Expression(m.I, m.R, rule=loss(m.margin),
+                              doc="loss from pricing below cost borne by capital: m_K (1 - t_o0) C vom Y / A")
+    m.LOSS_G = pyo.Expression(m.I, m.R, rule=loss(m.margin_state),
+                              doc="loss from pricing below cost paid by the state: m_G (1 - t_o0) C vom Y / A")
 
     # conditional input demands (benchmark value units)
     def q_va(m, j, r):

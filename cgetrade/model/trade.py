@@ -94,6 +94,9 @@ def add_prices(m, p):
     m.tm = pyo.Param(m.BT, mutable=True, doc="import tariff rate t_m[i,s,r]",
                      initialize=lambda m, i, s, r: float(tm0[I[i], R[s], R[r]]))
     m.tx = pyo.Param(m.BT, initialize=0.0, mutable=True, doc="export tax rate t_x[i,s,r]")
+    m.tx_rent = pyo.Param(m.BT, initialize=0.0, mutable=True,
+                          doc="share of the export-tax revenue t_x P_E X (a quota rent) accruing to "
+                              "the importing region r instead of the exporter s")
     m.tau = pyo.Param(m.BT, initialize=1.0, mutable=True,
                       doc="iceberg trade cost tau[i,s,r]: units shipped per unit delivered")
     # exogenous rest of the world (empty sets without one)
