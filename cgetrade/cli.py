@@ -174,7 +174,9 @@ def cmd_data(args) -> int:
         if regions or sectors:
             ds = aggregate(ds, regions=regions, sectors=sectors)
     out = Path(args.out)
-    ds.to_netcdf(out, engine="h5netcdf")
+    from ._io import atomic_path
+    with atomic_path(out) as tmp:
+        ds.to_netcdf(tmp, engine="h5netcdf")
     if el is not None:
         write_elasticities(el, elasticities_path(out))
     print(f"{args.source} -> {out}: {ds.sizes['region']} regions x {ds.sizes['sector']} sectors "
@@ -825,6 +827,9 @@ def main(argv=None) -> int:
         return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy,
                 "report": cmd_report, "path": cmd_path, "optimal": cmd_optimal,
                 "data": cmd_data}[args.command](args)
+    except KeyboardInterrupt:          # Ctrl-C: one line, no traceback; writers leave no partial file
+        print("interrupted", file=sys.stderr)
+        return 130
     except Exception as err:
         return _report_error(err)
 

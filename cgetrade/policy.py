@@ -253,7 +253,9 @@ def frontier_plot(curves, xlabel: str, ylabel: str, title: str, path, axes_at_ze
     ax.set_title(title, fontsize=9)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    from ._io import atomic_path
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
     return path
 

@@ -390,7 +390,9 @@ def save(ds: xr.Dataset, path) -> None:
             clean.attrs[k] = int(v)
         elif v is None:
             clean.attrs[k] = ""
-    clean.to_netcdf(path, engine="h5netcdf")
+    from ._io import atomic_path
+    with atomic_path(path) as tmp:
+        clean.to_netcdf(tmp, engine="h5netcdf")
 
 
 def exporter_headline(base: xr.Dataset, scen: xr.Dataset, exporter: str, sectors, importers,

@@ -204,5 +204,7 @@ def write_elasticities(el, path) -> Path:
         lines += ["", f'[sector."{sec}"]'] + [f"{k} = {val(v)}" for k, v in vals.items()]
     if el.final_demand:
         lines += ["", "[final_demand]"] + [f"{k} = {val(v)}" for k, v in el.final_demand.items()]
-    Path(path).write_text("\n".join(lines) + "\n")
+    from .._io import atomic_path
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n")
     return Path(path)

@@ -741,7 +741,9 @@ def plot_monetary(res: xr.Dataset, path, regions=None):
     fig.suptitle(f"{res.attrs.get('scenario', '')} {res.attrs.get('variant', '')}: monetary regimes "
                  "(dashed: target; dotted: lower bound)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    from .._io import atomic_path
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
     return path
 

@@ -30,6 +30,8 @@ def plot_paths(res: xr.Dataset, path, regions=None):
     fig.suptitle(f"{res.attrs.get('scenario', '')} {res.attrs.get('variant', '')}: deviations from "
                  f"the baseline (anchor: world export price index)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    from .._io import atomic_path
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
     return path

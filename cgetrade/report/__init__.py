@@ -401,5 +401,8 @@ def write_report(paths, out=None) -> Path:
         if not Path(p).exists():
             raise FileNotFoundError(f"results file not found: {p}")
     out = Path(out) if out else Path(paths[0]).with_suffix(".html")
-    out.write_text(build_html(paths), encoding="utf-8")
+    from .._io import atomic_path
+    page = build_html(paths)
+    with atomic_path(out) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return out

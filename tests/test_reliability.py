@@ -1,0 +1,69 @@
+"""Outputs are written whole or not at all; Ctrl-C ends a command cleanly; a light start."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from cgetrade import cli
+from cgetrade.results import save
+
+
+def _results(value):
+    return xr.Dataset({"ev": ("region", np.array([value, 2.0]), {"units": "USD m"})},
+                      coords={"region": ["A", "B"]})
+
+
+def test_a_failed_write_keeps_the_earlier_file(tmp_path, monkeypatch):
+    out = tmp_path / "res.nc"
+    save(_results(1.0), out)
+    before = out.read_bytes()
+
+    def broken(self, path, *args, **kwargs):          # writes half a file, then fails
+        with open(path, "wb") as f:
+            f.write(b"\x89HDF\r\n partial")
+        raise OSError("disk full")
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", broken)
+    with pytest.raises(OSError, match="disk full"):
+        save(_results(5.0), out)
+    monkeypatch.undo()
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res.nc"]      # no temporary left
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert float(ds.ev.sel(region="A")) == 1.0
+
+
+def test_an_interrupted_write_keeps_the_earlier_file(tmp_path, monkeypatch):
+    out = tmp_path / "res.nc"
+    save(_results(1.0), out)
+    before = out.read_bytes()
+
+    def interrupted(self, path, *args, **kwargs):
+        with open(path, "wb") as f:
+            f.write(b"partial")
+        raise KeyboardInterrupt
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save(_results(5.0), out)
+    assert out.read_bytes() == before and len(list(tmp_path.iterdir())) == 1
+
+
+def test_ctrl_c_ends_a_command_with_one_line_and_code_130(monkeypatch, capsys):
+    def stop(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "cmd_check", stop)
+    assert cli.main(["check"]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "interrupted"
+
+
+def test_light_start():
+    """import cgetrade and --version load neither the solver stack nor dask, scipy, matplotlib."""
+    heavy = ("dask", "scipy", "matplotlib", "pyomo", "casadi", "cyipopt")
+    code = ("import sys, cgetrade; from cgetrade import cli; "
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    ver = subprocess.run([sys.executable, "-m", "cgetrade.cli", "--version"], capture_output=True, text=True)
+    assert ver.returncode == 0 and ver.stdout.startswith("cgetrade ")
