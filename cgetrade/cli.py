@@ -67,7 +67,7 @@ def _is_policy_file(name) -> bool:
     try:
         with open(_experiment_path(name), "rb") as f:
             return "regimes" in tomllib.load(f)
-    except (FileNotFoundError, OSError, tomllib.TOMLDecodeError):
+    except (FileNotFoundError, OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return False
 
 
@@ -460,6 +460,11 @@ def cmd_policy(args) -> int:
         if key in spec and not spec[key]:
             raise OptionsError(f"empty '{key}' list in {path.name}")
     ds = _load_dataset(args.dataset)
+    regions = spec.get("regions", ["USA", "EU", "JPN"])
+    unknown = set(regions) - set(map(str, ds["region"].values))
+    if unknown:
+        raise OptionsError(f"unknown regions {sorted(unknown)} in {path.name}; regions: "
+                           f"{list(map(str, ds['region'].values))}")
     if getattr(args, "years", None):
         from .dynamics import DynamicsError
         from .dynamics.monetary import run_experiment
@@ -472,10 +477,6 @@ def cmd_policy(args) -> int:
     closure = Closure(labour=spec.get("labour", "wage_curve"), kappa=spec.get("kappa", 0.5),
                       phi=spec.get("phi", 0.1))
     regimes = {k: (v if isinstance(v, str) else tuple(v)) for k, v in spec["regimes"].items()}
-    regions = spec.get("regions", ["USA", "EU", "JPN"])
-    unknown = set(regions) - set(map(str, ds["region"].values))
-    if unknown:
-        raise OptionsError(f"unknown regions {sorted(unknown)} in {path.name}; regions: {params.regions}")
     outdir = Path(args.out or ".")
     outdir.mkdir(parents=True, exist_ok=True)
     for name in spec["scenarios"]:
@@ -684,6 +685,17 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    """A whole number >= 1 (argparse type)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {v}")
+    return v
+
+
 def _add_common(p, dataset=True, variant=True):
     if dataset:
         p.add_argument("--dataset", help="benchmark in any format (see check --dataset; default: shipped "
@@ -750,7 +762,7 @@ def main(argv=None) -> int:
     _add_common(sw)
     sw.add_argument("--scale", type=float, nargs="+", default=[0.25, 0.5, 1.0, 1.5, 2.0],
                     help="multiples of the scenario's shocks (default: 0.25 0.5 1 1.5 2)")
-    sw.add_argument("--workers", type=int, default=1, help="Dask worker processes (1: serial)")
+    sw.add_argument("--workers", type=_positive_int, default=1, help="Dask worker processes (1: serial)")
     sw.add_argument("--scheduler", help="address of an existing Dask scheduler")
     sw.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_sweep.nc)")
     ss = sub.add_parser("ssa", help="systematic sensitivity analysis over elasticities")
@@ -770,13 +782,13 @@ def main(argv=None) -> int:
     ss.add_argument("--draws", type=int, default=64,
                     help="Monte Carlo draws, or the Sobol base sample (power of two) (default: 64)")
     ss.add_argument("--seed", type=int, default=0)
-    ss.add_argument("--workers", type=int, default=1, help="Dask worker processes (1: serial)")
+    ss.add_argument("--workers", type=_positive_int, default=1, help="Dask worker processes (1: serial)")
     ss.add_argument("--scheduler", help="address of an existing Dask scheduler")
     ss.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_ssa.nc)")
     dyn = sub.add_parser("path", help="recursive-dynamic path: baseline and scenario per year")
     dyn.add_argument("scenario", help="scenario TOML (shocks may have paths; optional [dynamics] table)")
     dyn.add_argument("--to", type=int, help="last year (default: the file's [dynamics] end, else 2040)")
-    dyn.add_argument("--step", type=int, help="years per period (default 1)")
+    dyn.add_argument("--step", type=_positive_int, help="years per period (default 1)")
     dyn.add_argument("--variant", help="scenario variant (default: the file's)")
     dyn.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
     dyn.add_argument("--baseline", help="baseline netCDF: read if it exists, else computed and written")

@@ -417,12 +417,21 @@ class Scenario:
         if unknown:
             raise ShockError(f"unknown [model] key(s) {unknown} in scenario {self.name}; "
                              f"known: {', '.join(self.MODEL_KEYS)}")
+        if "skills" in spec and not isinstance(spec["skills"], (bool, int)):
+            raise ShockError(f"[model] skills in scenario {self.name} must be true or false, "
+                             f"got {spec['skills']!r}")
+        if "va_nest" in spec and spec["va_nest"] not in ("flat", "capital_skill"):
+            raise ShockError(f"[model] va_nest in scenario {self.name} must be 'flat' or "
+                             f"'capital_skill', got {spec['va_nest']!r}")
         return spec
 
     @classmethod
-    def from_toml(cls, path: str | Path, variant: str | None = None) -> "Scenario":
+    def from_toml(cls, path: str | Path, variant: str | None = None, _including=()) -> "Scenario":
         """Read a scenario file; ``variant`` picks one value of every variant table."""
         path = Path(path)
+        if path.resolve() in _including:
+            chain = " -> ".join(p.name for p in (*_including, path.resolve()))
+            raise ShockError(f"scenario {path.name} includes itself: {chain}")
         raw = read_toml(path, ShockError)
         check_keys(raw, SCENARIO_KEYS, f"scenario file {path.name}", ShockError)
         check_keys(raw.get("groups", {}), ("sector", "region"), f"[groups] of {path.name}", ShockError)
@@ -437,7 +446,9 @@ class Scenario:
             raise ShockError(f"unknown variant {chosen!r} of {path.name}; known: {variants}")
         shocks, closure, model = [], {}, {}
         for inc in raw.get("include", []):
-            part = cls.from_toml(path.parent / inc, variant=chosen)
+            if not isinstance(inc, str):
+                raise ShockError(f"include in {path.name} must be a list of file names, got {inc!r}")
+            part = cls.from_toml(path.parent / inc, variant=chosen, _including=(*_including, path.resolve()))
             shocks.extend(part.shocks)
             closure.update(part.closure)
             model.update(part.model)

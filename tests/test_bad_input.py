@@ -188,3 +188,79 @@ def test_cli_prints_one_line_without_traceback_in_a_subprocess(tmp_path):
                        capture_output=True, text=True)
     errors = [ln for ln in r.stderr.splitlines() if not ln.startswith("[")]     # not progress lines
     assert r.returncode == 1 and len(errors) == 1 and "Traceback" not in r.stderr
+
+
+# --- inputs that once ended in a traceback or were accepted silently ----------------------
+def test_scenario_that_includes_itself(tmp_path, capsys):
+    a = _scenario(tmp_path, 'include = ["b.toml"]\n' + SHOCK + "value = 0.1\n", "a.toml")
+    _scenario(tmp_path, 'include = ["a.toml"]\n' + SHOCK + "value = 0.1\n", "b.toml")
+    with pytest.raises(ShockError, match="includes itself: a.toml -> b.toml -> a.toml"):
+        Scenario.from_toml(a)
+    assert "includes itself" in _cli(capsys, "run", str(a), "--out", str(tmp_path / "o.nc"))
+
+
+@pytest.mark.parametrize("content", [bytes(range(256)) * 2, '[[shock]]\nkind = "tfp"\n'.encode("utf-16")])
+def test_binary_and_utf16_scenario_files(tmp_path, capsys, content):
+    path = tmp_path / "bin.toml"
+    path.write_bytes(content)
+    assert "not a UTF-8 text" in _cli(capsys, "run", str(path), "--out", str(tmp_path / "o.nc"))
+
+
+def test_model_options_of_the_wrong_type(tmp_path):
+    path = _scenario(tmp_path, SHOCK + 'value = 0.1\n[model]\nskills = "yes"\n')
+    with pytest.raises(ShockError, match="skills .* must be true or false"):
+        Scenario.from_toml(path).calibration_options()
+
+
+@pytest.mark.parametrize("kw, match", [({"phi": -1.0}, "phi"), ({"phi": 0.0}, "phi"),
+                                       ({"kappa": 1.5}, "kappa")])
+def test_wage_setting_parameters_out_of_range(kw, match):
+    with pytest.raises(ClosureError, match=match):
+        Closure(labour="wage_curve", **kw).check_labels(["USA"])
+
+
+def test_rest_of_world_attribute_naming_no_label():
+    ds = cgetrade.data.load_default()
+    ds.attrs["rest_of_world"] = "XXX"
+    with pytest.raises(DataValidationError, match="rest_of_world label 'XXX'"):
+        validate(ds)
+
+
+def test_flows_that_overflow():
+    ds = cgetrade.data.load_default()
+    ds["intermediate"] = ds["intermediate"] * 1e300
+    with pytest.raises(DataValidationError, match="overflow"):
+        validate(ds)
+
+
+def test_synthetic_dataset_too_small():
+    from cgetrade.data import synthetic_dataset
+    with pytest.raises(OptionsError, match="at least 2 regions"):
+        synthetic_dataset(1, 5)
+
+
+@pytest.mark.parametrize("argv", [["path", "china_ai_adoption", "--step", "0"],
+                                  ["ssa", "china_ai", "--workers", "0"],
+                                  ["sweep", "china_ai", "--workers", "-1"]])
+def test_whole_number_arguments(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and "whole number >= 1" in capsys.readouterr().err
+
+
+def test_report_on_a_dataset_or_another_file(tmp_path, capsys):
+    from cgetrade.data.io import default_path
+    assert "benchmark dataset, not a results file" in _cli(capsys, "report", str(default_path()),
+                                                            "--out", str(tmp_path / "r.html"))
+    other = _scenario(tmp_path, SHOCK + "value = 0.1\n")
+    assert "not a results file" in _cli(capsys, "report", str(other), "--out", str(tmp_path / "r.html"))
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_policy_file_with_an_unknown_region(tmp_path, capsys):
+    from importlib import resources
+    text = (resources.files("cgetrade.experiments") / "inflation_targeting.toml").read_text()
+    path = tmp_path / "pol.toml"
+    path.write_text(text.replace('regions = ["USA", "EU", "JPN"]', 'regions = ["USA", "XXX"]')
+                    .replace('scenarios = ["', f'scenarios = ["{resources.files("cgetrade.experiments")}/'))
+    assert "unknown regions ['XXX']" in _cli(capsys, "policy", str(path))

@@ -148,6 +148,9 @@ def check_structure(ds: xr.Dataset) -> list[str]:
     if row_label is not None:
         if row_label in la:
             problems.append(f"rest_of_world label {row_label!r} is also a region")
+        if row_label not in lb:
+            problems.append(f"rest_of_world label {row_label!r} (dataset attribute) is not a label of "
+                            f"'source' {lb}")
         lb = [x for x in lb if x != row_label]
     if la != lb:
         problems.append(f"labels of 'region' {la} do not match labels of 'source' {lb}"
@@ -175,6 +178,9 @@ def check_structure(ds: xr.Dataset) -> list[str]:
             problems.append(f"'{name}' has {int(nan.sum())} NaN value(s), e.g. at {first}")
         elif not bool(np.isfinite(v).all()):
             problems.append(f"'{name}' has infinite values")
+        elif v.dtype.kind == "f" and v.size and float(np.abs(v).max()) > MAX_VALUE:
+            problems.append(f"'{name}' has values up to {float(np.abs(v).max()):.3g}, beyond "
+                            f"{MAX_VALUE:.0e}: sums of such flows overflow (wrong units?)")
     for name in (k for k in NONNEGATIVE if k in ds):
         v = ds[name]
         if bool((v < 0).any()):
@@ -289,6 +295,11 @@ def margins(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
         vst = ds["margin_exports"].rename(margin="commodity").transpose("commodity", "region")
         supply = supply + vst.reindex(commodity=ds["commodity"].values, fill_value=0.0)
     return route, supply
+
+
+#: largest absolute value of a dataset entry (USD m of a world table are below 1e9; sums and
+#: products of values above this overflow double precision)
+MAX_VALUE = 1e150
 
 
 def rest_of_world(ds: xr.Dataset) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..errors import OptionsError
 from .schema import AGENTS, validate
 
 
@@ -17,7 +18,8 @@ def synthetic_dataset(n_regions: int = 4, n_sectors: int = 5, seed: int = 0,
     """A random, exactly balanced benchmark with ``n_regions`` x ``n_sectors``; with
     ``skills`` also labour compensation and hours shares by skill (high, medium, low)."""
     if n_regions < 2 or n_sectors < 2:
-        raise ValueError("a synthetic dataset needs at least 2 regions and 2 sectors")
+        raise OptionsError(f"a synthetic dataset needs at least 2 regions and 2 sectors, got "
+                           f"{n_regions} x {n_sectors}")
     rng = np.random.default_rng(seed)
     R, I = n_regions, n_sectors
     regions = [f"R{k + 1:02d}" for k in range(R)]

@@ -201,6 +201,13 @@ class Closure:
             if unknown:
                 raise ClosureError(f"unknown region(s) {unknown} in {what}"
                                    f"{suggest(unknown[0], regions)}; regions: {list(regions)}")
+        for name, lo, hi, what in (("kappa", 0.0, 1.0, "wage indexation to the CPI"),
+                                   ("phi", 0.0, None, "wage-curve elasticity")):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
+                    v >= lo and (hi is None or v <= hi)) or (name == "phi" and v == 0):
+                rng = f"in [{lo:g}, {hi:g}]" if hi is not None else "> 0"
+                raise ClosureError(f"closure {name} ({what}) must be a number {rng}, got {v!r}")
 
 
 def numeraire_price(m, numeraire: tuple):

@@ -50,8 +50,21 @@ th { background: #f3f3f3; } .neg { color: #b00; } .meta td { border: none; paddi
 
 
 def _open(path) -> xr.Dataset:
-    with xr.open_dataset(path, engine="h5netcdf") as f:
-        return f.load()
+    """A results file of cgetrade run / path / ssa / sweep; anything else is an InputError."""
+    from ..errors import InputError
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as f:
+            ds = f.load()
+    except Exception as err:          # h5py/h5netcdf raise OSError, ValueError, ... on other files
+        raise InputError(f"{path} is not a results file: cannot read it as netCDF4 "
+                         f"({type(err).__name__}); give a file written by cgetrade run, path, ssa or sweep") from None
+    if "intermediate" in ds.data_vars and "gross_output" in ds.data_vars:
+        raise InputError(f"{path} is a benchmark dataset, not a results file: run a scenario on it "
+                         f"first (cgetrade run SCENARIO --dataset {path})")
+    if not any(str(v).endswith(("_pct", "_change", "_dev_pct")) or str(v) == "ev" for v in ds.data_vars):
+        raise InputError(f"{path} holds no results (no changes against a baseline); give a file "
+                         "written by cgetrade run, path, ssa or sweep")
+    return ds
 
 
 def _scenario(da: xr.DataArray) -> xr.DataArray:
