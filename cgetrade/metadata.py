@@ -130,6 +130,10 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
     "labour_force": ("labour force by labour type (changes only under the surplus-labour closure "
                      "or endowment shocks)", "{persons}", "count", ""),
     "unemployed_by_skill": ("unemployed persons by labour type", "{persons}", "count", ""),
+    "labour_force_sector": ("labour force attached to the sector (sector-specific labour; else the "
+                            "benchmark split of the labour type's labour force)", "{persons}", "count", ""),
+    "unemployed_by_skill_sector": ("unemployed persons by labour type and sector of attachment",
+                                   "{persons}", "count", ""),
     "unemployment_rate_by_skill": ("unemployment rate by labour type", "1", "rate", ""),
     "jobs_gained": ("jobs gained: sum of the sector increases of persons employed", "{persons}",
                     "change", "sector: sum"),

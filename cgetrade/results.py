@@ -129,8 +129,7 @@ def collect(model) -> xr.Dataset:
     U_sector = np.tile(U_h[:, None, :], (1, len(I), 1))
     for (h, j, r), v in m.US.items():
         U_sector[L.index(h), I.index(j), R.index(r)] = pyo.value(v)
-    n0 = np.array([[[pyo.value(m.N0[h, j, r]) for r in R] for j in I] for h in L])
-    lf_sector = n0 * (labour_force / np.maximum(n0.sum(1), 1e-300))[:, None, :]
+    lf_sector = _grid(m, m.labour_force_sector, ("labour", "sector", "region"), c)
     unemployed_sector = (U_sector * lf_sector).sum(0)
     eff = FD[lab].sum(0).sum(0)
     w_lab = payments[lab].sum((0, 1)) / np.maximum(eff, 1e-300)    # average wage per efficiency unit
@@ -231,6 +230,12 @@ def collect(model) -> xr.Dataset:
                                            {"units": "1", "long_name": "unemployment rate by labour type"}),
             "unemployed_by_skill": (("labour", "region"), unemployed_h,
                                     {"units": "thousand persons", "long_name": "unemployed persons by labour type"}),
+            "labour_force_sector": (("labour", "sector", "region"), lf_sector,
+                                    {"units": "thousand persons", "long_name": "labour force attached "
+                                     "to the sector (sector-specific labour; else the benchmark split)"}),
+            "unemployed_by_skill_sector": (("labour", "sector", "region"), U_sector * lf_sector,
+                                           {"units": "thousand persons", "long_name": "unemployed "
+                                            "persons by labour type and sector of attachment"}),
             "labour_force": (("labour", "region"), labour_force,
                              {"units": "thousand persons", "long_name": "labour force by labour type"}),
             "persons": (("labour", "sector", "region"), persons,

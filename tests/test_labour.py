@@ -27,7 +27,9 @@ def skills_dataset():
 
 
 def _closure(preset, **mobility):
-    return Closure.from_preset(preset, mobility={**PRESETS[preset]["mobility"], **mobility})
+    """The preset with the given mobility and flexible wages (full employment)."""
+    return Closure.from_preset(preset, mobility={**PRESETS[preset]["mobility"], **mobility},
+                               labour="flexible")
 
 
 @pytest.mark.parametrize("va_nest", ["flat", "capital_skill"])
