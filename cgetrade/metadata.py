@@ -130,6 +130,8 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
     "labour_force": ("labour force by labour type (changes only under the surplus-labour closure "
                      "or endowment shocks)", "{persons}", "count", ""),
     "unemployed_by_skill": ("unemployed persons by labour type", "{persons}", "count", ""),
+    "sector_wage": ("wage by labour type and sector (index per efficiency unit; the regional wage of "
+                    "mobile labour)", "1", "level", ""),
     "labour_force_sector": ("labour force attached to the sector (sector-specific labour; else the "
                             "benchmark split of the labour type's labour force)", "{persons}", "count", ""),
     "unemployed_by_skill_sector": ("unemployed persons by labour type and sector of attachment",

@@ -244,6 +244,9 @@ def collect(model) -> xr.Dataset:
             "wage": (("labour", "region"), W[lab],
                      {"long_name": "wage by labour type (per efficiency unit; average over sectors "
                                    "for specific or sluggish labour)"}),
+            "sector_wage": (("labour", "sector", "region"), WJ[lab],
+                            {"long_name": "wage by labour type and sector (per efficiency unit; the "
+                                          "regional wage of mobile labour)"}),
             "real_wage_by_skill": (("labour", "region"), W[lab] / PH[0][None, :],
                                    {"long_name": "wage by labour type / CPI"}),
             "skill_premium": ("region", (W[F.index("labour_high")] / W[F.index("labour_low")])

@@ -182,3 +182,51 @@ def test_ev_decomposition_adds_up_under_the_new_closures(skills_dataset, closure
     total = sum(w[c] for c in COMPONENTS)
     np.testing.assert_allclose(total, w["ev"], atol=1e-4 * float(abs(w["ev"]).max()))
     assert float(abs(w["ev"]).max()) > 1.0
+
+
+def test_mobility_numbers_in_the_docs_are_the_codes():
+    """docs/model.md "Labour mobility with costs" states the parameters the code uses."""
+    import math
+    from cgetrade.model import closures as c
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "model.md").read_text()
+    mu = {t: c.adjustment_share(t) for t in (4, 6, 10)}
+    f = 1 - (1 - c.MOVING_SHARE) ** c.MEDIUM_RUN_YEARS
+    for text in (f"mu = {mu[4]:.3f} / {mu[6]:.3f} / {mu[10]:.3f} for T90 = 4 / 6 / 10",
+                 f"= {c.destination_elasticity(c.MOVING_SHARE):.2f}: the logit",
+                 f"f = 1 - (1 - mu)^{c.MEDIUM_RUN_YEARS} = {f:.3f}",
+                 f"eta = eps_D f / (1 - f) = {c.MEDIUM_RUN_ETA:.2f}", f"`eta` = {c.MEDIUM_RUN_ETA:.2f}",
+                 f"C = {c.ACM_MOVING_COST} annual wages", f"nu = {c.ACM_NU} annual wages",
+                 f"exp(-C / nu) = {100 * math.exp(-c.ACM_MOVING_COST / c.ACM_NU):.1f} %"):
+        assert text in doc, text
+
+
+def test_short_run_displaced_workers_are_unemployed_in_their_sector(skills_dataset):
+    """Short run: labour attached to sectors on sector wage curves. A sector-specific
+    productivity shock that cuts labour demand raises that sector's unemployment, persons +
+    unemployed = labour force by sector, and the medium and long runs re-employ everybody."""
+    params = cgetrade.calibrate(skills_dataset, skills=True)
+    shock = Scenario("a", [Shock("automation", 0.3, region="R01", sector="S01", factor="labour_medium",
+                                 cost_saving=0.3)])
+    out = {}
+    for preset in PRESETS:
+        model = cgetrade.CGEModel(params, Closure.from_preset(preset))
+        assert all(r.passed for r in checks.benchmark_replication(model) + checks.homogeneity(model))
+        model.solve()
+        base = collect(model)
+        shock.solve(model)
+        out[preset] = res = compare(base, collect(model))
+        if preset == "short_run":
+            np.testing.assert_allclose(res.persons.sel(case="scenario")
+                                       + res.unemployed_by_skill_sector.sel(case="scenario"),
+                                       res.labour_force_sector.sel(case="scenario"), rtol=1e-10)
+    sr = out["short_run"]
+    u = sr.unemployment_rate_sector_change.sel(region="R01")
+    assert float(u.sel(sector="S01")) > 0.1 and float(u.sel(sector="S01")) == float(u.max())
+    assert float(sr.unemployed_change.sel(region="R01")) > 0
+    np.testing.assert_allclose(sr.labour_force_sector_change, 0.0, atol=1e-9)    # nobody changes sector
+    for preset in ("medium_run", "long_run"):
+        np.testing.assert_allclose(out[preset].unemployed_change, 0.0, atol=1e-9)
+    # medium run (sluggish) moves fewer medium-skill workers out of S01 than the long run (mobile)
+    moved = {p: -float(out[p].persons_change.sel(labour="labour_medium", sector="S01", region="R01"))
+             for p in ("medium_run", "long_run")}
+    assert 0 < moved["medium_run"] < moved["long_run"]
