@@ -130,6 +130,9 @@ def collect(model) -> xr.Dataset:
     for (h, j, r), v in m.US.items():
         U_sector[L.index(h), I.index(j), R.index(r)] = pyo.value(v)
     lf_sector = _grid(m, m.labour_force_sector, ("labour", "sector", "region"), c)
+    ppu = _grid(m, m.ppu, ("labour", "sector", "region"), c)
+    imputed_share = par.data["persons_imputed_share"].sel(factor=L).values \
+        if "persons_imputed_share" in par.data else np.zeros_like(ppu)
     unemployed_sector = (U_sector * lf_sector).sum(0)
     eff = FD[lab].sum(0).sum(0)
     w_lab = payments[lab].sum((0, 1)) / np.maximum(eff, 1e-300)    # average wage per efficiency unit
@@ -236,6 +239,13 @@ def collect(model) -> xr.Dataset:
             "unemployed_by_skill_sector": (("labour", "sector", "region"), U_sector * lf_sector,
                                            {"units": "thousand persons", "long_name": "unemployed "
                                             "persons by labour type and sector of attachment"}),
+            "headcount_ratio": (("labour", "sector", "region"), ppu,
+                                {"units": "thousand persons per benchmark USD m", "long_name":
+                                 "persons moved per efficiency unit of the sector's labour"}),
+            "persons_imputed_share": (("labour", "sector", "region"), imputed_share,
+                                      {"units": "1", "long_name": "imputed share of the benchmark persons"}),
+            "persons_imputed": (("labour", "sector", "region"), imputed_share > 0,
+                                {"units": "1", "long_name": "benchmark persons (partly) imputed"}),
             "labour_force": (("labour", "region"), labour_force,
                              {"units": "thousand persons", "long_name": "labour force by labour type"}),
             "persons": (("labour", "sector", "region"), persons,
