@@ -1,7 +1,7 @@
 """Costly labour mobility along a path: workers attached to sectors, who move gradually.
 
 With sector-specific labour (``Closure(mobility={"labour": "specific"}, labour="wage_curve")``)
-the labour of type h in region r is attached to sectors, E[h,j,r](t) efficiency units (the
+the labour of type h in region r is attached to sectors, E_hjr(t) efficiency units (the
 endowments of the static model). Within a year workers do not change sector; a sector whose
 labour demand falls has unemployment, its wage set by a sector wage curve relative to the
 baseline,

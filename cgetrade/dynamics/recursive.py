@@ -21,7 +21,7 @@ Two steps (the standard of recursive-dynamic CGE baselines):
 
 Labour fully mobile across sectors (the default closure) or attached to sectors and moving
 gradually (sector-specific labour on sector wage curves, dynamics/mobility.py): the attached
-endowments E[l, j, r](t) are then the state of the labour market, moved between years by the
+endowments E_ljr(t) are then the state of the labour market, moved between years by the
 mobility rule; the baseline has flexible sector wages (unemployment at its benchmark rate),
 the policy run sector wage curves anchored at the baseline's sector wages.
 
