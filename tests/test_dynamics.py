@@ -342,7 +342,7 @@ def test_displaced_workers_are_unemployed_then_move_gradually(transition):
     py = res.excess_unemployed_person_years.sel(**sel).sum("sector")
     np.testing.assert_allclose(py.values, np.cumsum(excess), rtol=1e-10, atol=1e-12)
     assert 0.5 < float(res.excess_unemployment_duration.sel(**sel)) < 10
-    assert res.jobs_lost.attrs["units"] == "thousand persons"
+    assert res.jobs_lost_in_year.attrs["units"] == "thousand persons"
 
 
 def test_mobility_parameters_from_published_estimates():

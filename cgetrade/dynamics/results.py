@@ -65,18 +65,19 @@ def assemble(records, years, step: int) -> xr.Dataset:
 def _labour_flows(ds: xr.Dataset, step: int) -> xr.Dataset:
     """Job flows, movers and unemployed person-years by labour type, sector and region:
 
-        jobs_lost_t  = max(0, persons_(t-s) - persons_t),  jobs_found_t = max(0, persons_t - persons_(t-s))
+        jobs_lost_in_year_t  = max(0, persons_(t-s) - persons_t)
+        jobs_found_in_year_t = max(0, persons_t - persons_(t-s))
         movers_in_t  = max(0, LF_j,t - LF_j,(t-s) N_t / N_(t-s))   (labour force attached to j, net
                        of labour force growth; movers_out likewise), first year 0
         unemployed_person_years_t = sum_(tau <= t) unemployed_tau * s
     """
     persons = ds["persons"]
     d = persons - persons.shift(year=1)
-    ds["jobs_lost"] = (-d).clip(min=0).fillna(0.0)
-    ds["jobs_lost"].attrs = {"long_name": "jobs lost in the year: fall of persons employed by labour type, "
+    ds["jobs_lost_in_year"] = (-d).clip(min=0).fillna(0.0)
+    ds["jobs_lost_in_year"].attrs = {"long_name": "jobs lost in the year: fall of persons employed by labour type, "
                                           "sector and region since the previous period", "units": "thousand persons"}
-    ds["jobs_found"] = d.clip(min=0).fillna(0.0)
-    ds["jobs_found"].attrs = {"long_name": "jobs found in the year: rise of persons employed by labour type, "
+    ds["jobs_found_in_year"] = d.clip(min=0).fillna(0.0)
+    ds["jobs_found_in_year"].attrs = {"long_name": "jobs found in the year: rise of persons employed by labour type, "
                                            "sector and region since the previous period", "units": "thousand persons"}
     lf = ds["labour_force_sector"]
     growth = ds["labour_force"] / ds["labour_force"].shift(year=1)
