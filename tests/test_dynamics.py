@@ -385,3 +385,25 @@ def test_dynamics_page_holds_the_transition_tables():
     page = mod.PAGE.read_text()
     assert mod.replace_tables(page, mod.tables()) == page, \
         "docs/dynamics.md is stale: run python scripts/transition_tables.py --write"
+
+
+def test_attached_labour_converges_to_the_mobile_allocation(transition):
+    """Long run = full mobility: after a permanent displacement shock the sector-attached path
+    ends close to the path with mobile labour (same shock, flexible wages), far from where it
+    starts."""
+    dyn, base = transition
+    shock = Shock("automation", 0.3, region="R01", sector="S01", factor="labour_medium", cost_saving=0.3,
+                  path={"linear": {"start": 2012, "end": 2013}})
+    attached = dyn.run(Scenario("auto", [shock]), base)
+    mobile_dyn = DynamicModel(dyn.params, projections=dyn.projections, periods=dyn.periods)
+    mobile = mobile_dyn.run(Scenario("auto", [shock]), mobile_dyn.baseline())
+    sel = dict(labour="labour_medium", region="R01", sector="S01")
+    gap_att = (attached.persons - base.persons).sel(**sel).values
+    mob_base = mobile_dyn.baseline()
+    gap_mob = (mobile.persons - mob_base.persons).sel(**sel).values
+    moved = (attached.labour_force_sector - base.labour_force_sector).sel(**sel).values
+    assert gap_mob[-1] < 0 and gap_att[-1] < 0
+    assert moved[2] == 0                                            # in the shock year nobody moves,
+    assert 0.2 < moved[3] / gap_mob[3] < 0.6                        # then a share mu of the gap a year
+    assert moved[6] / gap_mob[6] > 0.9
+    assert gap_att[-1] == pytest.approx(gap_mob[-1], rel=0.1)      # in the end about as many as mobile
