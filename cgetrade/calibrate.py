@@ -176,6 +176,10 @@ class Parameters:
 
 
 VA_NESTS = ("flat", "capital_skill")
+#: how persons follow efficiency units (docs/model.md "Persons"): "pooled_where_imputed" blends
+#: a sector's persons per wage unit with the region's pooled ratio by the imputed share of its
+#: employment; "sector" uses every sector's own benchmark ratio
+HEADCOUNTS = ("pooled_where_imputed", "sector")
 
 
 def skill_factor(skill: str) -> str:
@@ -202,14 +206,21 @@ def _split_labour(ds: xr.Dataset, vfm: np.ndarray, persons: np.ndarray, factors:
 
 
 def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, skills: bool = False,
-              va_nest: str = "flat") -> Parameters:
+              va_nest: str = "flat", headcount: str = "pooled_where_imputed") -> Parameters:
     """Validate the benchmark and derive the model parameters (the input is not modified).
 
     ``skills=True`` splits labour into high-, medium- and low-skill factors (dataset
     variables ``labour_skill_share`` and ``hours_skill_share``); ``va_nest`` is the value-added
     technology: ``"flat"`` (one CES over all factors, sigma_va, GTAP) or ``"capital_skill"``
     (VA = CES(KH, L_medium, L_low; sigma_o), KH = CES(K, L_high; sigma_kh); needs skills).
+    ``headcount``: persons per efficiency unit moved by a change of a sector's labour,
+    ``"pooled_where_imputed"`` (the sector's benchmark ratio blended with the region's pooled
+    ratio by the imputed share of the sector's persons, dataset variables
+    ``employment_imputed`` and, with skills, ``skill_share_imputed``) or ``"sector"`` (every
+    sector's own benchmark ratio).
     """
+    if headcount not in HEADCOUNTS:
+        raise OptionsError(f"unknown headcount {headcount!r}; known: {HEADCOUNTS}")
     if va_nest not in VA_NESTS:
         raise OptionsError(f"unknown va_nest {va_nest!r}; known: {VA_NESTS}")
     if va_nest == "capital_skill" and not skills:
@@ -278,8 +289,16 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
     factors = [str(f) for f in ds["factor"].values]
     persons_f = np.zeros((len(factors),) + persons.shape)
     persons_f[factors.index("labour")] = persons
+    imputed = ds["employment_imputed"].transpose("sector", "region").values.astype(float) \
+        if "employment_imputed" in ds else np.zeros_like(persons)
     if skills:
         vfm, persons_f, factors = _split_labour(ds, vfm, persons, factors)
+        if "skill_share_imputed" in ds:
+            imputed = np.maximum(imputed, ds["skill_share_imputed"].transpose("sector", "region").values.astype(float))
+    if not (np.all(np.isfinite(imputed)) and np.all((imputed >= 0) & (imputed <= 1))):
+        raise DataValidationError("employment_imputed / skill_share_imputed must be shares in [0, 1]")
+    is_labour = np.array([f == "labour" or f.startswith("labour_") for f in factors])
+    imputed_f = np.where(is_labour[:, None, None], imputed[None], 0.0) * (headcount != "sector")
     factor_type = ["labour" if f == "labour" or f.startswith("labour_") else f for f in factors]
 
     agents = sectors + list(AGENTS)
@@ -312,6 +331,9 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
             "endowment": (("factor", "region"), vfm.sum(1)),
             "persons": (("sector", "region"), persons),
             "persons_by_factor": (("factor", "sector", "region"), persons_f),
+            "persons_imputed": (("factor", "sector", "region"), imputed_f),
+            "persons_imputed_share": (("factor", "sector", "region"),
+                                      np.where(is_labour[:, None, None], imputed[None], 0.0)),
             "sigma_d": ("commodity", el["sigma_d"].values),
             "sigma_m": ("commodity", el["sigma_m"].values),
             "sigma_va": ("sector", el["sigma_va"].values),
@@ -323,7 +345,7 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
         },
         coords=coords,
         attrs={**{k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))},
-               "va_nest": va_nest, "skills": int(skills)},
+               "va_nest": va_nest, "skills": int(skills), "headcount": headcount},
     )
     data = data.assign_coords(factor_type=("factor", factor_type))
     return Parameters(data=data, dataset=ds)

@@ -130,6 +130,18 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
     "labour_force": ("labour force by labour type (changes only under the surplus-labour closure "
                      "or endowment shocks)", "{persons}", "count", ""),
     "unemployed_by_skill": ("unemployed persons by labour type", "{persons}", "count", ""),
+    "headcount_ratio": ("persons moved per efficiency unit of the sector's labour (benchmark persons per "
+                        "wage unit; blended with the region's pooled ratio where persons are imputed)",
+                        "thousand persons per benchmark USD m", "change", ""),
+    "persons_imputed_share": ("imputed share of the benchmark persons (dataset employment_imputed, "
+                              "skill_share_imputed)", "1", "change", ""),
+    "persons_imputed": ("flag: benchmark persons of the cell (partly) imputed", "1", "change", ""),
+    "sector_wage": ("wage by labour type and sector (index per efficiency unit; the regional wage of "
+                    "mobile labour)", "1", "level", ""),
+    "labour_force_sector": ("labour force attached to the sector (sector-specific labour; else the "
+                            "benchmark split of the labour type's labour force)", "{persons}", "count", ""),
+    "unemployed_by_skill_sector": ("unemployed persons by labour type and sector of attachment",
+                                   "{persons}", "count", ""),
     "unemployment_rate_by_skill": ("unemployment rate by labour type", "1", "rate", ""),
     "jobs_gained": ("jobs gained: sum of the sector increases of persons employed", "{persons}",
                     "change", "sector: sum"),

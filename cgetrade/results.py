@@ -123,8 +123,10 @@ def collect(model) -> xr.Dataset:
     U_sector = np.tile(U_h[:, None, :], (1, len(I), 1))
     for (h, j, r), v in m.US.items():
         U_sector[L.index(h), I.index(j), R.index(r)] = pyo.value(v)
-    n0 = np.array([[[pyo.value(m.N0[h, j, r]) for r in R] for j in I] for h in L])
-    lf_sector = n0 * (labour_force / np.maximum(n0.sum(1), 1e-300))[:, None, :]
+    lf_sector = _grid(m, m.labour_force_sector, ("labour", "sector", "region"), c)
+    ppu = _grid(m, m.ppu, ("labour", "sector", "region"), c)
+    imputed_share = par.data["persons_imputed_share"].sel(factor=L).values \
+        if "persons_imputed_share" in par.data else np.zeros_like(ppu)
     unemployed_sector = (U_sector * lf_sector).sum(0)
     eff = FD[lab].sum(0).sum(0)
     w_lab = payments[lab].sum((0, 1)) / np.maximum(eff, 1e-300)    # average wage per efficiency unit
@@ -225,6 +227,19 @@ def collect(model) -> xr.Dataset:
                                            {"units": "1", "long_name": "unemployment rate by labour type"}),
             "unemployed_by_skill": (("labour", "region"), unemployed_h,
                                     {"units": "thousand persons", "long_name": "unemployed persons by labour type"}),
+            "labour_force_sector": (("labour", "sector", "region"), lf_sector,
+                                    {"units": "thousand persons", "long_name": "labour force attached "
+                                     "to the sector (sector-specific labour; else the benchmark split)"}),
+            "unemployed_by_skill_sector": (("labour", "sector", "region"), U_sector * lf_sector,
+                                           {"units": "thousand persons", "long_name": "unemployed "
+                                            "persons by labour type and sector of attachment"}),
+            "headcount_ratio": (("labour", "sector", "region"), ppu,
+                                {"units": "thousand persons per benchmark USD m", "long_name":
+                                 "persons moved per efficiency unit of the sector's labour"}),
+            "persons_imputed_share": (("labour", "sector", "region"), imputed_share,
+                                      {"units": "1", "long_name": "imputed share of the benchmark persons"}),
+            "persons_imputed": (("labour", "sector", "region"), imputed_share > 0,
+                                {"units": "1", "long_name": "benchmark persons (partly) imputed"}),
             "labour_force": (("labour", "region"), labour_force,
                              {"units": "thousand persons", "long_name": "labour force by labour type"}),
             "persons": (("labour", "sector", "region"), persons,
@@ -233,6 +248,9 @@ def collect(model) -> xr.Dataset:
             "wage": (("labour", "region"), W[lab],
                      {"long_name": "wage by labour type (per efficiency unit; average over sectors "
                                    "for specific or sluggish labour)"}),
+            "sector_wage": (("labour", "sector", "region"), WJ[lab],
+                            {"long_name": "wage by labour type and sector (per efficiency unit; the "
+                                          "regional wage of mobile labour)"}),
             "real_wage_by_skill": (("labour", "region"), W[lab] / PH[0][None, :],
                                    {"long_name": "wage by labour type / CPI"}),
             "skill_premium": ("region", (W[F.index("labour_high")] / W[F.index("labour_low")])

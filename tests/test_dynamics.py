@@ -295,3 +295,115 @@ def test_set_mode_and_invalid_path_shares(dyn, base):
                  path={"logistic": {"midpoint": 2012, "speed": 2.0, "ceiling": 2.0}})
     with pytest.raises(ShockError, match="automation"):
         dyn.run(Scenario("over", [over]), base)
+
+
+# -- costly labour mobility: workers attached to sectors ---------------------------------
+@pytest.fixture(scope="module")
+def transition():
+    from cgetrade.model import Closure
+    ds = cgetrade.data.synthetic_dataset(3, 4, seed=1, skills=True)
+    params = cgetrade.calibrate(ds, skills=True)
+    proj = Projections.constant(params.regions, 2011, 2026, delta=0.06)
+    dyn = DynamicModel(params, projections=proj, periods=Periods(2011, 2026),
+                       closure=Closure(mobility={"labour": "specific"}, labour="wage_curve"))
+    return dyn, dyn.baseline()
+
+
+def test_attached_labour_adds_up_and_a_zero_shock_reproduces_the_baseline(transition):
+    dyn, base = transition
+    # attached labour of every skill adds up to the benchmark endowment (no labour force growth)
+    bench = xr.DataArray(dyn._benchmark_attached(), dims=("labour", "sector", "region")).sum("sector")
+    np.testing.assert_allclose(base.labour_attached.sum("sector").transpose("year", "labour", "region"),
+                               np.broadcast_to(bench.values, (len(base.year),) + bench.shape), rtol=1e-12)
+    assert float(abs(base.labour_attached - base.labour_attached.isel(year=0)).max()) > 1e-3   # baseline moves
+    np.testing.assert_allclose(base.unemployment_rate_sector, 0.05, rtol=1e-9)      # flexible wages
+    res = dyn.run(Scenario("none", [Shock("tfp", 0.0, region="R01")]), base)
+    for v in ("persons", "labour_attached", "unemployed_by_skill_sector", "real_gdp"):
+        assert float(abs(res[v] - base[v]).max()) == 0.0, v
+    assert float(abs(res.excess_unemployed).max()) == 0.0
+
+
+def test_displaced_workers_are_unemployed_then_move_gradually(transition):
+    dyn, base = transition
+    shock = Shock("automation", 0.3, region="R01", sector="S01", factor="labour_medium", cost_saving=0.3,
+                  path={"linear": {"start": 2012, "end": 2013}})
+    res = dyn.run(Scenario("auto", [shock]), base)
+    sel = dict(labour="labour_medium", region="R01")
+    excess = res.excess_unemployed.sel(**sel).sum("sector").values
+    assert excess[0] == 0 and excess[2] > 0 and abs(excess[-1]) < 0.1 * excess[2]   # unemployment, then recovery
+    attached = (res.labour_attached - base.labour_attached).sel(sector="S01", **sel).values
+    assert attached[2] == 0 and np.all(np.diff(attached[2:8]) < 0)                 # gradual exit from S01
+    assert float(res.movers_out.sel(sector="S01", **sel).sel(year=2014)) > 0
+    # persons employed + unemployed = labour force in every year, sector by sector and in total
+    lf = res.persons + res.unemployed_by_skill_sector
+    np.testing.assert_allclose(lf, res.labour_force_sector, rtol=1e-10)
+    np.testing.assert_allclose(res.labour_force_sector.sum("sector"), res.labour_force, rtol=1e-10)
+    # person-years accumulate the excess unemployment; its duration is a few years, not forever
+    py = res.excess_unemployed_person_years.sel(**sel).sum("sector")
+    np.testing.assert_allclose(py.values, np.cumsum(excess), rtol=1e-10, atol=1e-12)
+    assert 0.5 < float(res.excess_unemployment_duration.sel(**sel)) < 10
+    assert res.jobs_lost_in_year.attrs["units"] == "thousand persons"
+
+
+def test_mobility_parameters_from_published_estimates():
+    from cgetrade.dynamics.mobility import LabourMobility
+    from cgetrade.model.closures import MEDIUM_RUN_ETA, PRESETS, adjustment_share, medium_run_eta
+    mob = LabourMobility()
+    assert (1 - mob.mu) ** 6 == pytest.approx(0.1, rel=1e-12)                  # 90 % closed in 6 years
+    assert (1 - adjustment_share(4)) ** 4 == pytest.approx(0.1) and adjustment_share(10) < mob.mu
+    assert mob.elasticity == pytest.approx(0.97 / (1.88 * (1 - 0.97 * (1 - mob.mu))), rel=1e-12)
+    f = 1 - (1 - mob.mu) ** 3
+    assert MEDIUM_RUN_ETA == pytest.approx(f / (1 - f)) and PRESETS["medium_run"]["eta"] == MEDIUM_RUN_ETA
+    assert medium_run_eta(years=10) > MEDIUM_RUN_ETA        # longer horizon, more mobile
+    # one step of the rule: workers leave the sector with low expected earnings, totals kept
+    E = np.array([[[10.0], [10.0]]])
+    step = mob.step(E, wage=np.array([[[0.9], [1.0]]]), unemployment=np.array([[[0.1], [0.05]]]))
+    assert step[0, 0, 0] < 10 < step[0, 1, 0] and step.sum() == pytest.approx(20.0, rel=1e-14)
+    assert np.array_equal(mob.step(E, np.ones_like(E), np.full_like(E, 0.05)), E)
+    with pytest.raises(DynamicsError, match="adjustment_years"):
+        LabourMobility(adjustment_years=0)
+
+
+def test_attached_labour_needs_a_sector_wage_curve(small_dataset):
+    from cgetrade.model import Closure
+    params = cgetrade.calibrate(small_dataset)
+    proj = Projections.constant(params.regions, 2011, 2013, delta=0.06)
+    with pytest.raises(DynamicsError, match="wage_curve"):
+        DynamicModel(params, projections=proj, periods=Periods(2011, 2013),
+                     closure=Closure(mobility={"labour": "specific"}))
+
+
+def test_dynamics_page_holds_the_transition_tables():
+    """docs/dynamics.md's tables of west_automation_adoption and west_automation_transition are
+    what scripts/transition_tables.py prints (two 2011-2040 path pairs, about 40 s)."""
+    import importlib.util
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("transition_tables", root / "scripts" / "transition_tables.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    page = mod.PAGE.read_text()
+    assert mod.replace_tables(page, mod.tables()) == page, \
+        "docs/dynamics.md is stale: run python scripts/transition_tables.py --write"
+
+
+def test_attached_labour_converges_to_the_mobile_allocation(transition):
+    """Long run = full mobility: after a permanent displacement shock the sector-attached path
+    ends close to the path with mobile labour (same shock, flexible wages), far from where it
+    starts."""
+    dyn, base = transition
+    shock = Shock("automation", 0.3, region="R01", sector="S01", factor="labour_medium", cost_saving=0.3,
+                  path={"linear": {"start": 2012, "end": 2013}})
+    attached = dyn.run(Scenario("auto", [shock]), base)
+    mobile_dyn = DynamicModel(dyn.params, projections=dyn.projections, periods=dyn.periods)
+    mobile = mobile_dyn.run(Scenario("auto", [shock]), mobile_dyn.baseline())
+    sel = dict(labour="labour_medium", region="R01", sector="S01")
+    gap_att = (attached.persons - base.persons).sel(**sel).values
+    mob_base = mobile_dyn.baseline()
+    gap_mob = (mobile.persons - mob_base.persons).sel(**sel).values
+    moved = (attached.labour_force_sector - base.labour_force_sector).sel(**sel).values
+    assert gap_mob[-1] < 0 and gap_att[-1] < 0
+    assert moved[2] == 0                                            # in the shock year nobody moves,
+    assert 0.2 < moved[3] / gap_mob[3] < 0.6                        # then a share mu of the gap a year
+    assert moved[6] / gap_mob[6] > 0.9
+    assert gap_att[-1] == pytest.approx(gap_mob[-1], rel=0.1)      # in the end about as many as mobile

@@ -27,7 +27,9 @@ def skills_dataset():
 
 
 def _closure(preset, **mobility):
-    return Closure.from_preset(preset, mobility={**PRESETS[preset]["mobility"], **mobility})
+    """The preset with the given mobility and flexible wages (full employment)."""
+    return Closure.from_preset(preset, mobility={**PRESETS[preset]["mobility"], **mobility},
+                               labour="flexible")
 
 
 @pytest.mark.parametrize("va_nest", ["flat", "capital_skill"])
@@ -180,3 +182,121 @@ def test_ev_decomposition_adds_up_under_the_new_closures(skills_dataset, closure
     total = sum(w[c] for c in COMPONENTS)
     np.testing.assert_allclose(total, w["ev"], atol=1e-4 * float(abs(w["ev"]).max()))
     assert float(abs(w["ev"]).max()) > 1.0
+
+
+def test_mobility_numbers_in_the_docs_are_the_codes():
+    """docs/model.md "Labour mobility with costs" states the parameters the code uses."""
+    import math
+    from cgetrade.model import closures as c
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "model.md").read_text()
+    mu = {t: c.adjustment_share(t) for t in (4, 6, 10)}
+    f = 1 - (1 - c.MOVING_SHARE) ** c.MEDIUM_RUN_YEARS
+    for text in (f"mu = {mu[4]:.3f} / {mu[6]:.3f} / {mu[10]:.3f} for T90 = 4 / 6 / 10",
+                 f"= {c.destination_elasticity(c.MOVING_SHARE):.2f}: the logit",
+                 f"f = 1 - (1 - mu)^{c.MEDIUM_RUN_YEARS} = {f:.3f}",
+                 f"eta = eps_D f / (1 - f) = {c.MEDIUM_RUN_ETA:.2f}", f"`eta` = {c.MEDIUM_RUN_ETA:.2f}",
+                 f"C = {c.ACM_MOVING_COST} annual wages", f"nu = {c.ACM_NU} annual wages",
+                 f"exp(-C / nu) = {100 * math.exp(-c.ACM_MOVING_COST / c.ACM_NU):.1f} %"):
+        assert text in doc, text
+
+
+def test_short_run_displaced_workers_are_unemployed_in_their_sector(skills_dataset):
+    """Short run: labour attached to sectors on sector wage curves. A sector-specific
+    productivity shock that cuts labour demand raises that sector's unemployment, persons +
+    unemployed = labour force by sector, and the medium and long runs re-employ everybody."""
+    params = cgetrade.calibrate(skills_dataset, skills=True)
+    shock = Scenario("a", [Shock("automation", 0.3, region="R01", sector="S01", factor="labour_medium",
+                                 cost_saving=0.3)])
+    out = {}
+    for preset in PRESETS:
+        model = cgetrade.CGEModel(params, Closure.from_preset(preset))
+        assert all(r.passed for r in checks.benchmark_replication(model) + checks.homogeneity(model))
+        model.solve()
+        base = collect(model)
+        shock.solve(model)
+        out[preset] = res = compare(base, collect(model))
+        if preset == "short_run":
+            np.testing.assert_allclose(res.persons.sel(case="scenario")
+                                       + res.unemployed_by_skill_sector.sel(case="scenario"),
+                                       res.labour_force_sector.sel(case="scenario"), rtol=1e-10)
+    sr = out["short_run"]
+    u = sr.unemployment_rate_sector_change.sel(region="R01")
+    assert float(u.sel(sector="S01")) > 0.1 and float(u.sel(sector="S01")) == float(u.max())
+    assert float(sr.unemployed_change.sel(region="R01")) > 0
+    np.testing.assert_allclose(sr.labour_force_sector_change, 0.0, atol=1e-9)    # nobody changes sector
+    for preset in ("medium_run", "long_run"):
+        np.testing.assert_allclose(out[preset].unemployed_change, 0.0, atol=1e-9)
+    # medium run (sluggish) moves fewer medium-skill workers out of S01 than the long run (mobile)
+    moved = {p: -float(out[p].persons_change.sel(labour="labour_medium", sector="S01", region="R01"))
+             for p in ("medium_run", "long_run")}
+    assert 0 < moved["medium_run"] < moved["long_run"]
+
+
+def _headcount_dataset(imputed_region=None):
+    """Synthetic data with 6x different persons per wage unit across sectors, sectors S01 and
+    S02 paying the same per person in every region; optionally one region's employment
+    flagged as imputed."""
+    ds = synthetic_dataset(3, 4, seed=1).copy(deep=True)
+    pay = ds.factor_payments.sel(factor="labour")
+    ratio = xr.DataArray([0.6, 0.6, 0.1, 0.3], dims="sector", coords={"sector": ds.sector})
+    ds["employment"] = (pay * ratio).transpose(*ds.employment.dims)
+    ds["employment_imputed"] = xr.zeros_like(ds.employment)
+    if imputed_region:
+        ds["employment_imputed"].loc[dict(region=imputed_region)] = 1.0
+    return ds
+
+
+@pytest.mark.parametrize("headcount", ["sector", "pooled_where_imputed"])
+def test_equal_pay_per_person_moves_equal_persons(headcount):
+    """Sectors S01 and S02 pay the same per person: a shock that moves labour between sectors
+    moves the same number of persons per efficiency unit out of one and into the other."""
+    params = cgetrade.calibrate(_headcount_dataset(), headcount=headcount)
+    model = cgetrade.CGEModel(params)
+    model.solve()
+    base = collect(model)
+    Scenario("t", [Shock("tfp", 0.2, region="R01", sector="S01")]).solve(model)
+    res = collect(model)
+    r = dict(region="R01", labour="labour")
+    units = res.factor_demand.sel(factor="labour", region="R01") - base.factor_demand.sel(factor="labour", region="R01")
+    moved = (res.persons - base.persons).sel(**r)
+    assert float(units.sel(sector="S01")) * float(units.sel(sector="S02")) < 0          # labour moves
+    per_unit = res.persons.sel(**r) / res.factor_demand.sel(factor="labour", region="R01")
+    assert float(per_unit.sel(sector="S01")) == pytest.approx(float(per_unit.sel(sector="S02")), rel=1e-12)
+    assert float(moved.sum()) == pytest.approx(0.0, abs=1e-9)
+    assert not bool(res.persons_imputed.any())
+
+
+def test_imputed_employment_moves_persons_at_one_pooled_ratio():
+    """Where employment is imputed, one persons-per-wage-unit ratio per region and labour type:
+    at full employment every sector's change in persons is the pooled ratio times its change
+    in efficiency units, whatever the sector's own benchmark ratio; measured regions keep the
+    sector ratios; the cells are flagged in the results."""
+    ds = _headcount_dataset(imputed_region="R02")
+    shock = Scenario("t", [Shock("tfp", 0.2, region="R02", sector="S03"), Shock("tfp", 0.1, region="R01")])
+    out = {}
+    for headcount in ("sector", "pooled_where_imputed"):
+        params = cgetrade.calibrate(ds, headcount=headcount)
+        model = cgetrade.CGEModel(params)
+        model.solve()
+        base = collect(model)
+        assert float(abs(base.persons.sel(labour="labour") - ds.employment).max()) < 1e-9   # data replicated
+        shock.solve(model)
+        out[headcount] = res = collect(model)
+        dF = (res.factor_demand - base.factor_demand).sel(factor="labour", region="R02")
+        dP = (res.persons - base.persons).sel(labour="labour", region="R02")
+        pooled = float(ds.employment.sel(region="R02").sum()
+                       / ds.factor_payments.sel(factor="labour", region="R02").sum())
+        ratio = dP / dF
+        if headcount == "pooled_where_imputed":
+            np.testing.assert_allclose(ratio, pooled, rtol=1e-8)
+            np.testing.assert_allclose(res.headcount_ratio.sel(labour="labour", region="R02"), pooled, rtol=1e-12)
+            assert bool(res.persons_imputed.sel(region="R02").all())
+            assert not bool(res.persons_imputed.sel(region=["R01", "R03"]).any())
+        else:
+            assert float(ratio.max() / ratio.min()) > 3          # sector ratios: 6x apart
+    # measured regions: identical persons under both rules
+    for region in ("R01", "R03"):
+        np.testing.assert_allclose(out["sector"].persons.sel(region=region),
+                                   out["pooled_where_imputed"].persons.sel(region=region), rtol=1e-12)
+    with pytest.raises(ValueError, match="unknown headcount"):
+        cgetrade.calibrate(ds, headcount="pooled")

@@ -19,6 +19,12 @@ Two steps (the standard of recursive-dynamic CGE baselines):
    force with their path shares; capital accumulates from the policy run's own investment;
    each year is warm-started from the baseline solution of the same year.
 
+Labour fully mobile across sectors (the default closure) or attached to sectors and moving
+gradually (sector-specific labour on sector wage curves, dynamics/mobility.py): the attached
+endowments E_ljr(t) are then the state of the labour market, moved between years by the
+mobility rule; the baseline has flexible sector wages (unemployment at its benchmark rate),
+the policy run sector wage curves anchored at the baseline's sector wages.
+
 Investment is savings-driven (the static closure: each region's saving plus its fixed
 foreign saving buys its investment goods), so the regional allocation of investment is the
 regional allocation of saving. The numeraire of the static model (world export price index
@@ -39,6 +45,7 @@ from ..results import collect
 from ..scenario import Scenario, Shock, ShockError
 from ..solve import SolveError
 from .accumulation import benchmark_capital, capital_next, real_investment
+from .mobility import LabourMobility
 from .projections import DynamicsError, Periods, Projections
 
 INSTRUMENT = "labour_productivity"
@@ -73,7 +80,7 @@ class DynamicModel:
 
     def __init__(self, params, projections: Projections | None = None,
                  periods: Periods | None = None, closure: Closure | None = None,
-                 capital_index=None):
+                 mobility: LabourMobility | None = None, capital_index=None):
         """``capital_index`` (optional, array (year, region), 1 in the data year): an observed
         capital stock path K_r(t) = K_r(t0) x index that replaces the accumulation from
         investment (backcasts to observed endowments); otherwise K(t+1) = (1-delta) K(t) + I(t)."""
@@ -89,6 +96,8 @@ class DynamicModel:
         t0 = time.perf_counter()
         self.model = CGEModel(params, closure)
         m = self.model.pyomo
+        self.attached_labour = [h for h in self.labour if h in m.F_SPECIFIC]
+        self.mobility = (mobility or LabourMobility()) if self.attached_labour else None
         self.target = add_target(
             m, INSTRUMENT, {r: [m.aug[f, j, r] for f in self.labour for j in m.I] for r in m.R},
             real_gdp_measure(params), doc="region-wide labour-augmenting productivity lambda_r")
@@ -115,8 +124,68 @@ class DynamicModel:
         self.timing: dict = {}
 
     def _extend(self, m):
-        """Equations added to the static model before it is compiled (none here; see
-        dynamics/monetary.py)."""
+        """Equations added to the static model before it is compiled: with sector-specific
+        labour, the sector wage curves of the transition (dynamics/mobility.py),
+
+            on [ln(W_j / A_j) + phi ln(U_j / U0)] + (1 - on) (U_j - U0) = 0,
+
+        A_j = W^b_j(t) W_j(t-1) / W^b_j(t-1) the anchor (baseline: on = 0, flexible sector
+        wages; policy: on = 1). See dynamics/monetary.py for the monetary block."""
+        spec = self.attached_labour
+        if not spec:
+            return
+        closure = self.model.closure
+        if len(spec) != len(self.labour):
+            raise DynamicsError(f"labour types {spec} are sector-specific but not "
+                                f"{sorted(set(self.labour) - set(spec))}: attach every labour type or none")
+        if closure.monetary is not None:
+            raise DynamicsError("sector-attached labour in a path needs a closure without a nominal side")
+        kinds = closure.labour_closures(list(m.R), list(m.L))
+        bad = sorted({k for k in kinds.values() if k != "wage_curve"})
+        if bad:
+            raise DynamicsError(f"sector-attached labour in a path needs labour='wage_curve' (the sector "
+                                f"wage curve turns excess supply into unemployment), got {bad}")
+        m.wage_setting.deactivate()
+        m.wage_anchor = pyo.Param(spec, m.I, m.R, mutable=True, initialize=1.0,
+                                  doc="anchor of the sector wage curve: baseline wage x lagged wage gap")
+        m.wage_curve_on = pyo.Param(initialize=1.0, mutable=True,
+                                    doc="1: sector wage curves (policy); 0: U = U0, flexible wages (baseline)")
+        m.transition_wage = pyo.Constraint(
+            spec, m.I, m.R, doc="sector wage curve of attached labour relative to the baseline",
+            rule=lambda m, h, j, r: m.wage_curve_on * (pyo.log(m.WS[h, j, r] / m.wage_anchor[h, j, r])
+                                                       + m.phi[r] * pyo.log(m.US[h, j, r] / m.u0[h, r]))
+            + (1 - m.wage_curve_on) * (m.US[h, j, r] - m.u0[h, r]) == 0)
+
+    def _labour_state(self):
+        """Sector wages and unemployment rates of attached labour at the current point,
+        arrays (labour, sector, region)."""
+        m, p = self.model.pyomo, self.params
+        L, I, R = self.attached_labour, p.sectors, p.regions
+        ws = np.array([[[pyo.value(m.WS[h, j, r]) for r in R] for j in I] for h in L])
+        us = np.array([[[pyo.value(m.US[h, j, r]) for r in R] for j in I] for h in L])
+        return ws, us
+
+    def _benchmark_attached(self):
+        p = self.params
+        return np.array([p["vfm"][p.factors.index(h)] for h in self.attached_labour], dtype=float)
+
+    def _next_attached(self, attached, k):
+        """Attached labour of year k+1 from year k's solution (mobility rule, then labour force growth)."""
+        if k + 1 >= len(self.years):
+            return attached
+        ws, us = self._labour_state()
+        moved = self.mobility.step(attached, ws, us, self.periods.step)
+        return moved * (self.labour_index[k + 1] / self.labour_index[k])[None, None, :]
+
+    def _anchors(self, values) -> dict:
+        m, p = self.model.pyomo, self.params
+        out = {}
+        for a, h in enumerate(self.attached_labour):
+            for jj, j in enumerate(p.sectors):
+                for k, r in enumerate(p.regions):
+                    q = m.wage_anchor[h, j, r]
+                    out[id(q)] = (q, float(values[a, jj, k]))
+        return out
 
     # -- parameters of a year --------------------------------------------------------------
     def _restore_benchmark(self):
@@ -125,7 +194,9 @@ class DynamicModel:
                 q.set_value(self._bench_p[id(q)])
         self.nlp.to_model(self._bench_x)
 
-    def _endowments(self, K, n) -> dict:
+    def _endowments(self, K, n, attached=None) -> dict:
+        """Endowments of a year: capital K, labour vfm N(t)/N(t0) by sector, or the
+        ``attached`` labour (labour, sector, region) of sector-attached labour types."""
         m, p = self.model.pyomo, self.params
         vfm, F, R = p["vfm"], p.factors, p.regions
         out = {}
@@ -135,7 +206,10 @@ class DynamicModel:
                 out[id(q)] = (q, float(vfm[F.index("capital"), jj, k] * K[k] / self.K0[k]))
                 for f in self.labour:
                     q = m.endowment[f, j, r]
-                    out[id(q)] = (q, float(vfm[F.index(f), jj, k] * n[k]))
+                    if attached is not None and f in self.attached_labour:
+                        out[id(q)] = (q, float(attached[self.attached_labour.index(f), jj, k]))
+                    else:
+                        out[id(q)] = (q, float(vfm[F.index(f), jj, k] * n[k]))
         return out
 
     def _capital(self, k, K, inv) -> np.ndarray:
@@ -173,9 +247,13 @@ class DynamicModel:
         raise SolveError(f"year {year}: no convergence even with {max_steps} continuation steps; "
                          f"last error: {last}", worst=last.worst)
 
-    def _record(self, year, K, n, inv, sol) -> xr.Dataset:
+    def _record(self, year, K, n, inv, sol, attached=None) -> xr.Dataset:
         ds = collect(self.model)
         R = ("region",)
+        if attached is not None:
+            ds["labour_attached"] = (("labour", "sector", "region"), attached,
+                                     {"long_name": "labour attached to the sector at the start of the "
+                                      "year (efficiency units)", "units": "benchmark USD m"})
         lam = np.array([self.target.instrument_values()[r] for r in self.params.regions])
         ds["capital_stock"] = (R, K, {"long_name": "capital stock at the start of the year",
                                       "units": "benchmark USD m"})
@@ -200,6 +278,9 @@ class DynamicModel:
         self._restore_benchmark()
         R = self.params.regions
         self.target.set_targets(dict(zip(R, self.gdp0)))
+        attached = self._benchmark_attached() if self.attached_labour else None
+        if attached is not None:
+            self.model.pyomo.wage_curve_on.set_value(0.0)
         K, recs, xs = self.K0.copy(), [], []
         t_start = time.perf_counter()
         inv = None
@@ -207,7 +288,7 @@ class DynamicModel:
             n = self.labour_index[k]
             if k > 0:
                 K = self._capital(k, K, inv)
-                new = self._endowments(K, n)
+                new = self._endowments(K, n, attached)
                 new.update({id(q): (q, float(self.gdp0[i] * self.gdp_index[k, i]))
                             for i, q in enumerate(self.target.target[r] for r in R)})
                 sol = self._solve_year(year, new)
@@ -215,8 +296,10 @@ class DynamicModel:
                 sol = self.model.solve()
                 sol.info["total_iterations"] = sol.iterations
             inv = real_investment(self.model)
-            recs.append(self._record(year, K, n, inv, sol))
+            recs.append(self._record(year, K, n, inv, sol, attached))
             xs.append(self.nlp.x_from_model())
+            if attached is not None:
+                attached = self._next_attached(attached, k)
         self.timing["baseline"] = time.perf_counter() - t_start
         ds = assemble(recs, self.years, self.periods.step)
         ds["gdp_target"] = (("year", "region"), self.gdp0 * self.gdp_index,
@@ -235,6 +318,9 @@ class DynamicModel:
                                 f"{base.attrs.get('step')}), the path {self.years[0]}-{self.years[-1]} "
                                 f"(step {self.periods.step}); recompute the baseline")
         labels = [f"{n}[{i}]" for n, i in self.nlp.variable_labels]
+        if self.attached_labour and "labour_attached" not in base:
+            raise DynamicsError("the baseline has no attached labour (computed with mobile labour); "
+                                "recompute it with the sector-attached closure")
         if list(map(str, base["nlp_variable"].values)) != labels:
             raise DynamicsError("the baseline was computed for a different model (dataset, closure "
                                 "or version); recompute it")
@@ -299,23 +385,41 @@ class DynamicModel:
         Kb = baseline["capital_stock"].transpose("year", "region").values
         xb = baseline["solution"].values
         self.target.fix_instruments(dict(zip(R, lam[0])))
+        if self.attached_labour:
+            m.wage_curve_on.set_value(1.0)
+            Ab = baseline["labour_attached"].sel(labour=self.attached_labour).transpose(
+                "year", "labour", "sector", "region").values
+            wb = baseline["sector_wage"].sel(labour=self.attached_labour).transpose(
+                "year", "labour", "sector", "region").values
+            attached, gap = Ab[0].copy(), np.ones_like(Ab[0])
+        else:
+            Ab = [None] * len(self.years)
+            attached = None
         K, recs, inv = self.K0.copy(), [], None
         t_start = time.perf_counter()
         for k, year in enumerate(self.years):
             n = self.labour_index[k]
             # start from the baseline's point of the year: its parameters and its solution
-            for q, v in self._endowments(Kb[k], n).values():
+            start = self._endowments(Kb[k], n, Ab[k])
+            if attached is not None:
+                start.update(self._anchors(wb[k]))
+            for q, v in start.values():
                 q.set_value(v)
             for i, r in enumerate(R):
                 self.target.fixed[r] = float(lam[k, i])
             self.nlp.to_model(xb[k])
             if k > 0:
                 K = self._capital(k, K, inv)
-            new = self._endowments(K, n)
+            new = self._endowments(K, n, attached)
+            if attached is not None:
+                new.update(self._anchors(wb[k] * gap))
             new.update(self._shock_params(scenario, year, touched, new))
             sol = self._solve_year(year, new)
             inv = real_investment(self.model)
-            recs.append(self._record(year, K, n, inv, sol))
+            recs.append(self._record(year, K, n, inv, sol, attached))
+            if attached is not None:
+                gap = self._labour_state()[0] / wb[k]
+                attached = self._next_attached(attached, k)
         self.timing["policy"] = time.perf_counter() - t_start
         scen = assemble(recs, self.years, self.periods.step)
         scen.attrs.update(self._attrs("policy"))

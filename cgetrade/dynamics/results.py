@@ -59,6 +59,39 @@ def assemble(records, years, step: int) -> xr.Dataset:
         "units": "% per year"})
     ds["employment_total"] = ds["employment"].sum("sector")
     ds["employment_total"].attrs = {"long_name": "employment, all sectors", "units": "thousand persons"}
+    return _labour_flows(ds, step)
+
+
+def _labour_flows(ds: xr.Dataset, step: int) -> xr.Dataset:
+    """Job flows, movers and unemployed person-years by labour type, sector and region:
+
+        jobs_lost_in_year_t  = max(0, persons_(t-s) - persons_t)
+        jobs_found_in_year_t = max(0, persons_t - persons_(t-s))
+        movers_in_t  = max(0, LF_j,t - LF_j,(t-s) N_t / N_(t-s))   (labour force attached to j, net
+                       of labour force growth; movers_out likewise), first year 0
+        unemployed_person_years_t = sum_(tau <= t) unemployed_tau * s
+    """
+    persons = ds["persons"]
+    d = persons - persons.shift(year=1)
+    ds["jobs_lost_in_year"] = (-d).clip(min=0).fillna(0.0)
+    ds["jobs_lost_in_year"].attrs = {"long_name": "jobs lost in the year: fall of persons employed by labour type, "
+                                          "sector and region since the previous period", "units": "thousand persons"}
+    ds["jobs_found_in_year"] = d.clip(min=0).fillna(0.0)
+    ds["jobs_found_in_year"].attrs = {"long_name": "jobs found in the year: rise of persons employed by labour type, "
+                                           "sector and region since the previous period", "units": "thousand persons"}
+    lf = ds["labour_force_sector"]
+    growth = ds["labour_force"] / ds["labour_force"].shift(year=1)
+    moved = (lf - lf.shift(year=1) * growth).fillna(0.0)
+    ds["movers_in"] = moved.clip(min=0)
+    ds["movers_in"].attrs = {"long_name": "workers moving into the sector's attached labour force in the "
+                                          "year (net of labour force growth)", "units": "thousand persons"}
+    ds["movers_out"] = (-moved).clip(min=0)
+    ds["movers_out"].attrs = {"long_name": "workers leaving the sector's attached labour force in the "
+                                           "year (net of labour force growth)", "units": "thousand persons"}
+    ds["unemployed_person_years"] = (ds["unemployed_by_skill_sector"] * step).cumsum("year")
+    ds["unemployed_person_years"].attrs = {"long_name": "unemployed person-years since the first year, by "
+                                                        "labour type and sector of attachment",
+                                           "units": "thousand person-years"}
     return ds
 
 
@@ -78,6 +111,29 @@ def deviations(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
         out[f"{v}_dev_pp"].attrs = {"long_name": f"{v} minus the baseline's", "units": "percentage points per year"}
     out["employment_change"] = scen["employment"] - base["employment"]
     out["employment_change"].attrs = {"long_name": "employment minus the baseline's", "units": "thousand persons"}
+    if "unemployed_by_skill_sector" in base:
+        gap = scen["persons"] - base["persons"]
+        out["jobs_lost_vs_baseline"] = (-gap).clip(min=0)
+        out["jobs_lost_vs_baseline"].attrs = {"long_name": "persons employed below the baseline by labour "
+                                              "type, sector and region", "units": "thousand persons"}
+        out["jobs_found_vs_baseline"] = gap.clip(min=0)
+        out["jobs_found_vs_baseline"].attrs = {"long_name": "persons employed above the baseline by labour "
+                                               "type, sector and region", "units": "thousand persons"}
+        excess = scen["unemployed_by_skill_sector"] - base["unemployed_by_skill_sector"]
+        out["excess_unemployed"] = excess
+        out["excess_unemployed"].attrs = {"long_name": "unemployed persons minus the baseline's, by labour "
+                                          "type and sector of attachment", "units": "thousand persons"}
+        step = int(scen.attrs.get("step", 1) or 1)
+        out["excess_unemployed_person_years"] = (excess * step).cumsum("year")
+        out["excess_unemployed_person_years"].attrs = {
+            "long_name": "unemployed person-years above the baseline since the first year, by labour type "
+                         "and sector of attachment", "units": "thousand person-years"}
+        total = excess.sum("sector").clip(min=0)          # (year, labour, region)
+        inflow = (total - total.shift(year=1, fill_value=0.0)).clip(min=0).sum("year")
+        out["excess_unemployment_duration"] = (total * step).sum("year") / inflow.where(inflow > 1e-9)
+        out["excess_unemployment_duration"].attrs = {
+            "long_name": "mean duration of excess unemployment over the path: person-years of positive "
+                         "excess unemployment / its rises (NaN without any)", "units": "years"}
     for v in ("real_gdp", "cpi", "employment_total"):
         out[f"baseline_{v}"] = base[v]
         out[f"baseline_{v}"].attrs = dict(base[v].attrs, long_name=f"baseline {base[v].attrs.get('long_name', v)}")

@@ -35,13 +35,64 @@ CAPITAL_CLOSURES = ("fixed", "rate_of_return")
 #: applications with sluggish labour, labour; Hertel 1997, Global Trade Analysis, ch. 2)
 SLUGGISH_ETA = 1.0
 
+#: Costly labour mobility (docs/model.md "Labour mobility with costs"), from published estimates.
+#: Artuc, Chaudhuri and McLaren (2010, AER 100(3): 1008-1045), US CPS 1975-2000, six sectors:
+#: mean moving cost C = 6.04 annual wages and a scale of the idiosyncratic moving shocks
+#: nu = 1.88 annual wages, discount factor beta = 0.97.
+ACM_MOVING_COST, ACM_NU, ACM_BETA = 6.04, 1.88, 0.97
+#: Dix-Carneiro (2014, Econometrica 82(3): 825-885), Brazil 1995-2005: after a trade shock the
+#: sectoral labour reallocation takes about 4 to 10 years. The model's annual adjustment share
+#: mu closes 90 % of a gap in T90 years: (1 - mu)^T90 = 0.1. Central T90 = 6 years (range 4-10).
+ADJUSTMENT_YEARS = {"fast": 4.0, "central": 6.0, "slow": 10.0}
+#: the horizon of the medium-run preset, in years of the dynamic adjustment rule
+MEDIUM_RUN_YEARS = 3
+#: own-wage elasticity of a sector's labour demand used to map a horizon into a CET elasticity
+#: (GTAP sigma_va ~ 1 with labour a minor share of a sector's costs: about 1)
+LABOUR_DEMAND_ELASTICITY = 1.0
+
+
+def adjustment_share(years: float) -> float:
+    """Annual share mu of a sector's labour gap that closes, given the years T90 in which
+    90 % of it closes: mu = 1 - 0.1^(1/T90)."""
+    if not years > 0:
+        raise ClosureError(f"adjustment years must be > 0, got {years}")
+    return 1.0 - 0.1 ** (1.0 / years)
+
+
+def destination_elasticity(mu: float, beta: float = ACM_BETA, nu: float = ACM_NU) -> float:
+    """Elasticity psi of the sector shares of movers' destinations with respect to expected
+    earnings, from the logit of Artuc, Chaudhuri and McLaren (2010): the choice probability is
+    proportional to exp(beta V_k / nu); a log earnings gap that decays at the rate mu is worth
+    V = gap / (1 - beta (1 - mu)) annual wages, so psi = beta / (nu (1 - beta (1 - mu)))."""
+    return beta / (nu * (1.0 - beta * (1.0 - mu)))
+
+
+def medium_run_eta(years: float = MEDIUM_RUN_YEARS, adjustment_years: float = ADJUSTMENT_YEARS["central"],
+                   demand_elasticity: float = LABOUR_DEMAND_ELASTICITY) -> float:
+    """CET elasticity eta of sluggish labour for a horizon of ``years``: the share of the fully
+    mobile employment response reached after that many years of the dynamic rule,
+    f = 1 - (1 - mu)^years, equals the CET's eta / (eta + eps_D) for a sector labour demand
+    with elasticity eps_D: eta = eps_D f / (1 - f)."""
+    f = 1.0 - (1.0 - adjustment_share(adjustment_years)) ** years
+    return demand_elasticity * f / (1.0 - f)
+
+
+MOVING_SHARE = adjustment_share(ADJUSTMENT_YEARS["central"])
+MEDIUM_RUN_ETA = medium_run_eta()
+
 #: named closures by horizon (GTAP practice; docs/model.md "Closures")
 PRESETS = {
-    # capital installed where it is: sector-specific and fixed; labour mobile
-    "short_run": dict(mobility={"capital": "specific"}, capital="fixed"),
-    # capital mobile across sectors, aggregate stock fixed (the default)
-    "medium_run": dict(mobility={}, capital="fixed"),
-    # capital stock endogenous at a fixed real rate of return (rental / price of capital goods)
+    # capital installed where it is; workers attached to their sector, each sector's real wage
+    # on a sector wage curve (kappa = 1: ln(W_j / CPI) = -phi ln(U_j / U0), Blanchflower and
+    # Oswald's curve in real wages, so the model stays homogeneous): displaced workers become
+    # unemployed in their sector rather than re-employed at once
+    "short_run": dict(mobility={"capital": "specific", "labour": "specific"}, capital="fixed",
+                      labour="wage_curve", kappa=1.0),
+    # capital mobile across sectors, aggregate stock fixed; labour partially mobile (CET with
+    # the elasticity of MEDIUM_RUN_YEARS of the dynamic adjustment rule)
+    "medium_run": dict(mobility={"labour": "sluggish"}, capital="fixed", eta=MEDIUM_RUN_ETA),
+    # labour fully mobile; capital stock endogenous at a fixed real rate of return
+    # (rental / price of capital goods)
     "long_run": dict(mobility={}, capital="rate_of_return"),
 }
 

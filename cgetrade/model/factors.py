@@ -15,15 +15,24 @@ labour type (1 for capital), S[f,r] a supply index, fixed at 1 except under
     labour closure "surplus_labour" (Lewis) W[h,r] = omega P_H[r]          (S_h endogenous)
 
 Persons (thousands). The labour force of type h is N[h,r] = N0[h,r] (E/E0) S[h,r], with
-N0 = benchmark employed / (1 - U0). Employed persons N (1 - U) are allocated to sectors in
-proportion to efficiency units weighted by benchmark persons per unit (pay-per-person premia):
+N0 = benchmark employed / (1 - U0). Persons are allocated to sectors by headcount weights q
+of the efficiency units X[h,j,r] of each sector (employed units F of mobile and sluggish
+labour, attached units E of sector-specific labour):
 
-    persons[h,j,r] = N[h,r] (1 - U[h,r]) pi[h,j,r] F[h,j,r] / sum_k pi[h,k,r] F[h,k,r],
-    pi = persons0 / F0,
+    q[h,j,r] = s p0[h,j,r] + pi~[h,j,r] (X[h,j,r] - s X0[h,j,r]),   s = sum_k X / sum_k X0
+    mobile, sluggish:  persons[h,j,r] = N[h,r] (1 - U[h,r]) q[h,j,r] / sum_k q[h,k,r]
+    specific:          LF[h,j,r] = N[h,r] q[h,j,r] / sum_k q[h,k,r]   (labour force attached to j)
+                       persons[h,j,r] = LF[h,j,r] (1 - U_S[h,j,r])
 
-so sum_j persons + unemployed = N exactly, and with a fixed labour force sector job changes
-add up to minus the change in unemployment. Sector-specific labour: persons[h,j,r] =
-N0[h,j,r] (E/E0) (1 - U_S[h,j,r]).
+p0 are benchmark persons; pi~ is the number of persons per efficiency unit that a change in
+the sector's units moves. Where the sector's employment is measured, pi~ = pi = p0 / X0, the
+benchmark persons per wage unit, and q = pi X (persons move with pay-per-person premia);
+where it is imputed (calibrate(headcount="pooled_where_imputed"), the default), pi~ blends
+the sector's ratio with the region's pooled ratio of the labour type by the imputed share w:
+pi~ = (1 - w) pi + w sum_k p0_k / sum_k X0_k. At the benchmark q = p0 (persons replicate the
+data) and a uniform scaling of every sector's units keeps the sector shares; sum_j persons +
+unemployed = N exactly, and with a fixed labour force sector job changes add up to minus the
+change in unemployment.
 """
 from __future__ import annotations
 
@@ -86,6 +95,23 @@ def add_unemployment(m, closure, p):
                    doc="unemployment rate of sector-specific labour U_S[h,j,r]")
     m.N0 = pyo.Param(m.L, m.I, m.R, mutable=False, doc="benchmark labour force by sector (thousand)",
                      initialize=lambda m, h, j, r: float(persons0[F[h], I[j], R[r]]) / (1 - u0[h, r]))
+    def labour_force(m, h, r):
+        e0 = sum(pyo.value(m.endowment[h, j, r]) for j in m.I)
+        return (sum(m.N0[h, j, r] for j in m.I) * m.S[h, r]
+                * sum(m.endowment[h, j, r] for j in m.I) / e0) if e0 > 0 else 0.0
+    m.labour_force = pyo.Expression(m.L, m.R, rule=labour_force, doc="labour force N[h,r] (thousand persons)")
+    m.ppu = pyo.Param(m.L, m.I, m.R, mutable=False, doc="persons per efficiency unit that a change "
+                      "of the sector's units moves (pi~, thousand persons per benchmark USD m)",
+                      initialize=headcount_ratio(m, p, list(L)))
+
+    def labour_force_sector(m, h, j, r):
+        if h in specific:
+            return _allocate(m, p, h, j, r, m.labour_force[h, r], lambda k: m.endowment[h, k, r], benchmark_lf=True)
+        n = sum(pyo.value(m.N0[h, k, r]) for k in m.I)
+        return m.N0[h, j, r] / n * m.labour_force[h, r] if n > 0 else 0.0
+    m.labour_force_sector = pyo.Expression(m.L, m.I, m.R, rule=labour_force_sector,
+                                           doc="labour force attached to a sector (sector-specific "
+                                               "labour; else the benchmark split), thousand persons")
     m.unemployment_by_sector = pyo.ConstraintList(doc="U = labour-force-weighted mean of U_S")
     for (h, r), kind in kinds.items():
         if kind in ("flexible", "surplus_labour"):
@@ -93,18 +119,13 @@ def add_unemployment(m, closure, p):
             for j in (m.I if h in specific else []):
                 m.US[h, j, r].fix(u0[h, r])
         elif h in specific:
-            n = {j: pyo.value(m.N0[h, j, r]) for j in m.I}
-            m.unemployment_by_sector.add(m.U[h, r] == sum(n[j] / sum(n.values()) * m.US[h, j, r] for j in m.I))
+            lf = m.labour_force[h, r]
+            m.unemployment_by_sector.add(m.U[h, r] == sum(m.labour_force_sector[h, j, r] / lf * m.US[h, j, r]
+                                                          for j in m.I))
         if kind == "surplus_labour":
             if h in specific:
                 raise ClosureError(f"the surplus-labour closure ({h}, {r}) needs mobile or sluggish labour")
             m.S[h, r].unfix()
-
-    def labour_force(m, h, r):
-        e0 = sum(pyo.value(m.endowment[h, j, r]) for j in m.I)
-        return (sum(m.N0[h, j, r] for j in m.I) * m.S[h, r]
-                * sum(m.endowment[h, j, r] for j in m.I) / e0) if e0 > 0 else 0.0
-    m.labour_force = pyo.Expression(m.L, m.R, rule=labour_force, doc="labour force N[h,r] (thousand persons)")
     n0 = {(h, r): sum(pyo.value(m.N0[h, j, r]) for j in m.I) for h in L for r in regions}
     m.ur0 = pyo.Param(m.R, mutable=True, doc="benchmark regional unemployment rate",
                       initialize=lambda m, r: sum(n0[h, r] * u0[h, r] for h in L) / sum(n0[h, r] for h in L))
@@ -115,6 +136,52 @@ def add_unemployment(m, closure, p):
         return sum(m.labour_force[h, r] * m.U[h, r] for h in L) / sum(m.labour_force[h, r] for h in L)
     m.UR = pyo.Expression(m.R, rule=regional_rate, doc="regional unemployment rate (all labour types)")
     return kinds
+
+
+def headcount_ratio(m, p, labour) -> dict:
+    """Persons per efficiency unit moved by a change of a sector's units, pi~[h,j,r]: the
+    sector's benchmark ratio pi = p0 / X0, blended with the region's pooled ratio of the labour
+    type by the imputed share w of the sector's benchmark persons (``persons_imputed``, 0 where
+    employment is measured): pi~ = (1 - w) pi + w sum_k p0_k / sum_k X0_k. Cells without pay
+    or persons: 0."""
+    persons0, vfm = p["persons_by_factor"], p["vfm"]
+    imputed = p.get("persons_imputed")
+    out = {}
+    for h in labour:
+        f = m.F_idx[h]
+        for rr, r in m.R_idx.items():
+            paid = [k for k in m.I_idx.values() if persons0[f, k, r] > 0 and vfm[f, k, r] > 0]
+            pooled = (sum(persons0[f, k, r] for k in paid) / sum(vfm[f, k, r] for k in paid)) if paid else 0.0
+            for j, k in m.I_idx.items():
+                if k not in paid:
+                    out[h, j, rr] = 0.0
+                    continue
+                w = float(imputed[f, k, r]) if imputed is not None else 0.0
+                out[h, j, rr] = float((1 - w) * (persons0[f, k, r] / vfm[f, k, r]) + w * pooled) \
+                    if w > 0 else float(persons0[f, k, r] / vfm[f, k, r])
+    return out
+
+
+def _allocate(m, p, h, j, r, total, units, benchmark_lf=False):
+    """Persons of sector j out of ``total`` persons of labour type h in r by the headcount
+    weights q_k = s p0_k + pi~_k (X_k - s X0_k) of the efficiency units X_k = ``units(k)``
+    (module docstring); sectors with persons but no pay keep their benchmark number (their
+    benchmark labour force, with ``benchmark_lf``)."""
+    R, I, F = m.R_idx, m.I_idx, m.F_idx
+    persons0, vfm = p["persons_by_factor"], p["vfm"]
+    f, rr = F[h], R[r]
+    p0 = {k: float(persons0[f, I[k], rr]) for k in m.I if persons0[f, I[k], rr] > 0}
+    paid = [k for k in p0 if vfm[f, I[k], rr] > 0]
+    if j not in paid:
+        return p0.get(j, 0.0) / ((1 - pyo.value(m.u0[h, r])) if benchmark_lf else 1.0)
+    fixed = sum(v for k, v in p0.items() if k not in paid) / ((1 - pyo.value(m.u0[h, r])) if benchmark_lf else 1.0)
+    pi = {k: p0[k] / float(vfm[f, I[k], rr]) for k in paid}
+    if all(pyo.value(m.ppu[h, k, r]) == pi[k] for k in paid):      # measured employment: q = pi X
+        return (total - fixed) * pi[j] * units(j) / sum(pi[k] * units(k) for k in paid)
+    x0 = {k: float(vfm[f, I[k], rr]) for k in paid}
+    s = sum(units(k) for k in paid) / sum(x0.values())
+    q = {k: s * p0[k] + m.ppu[h, k, r] * (units(k) - s * x0[k]) for k in paid}
+    return (total - fixed) * q[j] / sum(q.values())
 
 
 def add_wage_setting(m, closure, exchange_rate):
@@ -222,16 +289,8 @@ def add_factor_markets(m, p):
         if persons0[F[h], I[j], R[r]] <= 0:
             return 0.0
         if h in m.F_SPECIFIC:
-            e0 = vfm[F[h], I[j], R[r]]
-            return m.N0[h, j, r] * m.endowment[h, j, r] / e0 * (1 - m.US[h, j, r])
-        ppu = {k: persons0[F[h], I[k], R[r]] / vfm[F[h], I[k], R[r]]
-               for k in m.I if persons0[F[h], I[k], R[r]] > 0 and vfm[F[h], I[k], R[r]] > 0}
-        if j not in ppu:        # persons without recorded pay: keep their benchmark number
-            return float(persons0[F[h], I[j], R[r]])
-        total = sum(ppu[k] * m.FD[h, k, r] for k in ppu)
-        employed = m.labour_force[h, r] * (1 - m.U[h, r]) \
-            - sum(float(persons0[F[h], I[k], R[r]]) for k in m.I if k not in ppu and persons0[F[h], I[k], R[r]] > 0)
-        return employed * ppu[j] * m.FD[h, j, r] / total
+            return m.labour_force_sector[h, j, r] * (1 - m.US[h, j, r])
+        return _allocate(m, p, h, j, r, m.labour_force[h, r] * (1 - m.U[h, r]), lambda k: m.FD[h, k, r])
     m.persons = pyo.Expression(m.L, m.I, m.R, rule=persons,
                                doc="persons employed by labour type, sector, region (thousand)")
     m.employment = pyo.Expression(m.I, m.R, rule=lambda m, j, r: sum(m.persons[h, j, r] for h in m.L),
