@@ -93,28 +93,13 @@ def _read_any(args):
                         labour_share=getattr(args, "labour_share", None))
 
 
-def small_open_economy(ds, elasticities=None):
-    """Closure and elasticities for a dataset with an exogenous rest of the world: the first
-    region's labour is the numeraire, foreign saving is fixed in the rest of the world's
-    currency (flexible exchange rate), and sectors without a finite CET get the textbook's
-    sigma_t = 2 (with perfect transformation every exporter's price would be pinned to world
-    prices, leaving more price equations than factors)."""
-    from .calibrate import Elasticities
-    from .model import Closure
-    el = elasticities or Elasticities.gtap_default()
-    sectors = [str(s) for s in ds.sector.values]
-    if any(el.value("sigma_t", s) == float("inf") for s in sectors):
-        el = el.override(sigma_t={s: 2.0 for s in sectors if el.value("sigma_t", s) == float("inf")})
-    return Closure(numeraire=("factor", "labour", str(ds.region.values[0])),
-                   foreign_saving="rest_of_world"), el
-
-
 def cmd_check(args) -> int:
     if args.reference:
         return cmd_check_reference()
     from . import CGEModel, calibrate
     from .checks import format_table, run_all
     from .data.schema import rest_of_world
+    from .model.closures import small_open_economy
     from .scenario import Scenario
     ds, el = _read_any(args) if args.dataset else (_load_dataset(None), None)
     t0 = time.perf_counter()
@@ -270,8 +255,15 @@ def cmd_run(args) -> int:
     from . import CGEModel, calibrate
     from .results import collect, compare, provenance, save
     from .solve import SolveError
-    from .welfare import COMPONENTS, decompose_ev
+    from .welfare import COMPONENTS, decompose_ev, decomposition_available
     closure = scen.make_closure(preset=getattr(args, "closure", None))
+    from .data.schema import rest_of_world
+    if rest_of_world(ds) is not None:          # a SAM or single-country table: small open economy
+        from dataclasses import replace
+
+        from .model.closures import small_open_economy
+        soe, el = small_open_economy(ds, el)
+        closure = replace(closure, numeraire=soe.numeraire, foreign_saving=soe.foreign_saving)
     params = calibrate(ds, el, **scen.calibration_options(skills=getattr(args, "skills", None),
                                                       va_nest=getattr(args, "va_nest", None)))
     progress.step(f"building the model ({len(params.regions)} regions x {len(params.sectors)} sectors)")
@@ -288,21 +280,27 @@ def cmd_run(args) -> int:
         scen = scen.implied(model)
     drivers = _driver_decomposition(scen, model, base, progress)
     effects = scen.automation_effects(model) if any(s.kind == "automation" for s in scen.shocks) else None
-    progress.step("solving the scenario along the EV decomposition path (8 steps)")
-    try:       # the decomposition path is itself a continuation in equal steps
-        welfare = decompose_ev(model, scen, steps=8)
-        sol = model.last_solution
-        sol.info["reached_by"] = "8 equal steps (EV decomposition path)"
-    except SolveError:
-        progress.step("solving the scenario by continuation")
-        model.reset()
-        model.solve()
-        sol = scen.solve(model)         # direct solve or finer continuation
-        model.reset()
-        model.solve()
-        welfare = decompose_ev(model, scen, steps=int(sol.info["reached_by"].split()[-2])
-                               if "continuation" in sol.info["reached_by"] else 8)
-        sol = model.last_solution
+    no_decomposition = decomposition_available(model)
+    welfare = None
+    if no_decomposition:
+        progress.step("solving the scenario (no EV decomposition for this closure)")
+        sol = scen.solve(model)
+    else:
+        progress.step("solving the scenario along the EV decomposition path (8 steps)")
+        try:       # the decomposition path is itself a continuation in equal steps
+            welfare = decompose_ev(model, scen, steps=8)
+            sol = model.last_solution
+            sol.info["reached_by"] = "8 equal steps (EV decomposition path)"
+        except SolveError:
+            progress.step("solving the scenario by continuation")
+            model.reset()
+            model.solve()
+            sol = scen.solve(model)         # direct solve or finer continuation
+            model.reset()
+            model.solve()
+            welfare = decompose_ev(model, scen, steps=int(sol.info["reached_by"].split()[-2])
+                                   if "continuation" in sol.info["reached_by"] else 8)
+            sol = model.last_solution
     progress.step("writing results")
     res = compare(base, collect(model), attrs=provenance(
         model, scen, sol, base_sol, closure_label=closure.label,
@@ -313,12 +311,16 @@ def cmd_run(args) -> int:
     if drivers is not None:
         from .report.drivers import driver_table
         res.attrs["driver_decomposition"] = driver_table(drivers, exporter=drivers.attrs["exporter"], markdown=True)
-    for c in list(COMPONENTS) + ["integration_error"]:
-        res[f"ev_{c}"] = welfare[c]
+    if welfare is not None:
+        for c in list(COMPONENTS) + ["integration_error"]:
+            res[f"ev_{c}"] = welfare[c]
+    else:
+        res.attrs["ev_decomposition"] = f"not available: {no_decomposition}"
     if effects is not None:
         for k, v in effects.data_vars.items():
             res[f"automation_{k}"] = v
-    stem = scen.name + (f"_{scen.variant}" if scen.variant else "")
+    stem = scen.name + (f"_{scen.variant}" if scen.variant else "") \
+        + (f"_{args.closure}" if getattr(args, "closure", None) else "")
     out = Path(args.out or f"{stem}.nc")
     save(res, out)
     total = progress.total()
@@ -335,7 +337,8 @@ def cmd_run(args) -> int:
         print(f"implied {x['kind']} shock {x['sector']}/{x['region']}: {x['implied_value']:+.4f} "
               f"({x['measure']} {x['target_pct']:+g} % relative to the world export price index)")
     print(summary_table(res, model.params.regions))
-    print("\n" + welfare_table(res, model.params.regions))
+    print("\n" + (welfare_table(res, model.params.regions) if welfare is not None
+                  else f"EV decomposition {res.attrs['ev_decomposition']}"))
     manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in model.params.sectors]
     if manuf and "CHN" in model.params.regions:
         print("\n" + manufacturing_table(res, manuf, model.params.regions))
@@ -735,7 +738,9 @@ def main(argv=None) -> int:
     r.add_argument("scenario", nargs="?", help=f"scenario name or TOML file (default: {DEFAULT_EXPERIMENT}; "
                                                "see cgetrade list)")
     _add_common(r)
-    r.add_argument("--out", help="output netCDF path (default: <scenario>_<variant>.nc)")
+    r.add_argument("--out", help="output netCDF path (default: <scenario>_<variant>[_<closure>].nc)")
+    r.add_argument("--accounts", help="account types of a SAM (CSV: account,type)")
+    r.add_argument("--labour-share", type=float, help="labour's share of value added (ICIO tables)")
     r.add_argument("--closure", choices=["short_run", "medium_run", "long_run"],
                    help="closure preset by horizon (default: the scenario's, else medium_run)")
     r.add_argument("--skills", action=argparse.BooleanOptionalAction, default=None,

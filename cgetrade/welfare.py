@@ -146,21 +146,31 @@ def utility_index(model, snap) -> dict:
             for n, r in enumerate(par.regions)}
 
 
+def decomposition_available(model) -> str:
+    """'' if the EV decomposition applies to the model's closure, else the reason it does not
+    (it is derived for the regional household with fixed foreign saving in world-price-index
+    units and no exogenous rest of the world)."""
+    c = model.closure
+    if c.final_demand != "regional_household" or c.foreign_saving != "world_price_index" \
+            or getattr(c, "foreign_saving_rule", "fixed") != "fixed" or len(model.pyomo.ROW):
+        return ("the EV decomposition is derived for the regional household with foreign "
+                "saving in world-price-index units and no exogenous rest of the world; "
+                f"this model has final_demand={c.final_demand!r}, "
+                f"foreign_saving={c.foreign_saving!r}, "
+                f"foreign_saving_rule={getattr(c, 'foreign_saving_rule', 'fixed')!r}"
+                + (", an exogenous rest of the world" if len(model.pyomo.ROW) else ""))
+    return ""
+
+
 def decompose_ev(model, scenario, steps: int = 8, **solve_options) -> xr.Dataset:
     """Solve ``scenario`` from the model's current (solved) point in ``steps`` steps and
     return EV and its components by region (benchmark USD m). Leaves the model at the
     fully shocked solution."""
     if steps < 2 or steps % 2:
         raise ValueError("steps must be an even number >= 2")
-    c = model.closure
-    if c.final_demand != "regional_household" or c.foreign_saving != "world_price_index" \
-            or getattr(c, "foreign_saving_rule", "fixed") != "fixed" or len(model.pyomo.ROW):
-        raise ValueError("the EV decomposition is derived for the regional household with foreign "
-                         "saving in world-price-index units and no exogenous rest of the world; "
-                         f"this model has final_demand={c.final_demand!r}, "
-                         f"foreign_saving={c.foreign_saving!r}, "
-                         f"foreign_saving_rule={getattr(c, 'foreign_saving_rule', 'fixed')!r}"
-                         + (", an exogenous rest of the world" if len(model.pyomo.ROW) else ""))
+    why = decomposition_available(model)
+    if why:
+        raise ValueError(why)
     par = model.params
     R = par.regions
     start, final = scenario.endpoints(model)

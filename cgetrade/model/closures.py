@@ -261,6 +261,26 @@ class Closure:
                 raise ClosureError(f"closure {name} ({what}) must be a number {rng}, got {v!r}")
 
 
+def small_open_economy(ds, elasticities=None):
+    """(Closure, Elasticities) for a dataset with an exogenous rest of the world (a SAM, a
+    single-country table): the first region's labour is the numeraire, foreign saving is fixed
+    in the rest of the world's currency (a flexible exchange rate), and sectors without a
+    finite CET elasticity get the textbook's sigma_t = 2 (with perfect transformation every
+    exporter's price would be pinned to world prices, leaving more price equations than
+    factors: a singular system). Datasets without an exogenous rest of the world get the
+    default Closure() and the elasticities unchanged."""
+    from ..calibrate import Elasticities
+    from ..data.schema import rest_of_world
+    el = elasticities or Elasticities.gtap_default()
+    if rest_of_world(ds) is None:
+        return Closure(), el
+    sectors = [str(s) for s in ds.sector.values]
+    if any(el.value("sigma_t", s) == float("inf") for s in sectors):
+        el = el.override(sigma_t={s: 2.0 for s in sectors if el.value("sigma_t", s) == float("inf")})
+    return Closure(numeraire=("factor", "labour", str(ds.region.values[0])),
+                   foreign_saving="rest_of_world"), el
+
+
 def numeraire_price(m, numeraire: tuple):
     kind, *rest = numeraire
     try:
