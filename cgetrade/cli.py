@@ -799,6 +799,11 @@ def main(argv=None) -> int:
     dyn.add_argument("--baseline", help="baseline netCDF: read if it exists, else computed and written")
     dyn.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_<from>_<to>.nc)")
     dyn.add_argument("--no-plot", action="store_true", help="do not write the PNG of the paths")
+    ex = sub.add_parser("export", help="a results file as a tidy table (CSV, Excel): one row per value")
+    ex.add_argument("results", help="results netCDF of cgetrade run, path, ssa, sweep or optimal")
+    ex.add_argument("--csv", help="output CSV path")
+    ex.add_argument("--xlsx", help="output Excel path (sheets: values, attributes)")
+    ex.add_argument("-q", "--quiet", action="store_true")
     op = sub.add_parser("optimal", help="optimal tariffs and subsidies over the equilibrium (Ipopt)")
     op.add_argument("problem", nargs="?", help="policy-problem TOML (default: industrial_policy_optimum)")
     op.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
@@ -842,13 +847,25 @@ def main(argv=None) -> int:
                 print(f"error: {err}", file=sys.stderr)
                 return 1
         return {"check": cmd_check, "run": cmd_run, "policy": cmd_policy,
-                "report": cmd_report, "path": cmd_path, "optimal": cmd_optimal,
+                "report": cmd_report, "path": cmd_path, "optimal": cmd_optimal, "export": cmd_export,
                 "data": cmd_data}[args.command](args)
     except KeyboardInterrupt:          # Ctrl-C: one line, no traceback; writers leave no partial file
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as err:
         return _report_error(err)
+
+
+def cmd_export(args) -> int:
+    """A results file as a tidy table (one row per value, with units) in CSV and/or Excel."""
+    from .report.export import export
+    if not (args.csv or args.xlsx):
+        raise FileNotFoundError("give --csv PATH and/or --xlsx PATH")
+    table = export(args.results, csv=args.csv, xlsx=args.xlsx)
+    if not args.quiet:
+        print(f"{args.results}: {len(table):,} values of {table.variable.nunique()} variables -> "
+              + " and ".join(p for p in (args.csv, args.xlsx) if p))
+    return 0
 
 
 def cmd_optimal(args) -> int:
