@@ -147,6 +147,8 @@ def _heatmap(da: xr.DataArray, rows: str, cols: str, title: str) -> str:
 
 
 def _bars(da: xr.DataArray, groups: str, series: str, title: str, ylabel: str, stacked=False, total=None) -> str:
+    if groups == "region" and _dominated(da, groups):
+        return _region_panels(da, series, title, ylabel, total)
     fig = _figure(title)
     ax = fig.add_subplot()
     g = [str(x) for x in da[groups].values]
@@ -170,6 +172,43 @@ def _bars(da: xr.DataArray, groups: str, series: str, title: str, ylabel: str, s
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, ncol=min(len(s) + 1, 5), loc="best")
+    return _png(fig)
+
+
+#: one region dwarfs the rest when its largest bar is this many times the next region's
+DOMINANCE = 4.0
+
+
+def _dominated(da: xr.DataArray, groups: str) -> bool:
+    """True when one group's largest |value| is DOMINANCE times any other group's, so that a
+    shared axis would flatten the others' bars."""
+    size = np.sort(np.nan_to_num(np.abs(da).max([d for d in da.dims if d != groups]).values))[::-1]
+    return len(size) > 1 and size[0] > DOMINANCE * max(size[1], 1e-12)
+
+
+def _region_panels(da: xr.DataArray, series: str, title: str, ylabel: str, total=None) -> str:
+    """One panel per region, each on its own scale: bars by ``series`` (and the total)."""
+    regions = [str(r) for r in da.region.values]
+    ncol = min(3, len(regions))
+    nrow = -(-len(regions) // ncol)
+    fig = _figure(title, (10, 2.4 * nrow))
+    fig.set_layout_engine("constrained")
+    axes = fig.subplots(nrow, ncol, squeeze=False)
+    labels = [str(x) for x in da[series].values]
+    x = np.arange(len(labels))
+    for k, r in enumerate(regions):
+        ax = axes[k // ncol][k % ncol]
+        ax.bar(x, da.sel(region=r).transpose(series).values, 0.7, color=[f"C{n % 10}" for n in x])
+        if total is not None:
+            ax.axhline(float(total.sel(region=r)), color="k", ls="--", lw=0.8)
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_title(r + (f" (total {float(total.sel(region=r)):,.0f})" if total is not None else ""), fontsize=9)
+        ax.set_xticks(x, labels, fontsize=7, rotation=45 if len(labels) > 4 else 0)
+    for k in range(len(regions), nrow * ncol):
+        axes[k // ncol][k % ncol].set_visible(False)
+    for row in axes:
+        row[0].set_ylabel(ylabel)
+    fig.suptitle(f"{title} (each region on its own scale)", fontsize=10)
     return _png(fig)
 
 
