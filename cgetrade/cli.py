@@ -101,8 +101,11 @@ def cmd_check(args) -> int:
     from .data.schema import rest_of_world
     from .model.closures import small_open_economy
     from .scenario import Scenario
+    progress = Progress(getattr(args, "quiet", False))
+    progress.step("reading the dataset")
     ds, el = _read_any(args) if args.dataset else (_load_dataset(None), None)
     t0 = time.perf_counter()
+    progress.step("calibrating and building the model")
     if rest_of_world(ds) is not None:
         closure, el = small_open_economy(ds, el)
         print(f"exogenous rest of the world {rest_of_world(ds)!r}: numeraire {closure.numeraire}, "
@@ -117,6 +120,7 @@ def cmd_check(args) -> int:
                          [Shock("tfp", 0.10, region=p.regions[0], sector=p.sectors[0])])
     else:
         shock = Scenario.from_toml(_experiment_path(None))
+    progress.step("replication, homogeneity, Walras' law and monetary neutrality (about 10 solves)")
     results = run_all(model, shock)
     print(f"cgetrade check: {ds.attrs.get('title', args.dataset or 'default dataset')}")
     print(f"  {len(model.params.regions)} regions x {len(model.params.sectors)} sectors, "

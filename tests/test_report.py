@@ -175,3 +175,13 @@ def test_report_renders_in_a_browser_engine(small_run, tmp_path):
                    capture_output=True, timeout=120)
     img = matplotlib.image.imread(tmp_path / "bare.png")[..., :3]
     assert (img[..., 2] - img[..., 0] > 0.25).mean() < 1e-4
+
+
+def test_one_region_dwarfing_the_rest_gets_panels_on_own_scales():
+    import xarray as xr
+
+    from cgetrade.report import _dominated
+    big = xr.DataArray([[100.0, 1.0], [2.0, 1.5]], dims=("region", "factor"),
+                       coords={"region": ["CHN", "USA"], "factor": ["a", "b"]})
+    even = big.copy(data=[[3.0, 1.0], [2.0, 1.5]])
+    assert _dominated(big, "region") and not _dominated(even, "region")
