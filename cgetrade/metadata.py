@@ -358,6 +358,32 @@ def describe(ds: xr.Dataset, names: dict | None = None, override: bool = True) -
     return ds
 
 
+register("import_price_wedge", "import-price wedge omega: local-currency import prices over border "
+         "prices (1 = full pass-through within the year)", "1")
+
+#: readable units of the screen tables -> their UDUNITS form in files (a change of a rate in
+#: percentage points is a number in units of 1e-2, UDUNITS' percent)
+UDUNITS = {"pp": "%", "pp per year": "% year-1", "% per year": "% year-1", "pp2": "1e-4",
+           "%/yr": "% year-1"}
+#: units written as they are although UDUNITS has no such unit (currencies, head counts)
+NOT_UDUNITS = ("money (e.g. 'USD m': million US dollars; 'local currency m'; 'benchmark USD m': at "
+               "benchmark prices) and persons ('thousand persons'): UDUNITS has no currencies or head "
+               "counts; every other units attribute parses as UDUNITS")
+
+
+def cf_units(ds: xr.Dataset) -> xr.Dataset:
+    """Units of every variable in their UDUNITS form (``UDUNITS``) for writing, in place; the
+    readable form stays in ``units_label``; the global ``units_note`` names the units that are
+    not UDUNITS (money, persons)."""
+    for da in ds.variables.values():
+        u = da.attrs.get("units")
+        if isinstance(u, str) and u in UDUNITS:
+            da.attrs["units"] = UDUNITS[u]
+            da.attrs.setdefault("units_label", u)
+    ds.attrs["units_note"] = NOT_UDUNITS
+    return ds
+
+
 def missing(ds: xr.Dataset) -> list[str]:
     """Variables without a long_name or units (empty when the dataset is fully described)."""
     return [name for name, da in ds.data_vars.items()

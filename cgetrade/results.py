@@ -402,7 +402,7 @@ def headline_deflator(res: xr.Dataset) -> tuple[str, bool]:
 
 def save(ds: xr.Dataset, path) -> None:
     """Write results to netCDF (h5netcdf engine), described by the metadata table."""
-    clean = metadata.describe(ds.copy(), override=False)
+    clean = metadata.cf_units(metadata.describe(ds.copy(), override=False))
     for k, v in list(clean.attrs.items()):
         if isinstance(v, bool):
             clean.attrs[k] = int(v)

@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from cgetrade import metadata
@@ -32,8 +33,9 @@ def test_changes_of_rates_and_balances_are_differences(small_run):
     share = ds.domestic_share
     np.testing.assert_allclose(ds.domestic_share_change,
                                100 * (share.sel(case="scenario") - share.sel(case="baseline")))
-    assert ds.domestic_share_change.attrs["units"] == "pp"
-    assert ds.unemployment_rate_change.attrs["units"] == "pp"
+    # percentage points: UDUNITS percent in the file, the readable label beside it
+    for v in (ds.domestic_share_change, ds.unemployment_rate_change):
+        assert v.attrs["units"] == "%" and v.attrs["units_label"] == "pp"
     assert float(abs(ds.domestic_share_change).max()) > 1e-4      # the shock moves shares
     # persons: % change and difference in the file's unit
     assert ds.employment_change.attrs["units"] == ds.employment.attrs["units"] == "thousand persons"
@@ -96,3 +98,24 @@ def test_unknown_kind_is_rejected():
     import pytest
     with pytest.raises(ValueError, match="kind"):
         metadata.register("x", "x", "1", "ratio")
+
+
+def test_units_in_files_parse_as_udunits_except_money_and_persons(tmp_path):
+    """Written results carry UDUNITS units (pp -> %, % per year -> % year-1, ...); only money
+    and head counts, which UDUNITS does not have, stay as they are and are named in units_note."""
+    cf_units = pytest.importorskip("cf_units")
+    import xarray as xr
+
+    from cgetrade.results import save
+    ds = xr.Dataset({"gap": ("region", [0.5, 1.0], {"units": "pp", "long_name": "gap"}),
+                     "rate": ("region", [2.0, 1.0], {"units": "% per year", "long_name": "rate"}),
+                     "loss": ("region", [2.0, 1.0], {"units": "pp2", "long_name": "loss"}),
+                     "ev": ("region", [1.0, 2.0], {"units": "USD m", "long_name": "EV"})},
+                    coords={"region": ["A", "B"]})
+    save(ds, tmp_path / "r.nc")
+    with xr.open_dataset(tmp_path / "r.nc", engine="h5netcdf") as back:
+        assert back.gap.attrs["units"] == "%" and back.gap.attrs["units_label"] == "pp"
+        for name in ("gap", "rate", "loss"):
+            cf_units.Unit(back[name].attrs["units"])          # parses
+        assert "UDUNITS has no currencies" in back.attrs["units_note"]
+        assert back.ev.attrs["units"] == "USD m"

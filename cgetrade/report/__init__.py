@@ -64,6 +64,9 @@ def _open(path) -> xr.Dataset:
     if not any(str(v).endswith(("_pct", "_change", "_dev_pct")) or str(v) == "ev" for v in ds.data_vars):
         raise InputError(f"{path} holds no results (no changes against a baseline); give a file "
                          "written by cgetrade run, path, ssa or sweep")
+    for v in ds.variables.values():          # readable units on the page ("pp", not UDUNITS "%")
+        if "units_label" in v.attrs:
+            v.attrs["units"] = v.attrs["units_label"]
     return ds
 
 
