@@ -173,7 +173,8 @@ def test_cli_policy_years_writes_results_and_plots(small_files, tmp_path, capsys
         parts = (summ.inflation_import_mean + summ.inflation_imported_intermediates_mean
                  + summ.inflation_domestic_value_added_mean)
         assert float(abs(parts - summ.inflation_mean).max()) < 1e-9
-        assert summ.inflation_imported_intermediates_shock.attrs["units"] == "pp per year"
+        v = summ.inflation_imported_intermediates_shock        # UDUNITS in the file, label beside
+        assert v.attrs["units"] == "% year-1" and v.attrs["units_label"] == "pp per year"
     bad = tmp_path / "bad.toml"
     bad.write_text(pol.read_text().replace('peg = ["peg", "R01"]', 'peg = ["peg", "R09"]'))
     assert main(["policy", str(bad), "--years", "2013:2014", "--dataset", str(small_files / "small.nc"),
