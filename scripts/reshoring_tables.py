@@ -1,10 +1,9 @@
 """Tables of docs/experiments/reshoring.md and docs/experiments/combined.md (central variants,
 `Closure()`: capital and labour mobile, stock fixed; numeraire the world export price index).
 
-    python scripts/reshoring_tables.py            # prints the tables (markdown)
-    python scripts/reshoring_tables.py --write    # replaces them in the pages
+    python scripts/reshoring_tables.py reshoring|combined   # prints that page's table (markdown)
 
-tests/test_robots.py checks that the pages hold exactly what this script prints.
+tests/test_docs_generated.py checks that the pages hold exactly what this script prints.
 """
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ from cgetrade.scenario import Scenario
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "experiments"
 PAGES = {"reshoring": DOCS / "reshoring.md", "combined": DOCS / "combined.md"}
-BEGIN, END = "<!-- tables: scripts/reshoring_tables.py -->", "<!-- end of tables -->"
 MANUF = ["LMF", "CHM", "MAC", "ELE"]
 WEST = ["USA", "EU", "JPN"]
 
@@ -72,19 +70,9 @@ def combined_table(res) -> str:
     return "\n".join(lines)
 
 
-def tables() -> dict:
-    return {"reshoring": reshoring_table(solve("reshoring")), "combined": combined_table(solve("combined"))}
-
-
-def replace_tables(text: str, body: str) -> str:
-    i, j = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[:i] + "\n" + body + "\n" + text[j:]
+TABLES = {"reshoring": lambda: reshoring_table(solve("reshoring")),
+          "combined": lambda: combined_table(solve("combined"))}
 
 
 if __name__ == "__main__":
-    out = tables()
-    for name, body in out.items():
-        if "--write" in sys.argv:
-            PAGES[name].write_text(replace_tables(PAGES[name].read_text(), body))
-        else:
-            print(body, end="\n\n")
+    print(TABLES[sys.argv[1]]())

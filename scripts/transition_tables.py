@@ -2,14 +2,12 @@
 mobile labour and west_automation_transition with workers attached to their sectors (the
 same shocks; central variants, 2011-2040).
 
-    python scripts/transition_tables.py            # prints the tables (markdown)
-    python scripts/transition_tables.py --write    # replaces them in the page
+    python scripts/transition_tables.py    # prints the tables (markdown); scripts/update_docs.py writes them
 
-tests/test_dynamics.py checks that the page holds exactly what this script prints.
+tests/test_dynamics.py checks that the page holds exactly what this script prints (tests/test_docs_generated.py).
 """
 from __future__ import annotations
 
-import sys
 from importlib import resources
 from pathlib import Path
 
@@ -18,7 +16,6 @@ from cgetrade.dynamics import DynamicModel, Periods
 from cgetrade.scenario import Scenario
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "dynamics.md"
-BEGIN, END = "<!-- tables: scripts/transition_tables.py -->", "<!-- end of tables -->"
 MANUF = ["LMF", "CHM", "MAC", "ELE"]
 WEST = ["USA", "EU", "JPN"]
 
@@ -72,14 +69,5 @@ def tables() -> str:
         "gradually; `docs/model.md`, \"Labour mobility with costs\")", transition_table(attached, mobile)])
 
 
-def replace_tables(text: str, body: str) -> str:
-    i, j = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[:i] + "\n" + body + "\n" + text[j:]
-
-
 if __name__ == "__main__":
-    out = tables()
-    if "--write" in sys.argv:
-        PAGE.write_text(replace_tables(PAGE.read_text(), out))
-    else:
-        print(out)
+    print(tables())

@@ -2,14 +2,12 @@
 automation shocks (model vs Acemoglu and Restrepo 2020 and Graetz and Michaels 2018), the
 displaced task shares of each variant, and the central variant's jobs under every horizon.
 
-    python scripts/west_automation_tables.py            # prints the tables (markdown)
-    python scripts/west_automation_tables.py --write    # replaces them in the page
+    python scripts/west_automation_tables.py    # prints the tables (markdown); scripts/update_docs.py writes them
 
-tests/test_experiments.py checks that the page holds exactly what this script prints.
+tests/test_experiments.py checks that the page holds exactly what this script prints (tests/test_docs_generated.py).
 """
 from __future__ import annotations
 
-import sys
 from importlib import resources
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from cgetrade.results import collect, compare
 from cgetrade.scenario import Scenario
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "experiments" / "west_automation.md"
-BEGIN, END = "<!-- tables: scripts/west_automation_tables.py -->", "<!-- end of tables -->"
 WEST = ["USA", "EU", "JPN"]
 CLOSURES = {"short_run": "short run (workers attached, sector wage curves)",
             "medium_run": "medium run (labour sluggish)",
@@ -86,14 +83,5 @@ def tables() -> str:
         "**Central variant: jobs by horizon** (numeraire the world export price index):", jobs_table(params)])
 
 
-def replace_tables(text: str, body: str) -> str:
-    i, j = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[:i] + "\n" + body + "\n" + text[j:]
-
-
 if __name__ == "__main__":
-    out = tables()
-    if "--write" in sys.argv:
-        PAGE.write_text(replace_tables(PAGE.read_text(), out))
-    else:
-        print(out)
+    print(tables())

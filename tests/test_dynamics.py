@@ -373,19 +373,6 @@ def test_attached_labour_needs_a_sector_wage_curve(small_dataset):
                      closure=Closure(mobility={"labour": "specific"}))
 
 
-def test_dynamics_page_holds_the_transition_tables():
-    """docs/dynamics.md's tables of west_automation_adoption and west_automation_transition are
-    what scripts/transition_tables.py prints (two 2011-2040 path pairs, about 40 s)."""
-    import importlib.util
-    from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location("transition_tables", root / "scripts" / "transition_tables.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    page = mod.PAGE.read_text()
-    assert mod.replace_tables(page, mod.tables()) == page, \
-        "docs/dynamics.md is stale: run python scripts/transition_tables.py --write"
-
 
 def test_attached_labour_converges_to_the_mobile_allocation(transition):
     """Long run = full mobility: after a permanent displacement shock the sector-attached path

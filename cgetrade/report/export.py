@@ -2,7 +2,6 @@
 (``cgetrade export results.nc --csv out.csv --xlsx out.xlsx``)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import xarray as xr
