@@ -166,3 +166,21 @@ def test_sobol_analysis_of_the_model(small_files, tmp_path, capsys):
     assert first.attrs["units"] == "1" and "Sobol" in first.attrs["long_name"]
     assert np.isfinite(first.values).all() and list(s.parameter.values) == ["sigma_d", "sigma_m"]
     s.close()
+
+
+def test_sweeps_and_ssa_solve_the_scenarios_own_model():
+    """A scenario's [model] table (three skills) and [closure] reach every draw: a shock on a
+    skill type exists only in that model, and the draw equals ``run``'s solve."""
+    from cgetrade.data.synthetic import synthetic_dataset
+    ds = synthetic_dataset(3, 4, seed=1, skills=True)
+    scen = Scenario("skill_tfp", [Shock("factor_productivity", 0.10, region="R01", sector=["S01"], factor="labour_medium")],
+                    model={"skills": True}, closure={"preset": "long_run"})
+    sweep = run_sweep(ds, scen, [1.0])
+    assert list(sweep.draw_status.values) == ["ok"], sweep.draw_error.values
+    model = cgetrade.CGEModel(cgetrade.calibrate(ds, skills=True), scen.make_closure())
+    model.solve()
+    scen.apply(model)
+    model.solve()
+    np.testing.assert_allclose(sweep.ev.isel(draw=0), collect(model).ev, rtol=1e-7)
+    ssa = run_ssa(ds, scen, [Distribution("sigma_m")])
+    assert list(ssa.draw_status.values) == ["ok", "ok"]

@@ -203,12 +203,13 @@ def _fingerprint(dataset) -> str:
     return h.hexdigest()
 
 
-def _model(dataset, multipliers: tuple, closure=None):
-    """A solved baseline model for these elasticity multipliers (cached on the worker)."""
+def _model(dataset, multipliers: tuple, closure=None, options: tuple = ()):
+    """A solved baseline model for these elasticity multipliers and the scenario's calibration
+    ``options`` (its ``[model]`` table: skills, va_nest), cached on the worker."""
     from .. import CGEModel, calibrate
     from ..calibrate import Elasticities
     from ..results import collect
-    key = (_fingerprint(dataset), multipliers, repr(closure))
+    key = (_fingerprint(dataset), multipliers, repr(closure), options)
     cache = _cache()
     if key not in cache:
         base = Elasticities.gtap_default()
@@ -219,7 +220,7 @@ def _model(dataset, multipliers: tuple, closure=None):
                 factor[name, s] *= m
         el = base.override(**{name: {s: base.value(name, s) * factor[name, s] for s in sectors}
                               for name in {n for n, _, _ in multipliers}})
-        model = CGEModel(calibrate(dataset, el), closure)
+        model = CGEModel(calibrate(dataset, el, **dict(options)), closure)
         model.solve()
         if len(cache) > 4:                 # SSA: every draw has its own model; keep a few
             cache.pop(next(iter(cache)))
@@ -245,14 +246,14 @@ def _changes(base, scen) -> xr.Dataset:
     return ds
 
 
-def _solve_case(dataset, scenario, multipliers: tuple, scale: float, closure=None) -> dict:
+def _solve_case(dataset, scenario, multipliers: tuple, scale: float, closure=None, options: tuple = ()) -> dict:
     """Solve one draw (elasticity multipliers) or sweep case (shock scale) on this worker."""
     from ..results import collect
     from ..solve import SolveError
     t0 = time.perf_counter()
     entry, ends = None, None
     try:
-        entry = _model(dataset, multipliers, closure)
+        entry = _model(dataset, multipliers, closure, options)
         model = entry["model"]
         model.nlp.to_model(entry["x0"])
         key = (scenario.name, scenario.variant, repr(scenario.shocks))
@@ -302,22 +303,26 @@ def _map(func, args_list, workers: int = 1, scheduler: str | None = None, progre
     n = len(args_list)
     t0 = time.perf_counter()
 
-    def report(k):
+    def report(done):
+        """Progress over the outcomes so far: how many were tried, how many failed."""
         if progress:
             import sys
-            print(f"[{time.perf_counter() - t0:6.1f} s] {k} of {n} solved", file=sys.stderr, flush=True)
+            done = [o for o in done if o is not None]
+            failed = sum(1 for o in done if isinstance(o, dict) and o.get("status") == "failed")
+            print(f"[{time.perf_counter() - t0:6.1f} s] {len(done)} of {n} done, {len(done) - failed} solved"
+                  + (f", {failed} failed" if failed else ""), file=sys.stderr, flush=True)
     if scheduler is None and workers <= 1:
         out = []
         for k, a in enumerate(args_list):
             out.append(func(*a))
             if progress and ((k + 1) % max(1, n // 10) == 0 or k + 1 == n):
-                report(k + 1)
+                report(out)
         return out, {"scheduler": "serial", "workers": 1}
     if scheduler in ("threads", "synchronous"):
         import dask
         tasks = [dask.delayed(func)(*a) for a in args_list]
         out = list(dask.compute(*tasks, scheduler=scheduler, num_workers=max(workers, 1)))
-        report(n)
+        report(out)
         return out, {"scheduler": f"dask {scheduler}", "workers": workers if scheduler == "threads" else 1}
     from dask.distributed import Client, LocalCluster, as_completed
     cluster = None
@@ -336,7 +341,7 @@ def _map(func, args_list, workers: int = 1, scheduler: str | None = None, progre
         for done, fut in enumerate(as_completed(futures), 1):
             out[index[fut.key]] = fut.result()
             if progress and (done % max(1, n // 10) == 0 or done == n):
-                report(done)
+                report(out)
         return out, {"scheduler": f"dask {'LocalCluster' if cluster else scheduler}", "workers": nworkers}
     finally:
         client.close()
@@ -362,6 +367,15 @@ def _gather(outcomes, dim_coords: dict, extra: dict, attrs: dict) -> xr.Dataset:
     return metadata.describe(ds)
 
 
+def _setup(scenario, closure=None):
+    """The closure (the scenario's own unless one is given) and the calibration options of
+    the scenario's ``[model]`` table, so that every draw solves the model ``run`` solves."""
+    if closure is None and hasattr(scenario, "make_closure"):
+        closure = scenario.make_closure()
+    options = scenario.calibration_options() if hasattr(scenario, "calibration_options") else {}
+    return closure, tuple(sorted(options.items()))
+
+
 def run_ssa(dataset, scenario, dists, method: str = "quadrature", draws: int = 64, seed: int = 0,
             workers: int = 1, scheduler: str | None = None, closure=None, progress: bool = False,
             by_sector: bool = False) -> xr.Dataset:
@@ -378,8 +392,9 @@ def run_ssa(dataset, scenario, dists, method: str = "quadrature", draws: int = 6
             + [d for d in dists if d.sector]
     mult, weights = design(dists, method, draws, seed)
     names = [d.label for d in dists]
-    args = [(dataset, scenario, tuple((d.name, d.sector, float(m)) for d, m in zip(dists, row)), 1.0, closure)
-            for row in mult]
+    closure, options = _setup(scenario, closure)
+    args = [(dataset, scenario, tuple((d.name, d.sector, float(m)) for d, m in zip(dists, row)), 1.0, closure,
+             options) for row in mult]
     t0 = time.perf_counter()
     outcomes, how = _map(_solve_case, args, workers, scheduler, progress)
     wall = time.perf_counter() - t0
@@ -406,7 +421,8 @@ def run_sweep(dataset, scenario, scales, workers: int = 1, scheduler: str | None
     scales = [float(s) for s in scales]
     if not scales:
         raise SweepError("a sweep needs at least one shock scale")
-    args = [(dataset, scenario, (), s, closure) for s in scales]
+    closure, options = _setup(scenario, closure)
+    args = [(dataset, scenario, (), s, closure, options) for s in scales]
     t0 = time.perf_counter()
     outcomes, how = _map(_solve_case, args, workers, scheduler, progress)
     wall = time.perf_counter() - t0
