@@ -183,9 +183,10 @@ def summary_table(res, regions) -> str:
     pct = lambda v, r: float(res[f"{v}_pct"].sel(region=r))  # noqa: E731
     first = ("cpi_local", "CPI loc. %") if monetary else ("real_exchange_rate", "RER %")
     second = ("exchange_rate", "e %") if monetary else ("cpi", "CPI/P_W %")
-    lines = [f"prices: {deflator}",
+    persons = res.attrs.get("persons_unit", "thousand persons")
+    lines = [f"prices: {deflator}; jobs: change of employment, {persons}",
              f"{'region':<6} {first[1]:>10} {second[1]:>10} {'real GDP %':>10} {'EV % inc':>9} "
-             f"{'wage %':>7} {'rental %':>8} {'exports %':>9} {'imports %':>9} {'jobs chg (th.)':>14}"]
+             f"{'wage %':>7} {'rental %':>8} {'exports %':>9} {'imports %':>9} {'jobs chg':>14}"]
     ex = res["exports"].sum("commodity")
     im = res["imports"].sum("commodity")
     for r in regions:
@@ -416,7 +417,8 @@ def cmd_list(args) -> int:
 
 def jobs_table(res, manufacturing, regions) -> str:
     """Persons employed by labour type: manufacturing jobs, all jobs, unemployment, real wage."""
-    lines = [f"jobs by labour type (thousand persons; closure {res.attrs.get('closure', '')})",
+    lines = [f"jobs by labour type ({res.attrs.get('persons_unit', 'thousand persons')}; "
+             f"closure {res.attrs.get('closure', '')})",
              f"{'region':<6} {'labour':<14} {'manuf. jobs':>12} {'change':>10} {'all jobs':>12} "
              f"{'change':>9} {'unempl. ch.':>11} {'real wage %':>11}"]
     for r in regions:
@@ -436,7 +438,8 @@ def jobs_by_sector_table(res, regions) -> str:
     """Change in persons employed by sector and labour type (thousand); rows add up to the
     change in employment, columns to minus the change in unemployment (fixed labour force)."""
     labour = [str(h) for h in res.labour.values]
-    lines = ["change in persons employed by sector and labour type (thousand persons)",
+    lines = [f"change in persons employed by sector and labour type "
+             f"({res.attrs.get('persons_unit', 'thousand persons')})",
              f"{'region':<6} {'sector':<6} " + " ".join(f"{h:>14}" for h in labour) + f" {'all':>10}"]
     for r in regions:
         d = res.persons_change.sel(region=r)

@@ -273,18 +273,30 @@ def kind(name: str) -> str:
 
 
 def money_unit(attrs: dict) -> str:
-    """Short money unit of a dataset's ``currency`` attribute ("USD million, ..." -> "USD m")."""
-    cur = str(attrs.get("currency", "")).split(",")[0].strip()
+    """Short money unit of a dataset's ``currency`` (or ``units``) attribute ("USD million, ..."
+    -> "USD m"); a dataset that names none is in "money units of the data"."""
+    cur = str(attrs.get("currency", "") or attrs.get("units", "")).split(",")[0].strip()
     if not cur:
-        return "USD m"
-    return cur.replace(" million", " m").replace(" millions", " m")
+        return "money units of the data"
+    return cur.replace(" millions", " m").replace(" million", " m")
+
+
+def persons_unit(dataset) -> str:
+    """Unit of a dataset's employment: "thousand persons" where it has persons; where it has
+    none (a SAM or a table with only labour compensation) employment is labour in wage units,
+    and every head count of its results says so."""
+    units = str(dataset["employment"].attrs.get("units", "thousand persons")) \
+        if "employment" in getattr(dataset, "variables", {}) else "thousand persons"
+    if not units or "person" in units and "no persons" not in units:
+        return "thousand persons"
+    return "labour units (benchmark wage = 1; no persons in the data)"
 
 
 def units_context(attrs: dict) -> dict:
     money = attrs.get("money_unit") or money_unit(attrs)
     year = attrs.get("base_year") or attrs.get("year")
     return {"money": money, "volume": f"{money} at {year} prices" if year else f"{money} at benchmark prices",
-            "persons": "thousand persons"}
+            "persons": attrs.get("persons_unit") or "thousand persons"}
 
 
 def labels(dataset: xr.Dataset | None = None) -> dict:

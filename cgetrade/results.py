@@ -280,6 +280,7 @@ def collect(model) -> xr.Dataset:
         },
         coords={k: v for k, v in c.items()},
         attrs={"money_unit": metadata.money_unit(par.dataset.attrs),
+               "persons_unit": metadata.persons_unit(par.dataset),
                "base_year": str(par.dataset.attrs.get("year", ""))},
     )
     return metadata.describe(ds, metadata.labels(par.dataset))

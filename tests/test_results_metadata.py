@@ -111,7 +111,7 @@ def test_units_in_files_parse_as_udunits_except_money_and_persons(tmp_path):
                      "rate": ("region", [2.0, 1.0], {"units": "% per year", "long_name": "rate"}),
                      "loss": ("region", [2.0, 1.0], {"units": "pp2", "long_name": "loss"}),
                      "ev": ("region", [1.0, 2.0], {"units": "USD m", "long_name": "EV"})},
-                    coords={"region": ["A", "B"]})
+                    coords={"region": ["A", "B"]}, attrs={"money_unit": "USD m"})
     save(ds, tmp_path / "r.nc")
     with xr.open_dataset(tmp_path / "r.nc", engine="h5netcdf") as back:
         assert back.gap.attrs["units"] == "%" and back.gap.attrs["units_label"] == "pp"

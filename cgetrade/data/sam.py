@@ -495,10 +495,12 @@ def _employment(employment, goods, regions) -> xr.DataArray:
     if isinstance(employment, xr.DataArray):
         da = employment
     else:
-        df = pd.DataFrame(employment) if not isinstance(employment, pd.Series) \
-            else employment.to_frame(regions[0])
         if isinstance(employment, dict) and all(not isinstance(v, dict) for v in employment.values()):
-            df = pd.Series(employment).to_frame(regions[0])
+            df = pd.Series(employment).to_frame(regions[0])          # one region: {sector: persons}
+        elif isinstance(employment, pd.Series):
+            df = employment.to_frame(regions[0])
+        else:
+            df = pd.DataFrame(employment)
         da = xr.DataArray(df.to_numpy(dtype=float), dims=("sector", "region"),
                           coords={"sector": [str(x) for x in df.index], "region": [str(x) for x in df.columns]})
     missing = sorted(set(goods) - set(map(str, da["sector"].values))) + \

@@ -165,3 +165,16 @@ def test_sam_route_end_to_end_from_the_cli_and_python(sam10, tmp_path, capsys):
     Scenario("tfp", [Shock("tfp", 0.1)]).apply(model)
     sol = model.solve()
     assert sol.max_residual <= 1e-8 and abs(model.walras_residual()) <= 1e-8
+
+
+def test_results_of_a_sam_without_persons_or_currency_say_so(sam10):
+    """No 'thousand persons' or 'USD m' on data that has neither."""
+    from cgetrade.results import collect
+    sam, types = sam10
+    ds = from_sam(sam, types, region="TEN")
+    res = collect(small_open_model(ds))
+    assert res.attrs["persons_unit"].startswith("labour units")
+    assert res["employment"].attrs["units"].startswith("labour units")
+    assert "USD" not in res["income"].attrs["units"]
+    with_persons = from_sam(sam, types, region="TEN", employment={s: 1.0 for s in ds.sector.values})
+    assert collect(small_open_model(with_persons))["employment"].attrs["units"] == "thousand persons"
