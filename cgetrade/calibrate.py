@@ -7,7 +7,6 @@ every CES share parameter is a benchmark value share (calibrated share form):
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,10 +17,6 @@ import xarray as xr
 from .data.schema import AGENTS, DataValidationError, margins, optional, rest_of_world, validate
 from .errors import OptionsError, check_keys, read_toml, suggest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 DEFAULT_ELASTICITIES = Path(str(resources.files("cgetrade.data") / "default" / "elasticities.toml"))
 

@@ -60,10 +60,7 @@ def _experiment_path(name: str | None) -> Path:
 
 def _is_policy_file(name) -> bool:
     """A policy file (regime comparison) has a [regimes] table."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    import tomllib
     try:
         with open(_experiment_path(name), "rb") as f:
             return "regimes" in tomllib.load(f)
@@ -395,10 +392,7 @@ def headline(res, regions, path, seconds) -> dict:
 
 def cmd_list(args) -> int:
     """Shipped scenarios, their variants and the first line of their description."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    import tomllib
     print(f"{'scenario':<26} {'variants (default)':<32} description")
     for path in _shipped():
         with open(path, "rb") as f:
@@ -452,11 +446,6 @@ def jobs_by_sector_table(res, regions) -> str:
 
 def cmd_policy(args) -> int:
     """Regime comparison tables, inflation/unemployment frontier and its plot."""
-    import sys as _sys
-    if _sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
     from . import calibrate
     from .model import Closure
     from .errors import OptionsError, check_keys, read_toml
@@ -531,10 +520,7 @@ def path_table(res, manufacturing=(), window=(2025, 2035)) -> str:
 def cmd_path(args) -> int:
     """Recursive-dynamic path: baseline calibration (or a stored baseline) and the scenario
     along its shock paths, results per year to netCDF and a plot."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    import tomllib
     from . import calibrate
     from .dynamics import DynamicModel, DynamicsError, Periods, load_baseline, save_path
     from .dynamics.plot import plot_paths

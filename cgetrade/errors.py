@@ -48,12 +48,8 @@ def check_keys(table: dict, known, where: str, error=InputError) -> None:
 def read_toml(path, error=InputError) -> dict:
     """Parse a TOML file; syntax errors and unreadable files become ``error`` with the file
     name (and line and column, from the TOML parser)."""
-    import sys
     from pathlib import Path
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    import tomllib
     path = Path(path)
     if path.is_dir():
         raise error(f"{path} is a directory, not a TOML file")

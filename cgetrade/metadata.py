@@ -20,16 +20,12 @@ A new result variable gets its metadata by adding one line here (or by calling
 """
 from __future__ import annotations
 
-import sys
 from importlib import resources
 
 import numpy as np
 import xarray as xr
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+import tomllib
 
 CONVENTIONS = "CF-1.10"
 KINDS = ("level", "count", "rate", "balance", "change")

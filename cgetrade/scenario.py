@@ -86,7 +86,6 @@ full ``value``.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -97,10 +96,7 @@ import pyomo.environ as pyo
 from .paths import PathError, Table, parse_path
 from .errors import InputError, check_keys, read_toml, suggest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+import tomllib
 
 KINDS = ("tfp", "factor_productivity", "automation", "endowment", "tariff", "export_tax",
          "production_tax", "trade_cost", "production_subsidy", "margin", "current_account")

@@ -15,7 +15,6 @@ modified.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +23,7 @@ import xarray as xr
 
 from .schema import OPTIONAL_VARS, REQUIRED_VARS, DataValidationError, rest_of_world, validate
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+import tomllib
 
 #: extensive variables of a dataset (summed when labels are merged)
 #: shares (intensive) and the flow that weights them: aggregated as sum(share x weight) / sum(weight)

@@ -16,7 +16,7 @@ Numeraire choices:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
