@@ -171,65 +171,6 @@ def cmd_data(args) -> int:
     return 0
 
 
-def summary_table(res, regions) -> str:
-    """Headline table. Prices are stated with their deflator: in a real run the real exchange
-    rate (CPI relative to the world CPI) and the CPI relative to the numeraire; in a monetary
-    run the local-currency CPI under the stated anchor and closure."""
-    from .results import headline_deflator
-    deflator, monetary = headline_deflator(res)
-    pct = lambda v, r: float(res[f"{v}_pct"].sel(region=r))  # noqa: E731
-    first = ("cpi_local", "CPI loc. %") if monetary else ("real_exchange_rate", "RER %")
-    second = ("exchange_rate", "e %") if monetary else ("cpi", "CPI/P_W %")
-    persons = res.attrs.get("persons_unit", "thousand persons")
-    lines = [f"prices: {deflator}; jobs: change of employment, {persons}",
-             f"{'region':<6} {first[1]:>10} {second[1]:>10} {'real GDP %':>10} {'EV % inc':>9} "
-             f"{'wage %':>7} {'rental %':>8} {'exports %':>9} {'imports %':>9} {'jobs chg':>14}"]
-    ex = res["exports"].sum("commodity")
-    im = res["imports"].sum("commodity")
-    for r in regions:
-        e0, e1 = ex.sel(case="baseline", region=r), ex.sel(case="scenario", region=r)
-        i0, i1 = im.sel(case="baseline", region=r), im.sel(case="scenario", region=r)
-        lines.append(
-            f"{r:<6} {pct(first[0], r):>10.3f} {pct(second[0], r):>10.3f} {pct('real_gdp', r):>10.3f} "
-            f"{float(res['ev_pct_income'].sel(case='scenario', region=r)):>9.3f} "
-            f"{pct('wage_local', r):>7.3f} {pct('rental_rate', r):>8.3f} "
-            f"{100 * float(e1 / e0 - 1):>9.3f} {100 * float(i1 / i0 - 1):>9.3f} "
-            f"{float(res['employment_change'].sel(region=r).sum()):>14.1f}")
-    return "\n".join(lines)
-
-
-def welfare_table(res, regions) -> str:
-    from .welfare import COMPONENTS
-    unit = res["ev"].attrs.get("units", "USD m")        # the file's unit, also on screen
-    lines = [f"{'EV, ' + unit:<10} {'EV':>11} " + " ".join(f"{c:>17}" for c in COMPONENTS)
-             + f" {'integr. error':>13}"]
-    for r in regions:
-        lines.append(f"{r:<10} {float(res['ev'].sel(case='scenario', region=r)):>11,.1f} "
-                     + " ".join(f"{float(res['ev_' + c].sel(region=r)):>17,.1f}" for c in COMPONENTS)
-                     + f" {float(res['ev_integration_error'].sel(region=r)):>13.3f}")
-    return "\n".join(lines)
-
-
-def manufacturing_table(res, manufacturing, regions, source="CHN") -> str:
-    """Reshoring lens: domestic share of manufacturing absorption, manufacturing jobs and
-    imports from ``source`` by sector."""
-    dom, imp = res["domestic_use"].sel(commodity=manufacturing), res["imported_use"].sel(commodity=manufacturing)
-    share = (dom.sum("commodity") / (dom + imp).sum("commodity"))
-    jobs = res["employment"].sel(sector=manufacturing).sum("sector")
-    lines = [f"{'region':<6} {'dom. share of manuf. absorption':>32} {'manuf. jobs chg %':>18} "
-             + " ".join(f"{'imp. ' + i + ' from ' + source + ' %':>20}" for i in manufacturing)]
-    for r in regions:
-        if r == source:
-            continue
-        s0, s1 = float(share.sel(case="baseline", region=r)), float(share.sel(case="scenario", region=r))
-        j0, j1 = float(jobs.sel(case="baseline", region=r)), float(jobs.sel(case="scenario", region=r))
-        cells = " ".join(f"{float(res['bilateral_trade_pct'].sel(commodity=i, source=source, region=r)):>20.2f}"
-                         for i in manufacturing)
-        lines.append(f"{r:<6} {100 * s0:>14.2f} % -> {100 * s1:>6.2f} % ({100 * (s1 - s0):+.2f} pp) "
-                     f"{100 * (j1 / j0 - 1):>12.2f} {cells}")
-    return "\n".join(lines)
-
-
 def _years(text: str):
     """"2011:2040" or "2011:2040:5" -> (first, last, step)."""
     try:
@@ -338,6 +279,7 @@ def cmd_run(args) -> int:
     for x in scen.implied_shocks:
         print(f"implied {x['kind']} shock {x['sector']}/{x['region']}: {x['implied_value']:+.4f} "
               f"({x['measure']} {x['target_pct']:+g} % relative to the world export price index)")
+    from .report.tables import jobs_by_sector_table, jobs_table, manufacturing_table, summary_table, welfare_table
     print(summary_table(res, model.params.regions))
     print("\n" + (welfare_table(res, model.params.regions) if welfare is not None
                   else f"EV decomposition {res.attrs['ev_decomposition']}"))
@@ -407,41 +349,6 @@ def cmd_list(args) -> int:
         first = next((ln.strip() for ln in str(raw.get("description", "")).splitlines() if ln.strip()), "")
         print(f"{path.stem:<26} {kinds:<32} {first[:70]}")
     return 0
-
-
-def jobs_table(res, manufacturing, regions) -> str:
-    """Persons employed by labour type: manufacturing jobs, all jobs, unemployment, real wage."""
-    lines = [f"jobs by labour type ({res.attrs.get('persons_unit', 'thousand persons')}; "
-             f"closure {res.attrs.get('closure', '')})",
-             f"{'region':<6} {'labour':<14} {'manuf. jobs':>12} {'change':>10} {'all jobs':>12} "
-             f"{'change':>9} {'unempl. ch.':>11} {'real wage %':>11}"]
-    for r in regions:
-        for h in res.labour.values:
-            p = res.persons.sel(labour=h, region=r)
-            d = res.persons_change.sel(labour=h, region=r)
-            man = list(manufacturing)                          # may be empty: sums are 0
-            lines.append(f"{r:<6} {h:<14} {float(p.sel(sector=man, case='baseline').sum()):>12.0f} "
-                         f"{float(d.sel(sector=man).sum()):>+10.1f} "
-                         f"{float(p.sum('sector').sel(case='baseline')):>12.0f} {float(d.sum()):>+9.1f} "
-                         f"{float(res.unemployed_by_skill_change.sel(labour=h, region=r)):>+11.1f} "
-                         f"{float(res.real_wage_by_skill_pct.sel(labour=h, region=r)):>+11.3f}")
-    return "\n".join(lines)
-
-
-def jobs_by_sector_table(res, regions) -> str:
-    """Change in persons employed by sector and labour type (thousand); rows add up to the
-    change in employment, columns to minus the change in unemployment (fixed labour force)."""
-    labour = [str(h) for h in res.labour.values]
-    lines = [f"change in persons employed by sector and labour type "
-             f"({res.attrs.get('persons_unit', 'thousand persons')})",
-             f"{'region':<6} {'sector':<6} " + " ".join(f"{h:>14}" for h in labour) + f" {'all':>10}"]
-    for r in regions:
-        d = res.persons_change.sel(region=r)
-        for j in list(res.sector.values) + ["total"]:
-            row = d.sum("sector") if j == "total" else d.sel(sector=j)
-            lines.append(f"{r:<6} {j:<6} " + " ".join(f"{float(row.sel(labour=h)):>+14.1f}" for h in labour)
-                         + f" {float(row.sum()):>+10.1f}")
-    return "\n".join(lines)
 
 
 def cmd_policy(args) -> int:
@@ -629,30 +536,12 @@ def cmd_ssa(args) -> int:
         print(f"{ok} of {out.sizes['draw']} draws solved ({out.attrs['draws_per_minute']:.0f} draws/min "
               f"on {args.workers} worker(s), {total:.1f} s); draws written to {path}, mean, standard "
               f"deviation and 90 % interval to {path.stem}_summary.nc\n")
+        from .report.tables import sobol_table, ssa_table
         if summary is not None:
             print(ssa_table(summary, out.region.values))
         if summary is not None and "ev_pct_income_sobol_first" in summary:
-            print("\nSobol indices of EV % income, first order / total, by elasticity:")
-            s1, st = summary["ev_pct_income_sobol_first"], summary["ev_pct_income_sobol_total"]
-            print(f"{'region':<7} " + " ".join(f"{str(p):>18}" for p in s1.parameter.values))
-            for r in s1.region.values:
-                print(f"{str(r):<7} " + " ".join(
-                    f"{float(s1.sel(region=r, parameter=p)):>8.3f} / {float(st.sel(region=r, parameter=p)):>6.3f}"
-                    for p in s1.parameter.values))
+            print("\n" + sobol_table(summary))
     return 0 if ok else 1
-
-
-def ssa_table(summary, regions) -> str:
-    lines = ["prices relative to the world export price index P_W (the numeraire; no nominal anchor)",
-             f"{'region':<7} {'':<12} " + " ".join(f"{h:>24}" for h in ("CPI/P_W %", "real GDP %", "EV % income"))]
-    for r in regions:
-        cells = []
-        for v in ("cpi_pct", "real_gdp_pct", "ev_pct_income"):
-            x = summary[v].sel(region=r)
-            cells.append(f"{float(x.sel(statistic='mean')):>8.3f} [{float(x.sel(statistic='p05')):>6.3f}, "
-                         f"{float(x.sel(statistic='p95')):>6.3f}]")
-        lines.append(f"{r:<7} {'mean [90 %]':<12} " + " ".join(f"{c:>24}" for c in cells))
-    return "\n".join(lines)
 
 
 def cmd_sweep(args) -> int:

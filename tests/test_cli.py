@@ -107,7 +107,7 @@ def test_run_prints_progress_and_json(small_files, tmp_path, capsys):
     for step in ("calibrating", "building the model", "compiling", "solving the baseline",
                  "solving the scenario"):
         assert step in cap.err, step
-    assert "EV, arbitrary units" in cap.out       # the file's unit on screen
+    assert "decomposition, arbitrary units" in cap.out       # the file's unit on screen
     assert main(["run", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
                  "--out", str(out), "--json"]) == 0
     cap = capsys.readouterr()

@@ -155,7 +155,7 @@ def test_lower_trade_costs_raise_trade_and_leave_the_benchmark_alone(fresh):
 
 
 def test_headline_tables_refuse_a_cpi_without_its_deflator(fresh):
-    from cgetrade.cli import summary_table
+    from cgetrade.report.tables import summary_table
     base = collect(fresh)
     scen = Scenario("t", [Shock("tfp", 0.05, region="CHN", sector="ELE")])
     scen.solve(fresh)

@@ -112,7 +112,7 @@ def test_ssa_and_sweep_commands(small_files, tmp_path, capsys):
     assert main(["ssa", str(small_files / "tfp.toml"), "--dataset", str(small_files / "small.nc"),
                  "--vary", "sigma_d=0.5", "--vary", "sigma_m=0.4", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "4 of 4 draws solved" in text and "mean [90 %]" in text
+    assert "4 of 4 draws solved" in text and "mean [90 % interval]" in text
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert ds.sizes["draw"] == 4 and ds.attrs["method"] == "quadrature"
     assert all(ds[v].attrs.get("long_name") and "units" in ds[v].attrs for v in ds.data_vars)
