@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
+from markupsafe import Markup
 
 from .. import metadata
 
@@ -38,15 +39,17 @@ HEADLINE = [
     ("cpi_inflation_dev_pp", "inflation vs baseline", None),
 ]
 
-CSS = """
-body { font-family: system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif; margin: 2em auto;
-       max-width: 1100px; color: #222; line-height: 1.4; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 1.6em; }
-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-th { background: #f3f3f3; } .neg { color: #b00; } .meta td { border: none; padding: 1px 8px; }
-.note { color: #555; font-size: 0.9em; } img { max-width: 100%; }
-"""
+
+def _templates():
+    """The page templates (cgetrade/report/templates), HTML-escaped by default."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    return Environment(loader=PackageLoader("cgetrade.report", "templates"),
+                       autoescape=select_autoescape(("html", "j2")), trim_blocks=True, lstrip_blocks=True)
+
+
+def _css() -> str:
+    from importlib import resources
+    return (resources.files("cgetrade.report") / "templates" / "report.css").read_text(encoding="utf-8")
 
 
 def _open(path) -> xr.Dataset:
@@ -93,13 +96,14 @@ def _label(da: xr.DataArray, short: str | None = None) -> str:
     return f"{short or da.attrs.get('long_name', da.name)}" + (f" ({units})" if units and units != "1" else "")
 
 
-def _fmt(x: float, units: str = "") -> str:
+def _cell(x: float, units: str = "") -> dict:
+    """A table cell: the value to three decimals for % and pp, one for money and persons;
+    no "-0.0"; ``negative`` for the red class."""
     if not np.isfinite(x):
-        return "n/a"
+        return {"text": "n/a", "negative": False}
     digits = 3 if units in ("%", "pp", "1", "") else 1      # money and persons: one decimal
-    x = round(x, digits) + 0.0                                 # no "-0.0"
-    cls = ' class="num neg"' if x < 0 else ' class="num"'
-    return f"<td{cls}>{x:,.{digits}f}</td>"
+    x = round(x, digits) + 0.0
+    return {"text": f"{x:,.{digits}f}", "negative": x < 0}
 
 
 def _names(ds: xr.Dataset, dim: str) -> list[str]:
@@ -115,8 +119,6 @@ def headline_table(ds: xr.Dataset, skip=()) -> str:
     deflator = ds.attrs.get("cpi_deflator") or ds.attrs.get("nominal_anchor") or ""
     cols = [(v, lab, red) for v, lab, red in HEADLINE if v in ds and "year" not in ds[v].dims
             and (deflator or v != "cpi_pct") and v not in skip]
-    head = "".join(f"<th>{html.escape(lab)}<br><small>{html.escape(ds[v].attrs.get('units', ''))}</small></th>"
-                   for v, lab, _ in cols)
     rows = []
     for r in ds.region.values:
         cells = []
@@ -124,11 +126,12 @@ def headline_table(ds: xr.Dataset, skip=()) -> str:
             da = _scenario(ds[v])
             if red and red in da.dims:
                 da = da.sum(red)
-            cells.append(_fmt(float(da.sel(region=r)), ds[v].attrs.get("units", "")))
-        rows.append(f"<tr><th>{html.escape(str(r))}</th>{''.join(cells)}</tr>")
-    note = (f"<p><small>CPI: {html.escape(deflator)}</small></p>" if deflator else
-            "<p><small>no CPI shown: the results do not state its deflator</small></p>")
-    return f"<table><tr><th>region</th>{head}</tr>{''.join(rows)}</table>{note}"
+            cells.append(_cell(float(da.sel(region=r)), ds[v].attrs.get("units", "")))
+        rows.append({"region": str(r), "cells": cells})
+    note = f"CPI: {deflator}" if deflator else "no CPI shown: the results do not state its deflator"
+    return _templates().get_template("headline.html.j2").render(
+        columns=[{"label": "CPI relative to the numeraire" if v == "cpi_pct" and "no nominal anchor" in deflator
+                  else lab, "units": ds[v].attrs.get("units", "")} for v, lab, _ in cols], rows=rows, note=note)
 
 
 def _heatmap(da: xr.DataArray, rows: str, cols: str, title: str) -> str:
@@ -288,15 +291,44 @@ def _final_year(ds: xr.Dataset) -> xr.Dataset:
     return ds.isel(year=-1) if "year" in ds.dims else ds
 
 
-def _meta_table(ds: xr.Dataset) -> str:
+def _details(ds: xr.Dataset) -> list[tuple[str, str]]:
+    """(label, value) rows of the run's provenance: the closure in words, residuals in
+    scientific notation, seconds rounded."""
+    def value(key):
+        text = str(ds.attrs.get(key, "")).strip()
+        if key in ("max_residual", "walras_residual"):
+            try:
+                return f"{float(text):.1e}"
+            except ValueError:
+                return text
+        return text
     keys = [("scenario", "scenario"), ("variant", "variant"), ("dataset", "dataset"),
             ("dataset_licence", "data licence"), ("nominal_anchor", "nominal anchor"),
-            ("closure", "closure"), ("shocks", "shocks"), ("reached_by", "solved by"),
-            ("solver_used", "solver"), ("solver_iterations", "solver iterations"), ("max_residual", "max residual"),
-            ("walras_residual", "Walras residual"), ("cgetrade_version", "cgetrade"), ("history", "history")]
-    rows = "".join(f"<tr><td><b>{lab}</b></td><td>{html.escape(str(ds.attrs[k]))}</td></tr>"
-                   for k, lab in keys if str(ds.attrs.get(k, "")).strip())
-    return f'<table class="meta">{rows}</table>'
+            ("closure_label" if ds.attrs.get("closure_label") else "closure", "closure"),
+            ("reached_by", "solved by"), ("solver_used", "solver"), ("solver_iterations", "solver iterations"),
+            ("max_residual", "max residual"), ("walras_residual", "Walras residual"),
+            ("cgetrade_version", "cgetrade"), ("history", "history")]
+    return [(lab, value(k)) for k, lab in keys if value(k)]
+
+
+def _shocks(ds: xr.Dataset) -> list[dict]:
+    """The scenario's shocks as table rows (kind, region, source, sector, factor, value, ...)."""
+    import json
+    try:
+        shocks = json.loads(ds.attrs.get("shocks", "") or "[]")
+    except (TypeError, ValueError):
+        return []
+    cols = ["kind", "region", "source", "sector", "factor", "value", "basis", "mode"]
+    rows = []
+    for sh in shocks if isinstance(shocks, list) else []:
+        if not isinstance(sh, dict):
+            continue
+        extra = [k for k in sh if k not in cols]
+        cols += [k for k in extra if k not in cols]
+        rows.append(sh)
+    used = [c for c in cols if any(r.get(c) not in (None, "", []) for r in rows)]
+    show = lambda v: ", ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))  # noqa: E731
+    return [{c: show(r.get(c)) for c in used} for r in rows]
 
 
 def run_sections(ds: xr.Dataset) -> str:
@@ -380,16 +412,17 @@ def draw_sections(ds: xr.Dataset) -> str:
         return "".join(parts)
     summ = summarise(ds)
     cols = [v for v, _, _ in HEADLINE if v in summ and set(summ[v].dims) == {"statistic", "region"}]
-    head = "".join(f"<th>{html.escape(v)}<br><small>{html.escape(summ[v].attrs.get('units', ''))}</small></th>"
-                   for v in cols)
     rows = []
     for r in summ.region.values:
-        cells = "".join(
-            f'<td class="num">{float(summ[v].sel(region=r, statistic="mean")):,.3f} '
-            f'[{float(summ[v].sel(region=r, statistic="p05")):,.3f}, '
-            f'{float(summ[v].sel(region=r, statistic="p95")):,.3f}]</td>' for v in cols)
-        rows.append(f"<tr><th>{html.escape(str(r))}</th>{cells}</tr>")
-    parts.append(f"<p>mean [90 % interval]</p><table><tr><th>region</th>{head}</tr>{''.join(rows)}</table>")
+        cells = []
+        for v in cols:
+            x = summ[v].sel(region=r)
+            mean, lo, hi = (float(x.sel(statistic=k)) for k in ("mean", "p05", "p95"))
+            cells.append({"text": f"{mean:,.3f} [{lo:,.3f}, {hi:,.3f}]", "negative": mean < 0})
+        rows.append({"region": str(r), "cells": cells})
+    parts.append(_templates().get_template("headline.html.j2").render(
+        columns=[{"label": v, "units": summ[v].attrs.get("units", "")} for v in cols], rows=rows,
+        note="mean [90 % interval] over the draws"))
     for v in ("ev_pct_income", "real_gdp_pct"):
         if v in ds:
             fig = _figure(v, (8, 3.2))
@@ -424,29 +457,19 @@ def build_html(paths) -> str:
     runs = []
     for p in paths:
         ds = _open(p)
-        missing = metadata.missing(ds)
         if "region" not in ds.dims:
             raise ValueError(f"{p} is not a cgetrade results file (no region dimension)")
         runs.append((f"{ds.attrs.get('scenario', p.stem)}" + (f" ({ds.attrs['variant']})" if ds.attrs.get("variant") else ""),
                      ds))
     title = "cgetrade: " + ", ".join(n for n, _ in runs)
-    body = [f"<h1>{html.escape(title)}</h1>"]
-    if len(runs) > 1:
-        body.append(comparison_sections(runs))
+    pages = []
     for name, ds in runs:
-        if len(runs) > 1:
-            body.append(f"<h1>{html.escape(name)}</h1>")
-        desc = str(ds.attrs.get("scenario_description", "")).strip()
-        if desc:
-            body.append(f"<pre>{html.escape(desc)}</pre>")
-        body.append(_meta_table(ds))
-        body.append(draw_sections(ds) if "draw" in ds.dims else run_sections(ds))
-        missing = metadata.missing(ds)
-        if missing:
-            body.append(f'<p class="note">Variables without units or long name: {html.escape(", ".join(missing))}</p>')
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
+        pages.append({"name": name, "description": str(ds.attrs.get("scenario_description", "")).strip(),
+                      "sections": Markup(draw_sections(ds) if "draw" in ds.dims else run_sections(ds)),
+                      "shocks": _shocks(ds), "details": _details(ds), "missing": metadata.missing(ds)})
+    return _templates().get_template("report.html.j2").render(
+        title=title, css=Markup(_css()), runs=pages,
+        comparison=Markup(comparison_sections(runs)) if len(runs) > 1 else "")
 
 
 def write_report(paths, out=None) -> Path:
