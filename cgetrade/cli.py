@@ -10,25 +10,13 @@ import time
 from importlib import resources
 from pathlib import Path
 
+from .progress import Progress
+
 # the solver stack (pyomo, casadi, cyipopt) and xarray are imported inside the commands,
 # so that `cgetrade --help` and `cgetrade list` start fast
 DEFAULT_EXPERIMENT = "china_manufacturing_tfp.toml"
 POLICY_KEYS = ("name", "description", "scenarios", "variant", "regions", "labour", "kappa", "phi",
                "loss_lambda", "frontier_lambdas", "regimes", "dynamic")
-
-
-class Progress:
-    """Progress lines on stderr, each with the time elapsed since the start (silent when quiet)."""
-
-    def __init__(self, quiet: bool = False):
-        self.quiet, self.t0 = quiet, time.perf_counter()
-
-    def step(self, label: str) -> None:
-        if not self.quiet:
-            print(f"[{time.perf_counter() - self.t0:6.1f} s] {label}", file=sys.stderr, flush=True)
-
-    def total(self) -> float:
-        return time.perf_counter() - self.t0
 
 
 def _shipped() -> list[Path]:

@@ -116,3 +116,17 @@ def test_run_prints_progress_and_json(small_files, tmp_path, capsys):
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert abs(data["regions"]["R01"]["ev"] - float(ds.ev.sel(case="scenario", region="R01"))) < 1e-9
     ds.close()
+
+
+def test_progress_lines_count_and_estimate_the_time_left(capsys):
+    import re
+
+    from cgetrade.progress import Progress
+    bar = Progress()
+    bar.start_count()
+    bar.count(1, 4, "done")
+    bar.count(4, 4, "done")
+    Progress(quiet=True).step("hidden")
+    err = capsys.readouterr().err.splitlines()
+    assert re.match(r"^\[ +\d+\.\d s\] 1 of 4 done \(about \d+ s left\)$", err[0]), err
+    assert err[1].endswith("4 of 4 done") and len(err) == 2

@@ -300,17 +300,16 @@ def _map(func, args_list, workers: int = 1, scheduler: str | None = None, progre
     """Apply func to each argument tuple: serially, on a local Dask cluster of ``workers``
     processes, or on the Dask scheduler at ``scheduler`` ("threads" / "synchronous": dask's
     local schedulers, no cluster)."""
+    from ..progress import Progress
     n = len(args_list)
-    t0 = time.perf_counter()
+    bar = Progress(quiet=not progress)
+    bar.start_count()
 
     def report(done):
         """Progress over the outcomes so far: how many were tried, how many failed."""
-        if progress:
-            import sys
-            done = [o for o in done if o is not None]
-            failed = sum(1 for o in done if isinstance(o, dict) and o.get("status") == "failed")
-            print(f"[{time.perf_counter() - t0:6.1f} s] {len(done)} of {n} done, {len(done) - failed} solved"
-                  + (f", {failed} failed" if failed else ""), file=sys.stderr, flush=True)
+        done = [o for o in done if o is not None]
+        failed = sum(1 for o in done if isinstance(o, dict) and o.get("status") == "failed")
+        bar.count(len(done), n, f"done, {len(done) - failed} solved" + (f", {failed} failed" if failed else ""))
     if scheduler is None and workers <= 1:
         out = []
         for k, a in enumerate(args_list):
