@@ -67,3 +67,40 @@ def test_light_start():
     assert out.stdout.strip() == "[]"
     ver = subprocess.run([sys.executable, "-m", "cgetrade.cli", "--version"], capture_output=True, text=True)
     assert ver.returncode == 0 and ver.stdout.startswith("cgetrade ")
+
+
+def test_a_process_killed_during_its_write_leaves_the_earlier_file_intact(tmp_path):
+    """SIGKILL in the middle of writing results: no handler runs, yet the earlier file is
+    whole (the new one was being written under a temporary name)."""
+    import signal
+    import time
+    out = tmp_path / "res.nc"
+    save(_results(1.0), out)
+    before = out.read_bytes()
+    code = f"""
+import time, numpy as np, xarray as xr
+from cgetrade.results import save
+real = xr.Dataset.to_netcdf
+def slow(self, path, *a, **k):
+    real(self, path, *a, **k)          # the new file is complete under its temporary name ...
+    open({str(tmp_path / 'writing')!r}, 'w').close()
+    time.sleep(60)                     # ... when the process is killed, before the rename
+xr.Dataset.to_netcdf = slow
+save(xr.Dataset({{"ev": ("region", np.array([5.0, 2.0]), {{"units": "USD m"}})}},
+                coords={{"region": ["A", "B"]}}), {str(out)!r})
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        for _ in range(600):
+            if (tmp_path / "writing").exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert (tmp_path / "writing").exists(), "the writer never reached its write"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert out.read_bytes() == before
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert float(ds.ev.sel(region="A")) == 1.0
