@@ -1,7 +1,7 @@
 """Stored results of a uniform tariff on the EU's imports in the WIOD 2011 table aggregated to
-4 regions x 3 sectors, trade inside the EU folded into domestic use (the only treatment
-before intra-regional trade could be kept bilateral). tests/test_intra_regional.py checks
-that the option off reproduces them.
+4 regions x 3 sectors, trade inside the EU folded into domestic use (build_wiod's default),
+computed with the model as it was before trade within a region could be kept bilateral.
+tests/test_intra_regional.py checks that the option off reproduces them.
 
     python tests/data/make_golden_intra_off.py
 """
