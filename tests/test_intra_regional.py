@@ -109,6 +109,23 @@ def test_uniform_tariff_reaches_intra_regional_imports_only_with_the_option(wiod
     np.testing.assert_allclose(res_on.trade_balance.sum(), 0.0, atol=1e-6 * float(res_on.income.sum()))
 
 
+def test_merging_regions_adds_their_mutual_trade_to_the_trade_within(wiod):
+    on = wiod[1]
+    west = aggregate(on, regions={"EU": "WEST", "USA": "WEST", "CHN": "CHN", "ROW": "ROW"})
+    assert all(v in west for v in INTRA)         # kept: the dataset has trade within regions
+    use = on.intermediate.sum("sector") + on.final_demand.sum("agent")
+    intra = lambda d: (d.intra_regional_intermediate.sum("sector")  # noqa: E731
+                       + d.intra_regional_final_demand.sum("agent"))
+    expected = (intra(on).sel(region=["EU", "USA"]).sum("region")
+                + use.sel(source="EU", region="USA") + use.sel(source="USA", region="EU"))
+    np.testing.assert_allclose(intra(west).sel(region="WEST"), expected, rtol=1e-12)
+    folded = aggregate(on, regions={"EU": "WEST", "USA": "WEST", "CHN": "CHN", "ROW": "ROW"},
+                       intra_regional=False)
+    assert not any(v in folded for v in INTRA)
+    xr.testing.assert_allclose(folded.intermediate, west.intermediate, rtol=1e-14)
+    assert cgetrade.CGEModel(cgetrade.calibrate(west)).max_residual() <= 1e-8
+
+
 def _gtap(tmp_path):
     pytest.importorskip("harpy")
     from cgetrade.data.gtap import from_gtap

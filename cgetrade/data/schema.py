@@ -64,7 +64,8 @@ Accounting identities (MODEL.md section 1), checked by :func:`validate`:
   - sum_{m,r} VTWR[m,i,s,r] + XW[i,s] + VST[i,s]
 * cost balance (columns): X[j,r] = sum_{i,s} Z[i,s,j,r] + sum_f V[f,j,r] + T[j,r]
 * regional income = expenditure:  sum_f V + T + sum TM + (imports - exports) = sum_{i,s,h} F
-  (imports at cif, net of tariffs; exports fob plus margin services).
+  (imports at cif, net of tariffs; exports fob plus margin services; a region's trade with
+  itself counts as both).
 
 Bilateral exports and imports are the same flows (source s, destination r), so world exports
 equal world imports between the dataset's regions by construction.
