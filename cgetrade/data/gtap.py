@@ -243,7 +243,8 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
     # imported i from s by agent a in r: imp[i,a,r] * share[i,s,r] * (fob + tariff)/vmsb
     use += np.einsum("iar,isr->isar", imp, src_share * (fob_part + tar_part))
     # margins on those imports: on routes between regions carried with the good (cif) when
-    # margins="route"; otherwise (and within a region) bought from the margin suppliers k
+    # margins="route" (within a region too, with intra_regional); otherwise bought from the
+    # margin suppliers k
     by_route = per_vmsb(vtwr) * src_share[None]                                    # (m, i, s, d)
     routes = np.ones_like(own) if intra_regional else ~own
     on_route = np.where(routes[None], by_route, 0.0) if margins == "route" else np.zeros_like(by_route)
