@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .data.schema import AGENTS, DataValidationError, margins, optional, rest_of_world, validate
+from .data.schema import (AGENTS, DataValidationError, has_intra_regional_trade, margins, optional,
+                          rest_of_world, validate)
 from .errors import OptionsError, check_keys, read_toml, suggest
 
 
@@ -128,8 +129,9 @@ class Parameters:
     ``use_dom``/``use_imp`` domestic / imported use of commodity i by agent a in r (i,a,r),
     agents = sectors + household, government, investment; ``vxmd`` bilateral trade
     (i,s,r) at exporter (world, fob) prices, ``tm0`` its benchmark tariff rates (on the cif
-    value); ``vtwr`` transport margins (m,i,s,r) and ``vst`` margin services sold to
-    international transport (m,r), zero without margins; ``vxmd_row``,
+    value); the diagonal s = r is a region's trade with itself (datasets with
+    ``intra_regional_*``, else zero), part of ``use_imp``; ``vtwr`` transport margins
+    (m,i,s,r) and ``vst`` margin services sold to international transport (m,r), zero without margins; ``vxmd_row``,
     ``tm_row0``, ``x_row`` imports from / tariff rates on them / exports to an exogenous rest
     of the world (i,r); ``income`` regional household income (r); ``factor_income``,
     ``direct_tax``, ``household_saving``, ``government_saving`` (r, household-government
@@ -241,7 +243,14 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
     use = np.concatenate([Zs, Fs], axis=2)                         # (i, s, a, r) at agents' prices
     own = np.eye(R, dtype=bool)                                   # (s, r): s == r
     use_dom = np.einsum("isar,sr->iar", use[:, :R], own)
-    use_imp = use.sum(1) - use_dom                                 # incl. tariffs and RoW imports
+    intra = np.zeros_like(use_dom)                                 # (i, a, r) imports from own members
+    if has_intra_regional_trade(ds):
+        intra = np.concatenate([ds["intra_regional_intermediate"].transpose("commodity", "sector", "region").values,
+                                ds["intra_regional_final_demand"].transpose("commodity", "agent", "region").values],
+                               axis=1)
+        dom = np.maximum(use_dom - intra, 0.0)                     # validated: intra <= diagonal
+        use_dom, intra = dom, use_dom - dom
+    use_imp = use.sum(1) - use_dom                                 # incl. tariffs, RoW and own-member imports
     world_value = use.sum(2) - TM                                  # (i, s, r) at world prices (cif)
     _, vst = margins(ds)                                           # margin services sold (zero if none)
     vtwr = np.zeros((len(sectors), len(sectors), R, R))            # (margin, i, s, r)
@@ -250,7 +259,8 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
         vtwr = vt.reindex(source=regions, fill_value=0.0).sel(region=regions).transpose(
             "margin", "commodity", "source", "region").values
     vtw = vtwr.sum(0)                                              # (i, s, r) margins by route
-    vcif = world_value[:, :R] * ~own[None, :, :]                   # (i, s, r), zero diagonal
+    vcif = world_value[:, :R] * ~own[None, :, :]                   # (i, s, r); diagonal: trade
+    vcif += np.einsum("ir,sr->isr", intra.sum(1) - np.einsum("irr->ir", TM[:, :R]), own)   # within r
     vxmd = vcif - vtw                                              # exporter's receipts (fob)
     tm0 = np.divide(TM[:, :R], vcif, out=np.zeros_like(vcif), where=vcif > 0)
     if row_label is not None:

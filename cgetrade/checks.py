@@ -125,7 +125,8 @@ def verify_solution(model, tol: float = TOL) -> list[CheckResult]:
     """Check the model's current point independently of the solver, from the Pyomo model
     alone (``pyo.value``): every equation's residual including the market dropped by Walras'
     law, each region's balance of payments (absorption - income = imports - exports at world
-    prices, with absorption valued from the demands for each variety), world trade
+    prices: imports cif, exports fob plus margin services, with absorption valued from the
+    demands for each variety), world trade
     (the regions' trade balances sum to the net flow with the rest of the world) and
     non-negativity of every price, quantity and final demand."""
     m, par = model.pyomo, model.params
@@ -171,6 +172,12 @@ def verify_solution(model, tol: float = TOL) -> list[CheckResult]:
         value = v(export_price(m, i, s) * (1 + m.tx[i, s, r]) * x)
         imports[r] += value
         exports[s] += value
+    vtwr, vxmd = par["vtwr"], par["vxmd"]
+    for (g, i, s, r) in m.TW:      # transport margins: imports of the destination (cif - fob)
+        k = (I.index(g), I.index(i), regions.index(s), regions.index(r))
+        imports[r] += v(m.PT[g] * m.X[i, s, r]) * float(vtwr[k] / vxmd[k[1:]])
+    for (g, k) in m.MS:            # margin services sold to the transport pool
+        exports[k] += v(export_price(m, g, k) * m.MARGIN_SUPPLY[g, k])
     for (i, r), x in getattr(m, "XMW", {}).items():
         imports[r] += v(m.EXR[row] * m.pwm[i, r] * x)
     for (i, r) in m.EW:

@@ -131,22 +131,31 @@ def cmd_data(args) -> int:
         return 0
     from .data.aggregate import aggregate, aggregate_elasticities, read_concordance
     from .data.formats import detect_format
+    from .data.schema import has_intra_regional_trade
+    from .errors import OptionsError
     t0 = time.perf_counter()
     regions = read_concordance(args.regions, "regions", table="regions") if args.regions else None
     sectors = read_concordance(args.sectors, "sectors", table="sectors") if args.sectors else None
     from .data.wiod import build_wiod, wiod_source_year
     year = wiod_source_year(args.source)
+    intra = args.intra_regional_trade                         # None: the source's default
     if year is not None and not Path(args.source).exists():   # the packaged WIOD tables + SEA
-        ds, el = build_wiod(year, regions, sectors), None
+        ds, el = build_wiod(year, regions, sectors, intra_regional=bool(intra)), None
     elif detect_format(args.source) in ("wiod", "icio"):      # tables are aggregated before balancing
+        if intra:
+            raise OptionsError("--intra-regional-trade: WIOD long-CSV and ICIO tables are aggregated before "
+                               "balancing and fold trade within regions into domestic use; use --source "
+                               "wiod1995 ... wiod2011, or build without --regions and aggregate the "
+                               "netCDF with --intra-regional-trade")
         ds, el = read_dataset(args.source, labour_share=args.labour_share, regions=regions, sectors=sectors)
     else:
-        ds, el = read_dataset(args.source, accounts=args.accounts, labour_share=args.labour_share)
+        options = {} if intra is None or detect_format(args.source) != "gtap" else {"intra_regional": intra}
+        ds, el = read_dataset(args.source, accounts=args.accounts, labour_share=args.labour_share, **options)
         if sectors:
             from .calibrate import Elasticities
             el = aggregate_elasticities(el or Elasticities.gtap_default(), sectors, ds)
-        if regions or sectors:
-            ds = aggregate(ds, regions=regions, sectors=sectors)
+        if regions or sectors or (intra is False and has_intra_regional_trade(ds)):
+            ds = aggregate(ds, regions=regions, sectors=sectors, intra_regional=intra)
     out = Path(args.out)
     from ._io import atomic_path
     with atomic_path(out) as tmp:
@@ -690,6 +699,11 @@ def main(argv=None) -> int:
     b.add_argument("--sectors", help="sector concordance (CSV or TOML)")
     b.add_argument("--accounts", help="account types of a SAM (CSV: account,type)")
     b.add_argument("--labour-share", type=float, help="labour's share of value added (ICIO tables)")
+    b.add_argument("--intra-regional-trade", action=argparse.BooleanOptionalAction, default=None,
+                   help="keep trade between the members of an aggregated region as the region's trade "
+                        "with itself, with its own Armington sourcing, tariffs and margins (default: on "
+                        "for GTAP data and datasets that have it, off for WIOD); --no-intra-regional-trade "
+                        "folds it into domestic use")
     b.add_argument("--out", required=True, help="output netCDF (elasticities beside it as TOML)")
     ds_ = dsub.add_parser("describe", help="sizes, totals, shares and validation of a dataset")
     ds_.add_argument("dataset", help="dataset in any supported format")

@@ -25,6 +25,14 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from . import metadata
+from .data.schema import has_intra_regional_trade
+
+#: how results treat a region's trade with itself (datasets with intra-regional trade)
+INTRA_REGIONAL_NOTE = (
+    "trade between the members of an aggregated region is the region's trade with itself: "
+    "bilateral_trade[i,r,r] (source = region); as in GTAP (VXWD, VIWS include r -> r) it is "
+    "part of exports, imports, export_share, import_source_share and the terms of trade; "
+    "trade_balance and real_gdp are unaffected (it is both an export and an import of r)")
 
 
 def _grid(m, comp, dims, coords, index_set=None):
@@ -281,7 +289,8 @@ def collect(model) -> xr.Dataset:
         coords={k: v for k, v in c.items()},
         attrs={"money_unit": metadata.money_unit(par.dataset.attrs),
                "persons_unit": metadata.persons_unit(par.dataset),
-               "base_year": str(par.dataset.attrs.get("year", ""))},
+               "base_year": str(par.dataset.attrs.get("year", "")),
+               **({"intra_regional_trade": INTRA_REGIONAL_NOTE} if has_intra_regional_trade(par.dataset) else {})},
     )
     return metadata.describe(ds, metadata.labels(par.dataset))
 

@@ -17,7 +17,8 @@ Shock kinds (``value`` semantics):
                            tasks to the labour types (new labour-intensive tasks)
 * ``endowment``            factor endowment E[f,r] *= 1 + value               (needs ``factor``)
 * ``tariff``               import tariff t_m[i,s,r] += value   (``region`` importers, ``source``;
-                           the source may be the dataset's exogenous rest of the world)
+                           the source may be the dataset's exogenous rest of the world, and
+                           the region itself where trade within regions is kept bilateral)
 * ``export_tax``           export tax t_x[i,s,r] += value  (``region`` exporters, ``destination``;
                            a prohibitive rate is an export restriction)
 * ``production_tax``       production tax t_o[j,r] += value (a subsidy is a negative value)

@@ -9,6 +9,11 @@ A concordance maps every label of the source to a label of the aggregate. It can
   ``[sectors]`` table).
 
 Flows are summed; elasticities are averaged with value weights (:func:`aggregate_elasticities`).
+Flows between regions merged into one are either folded into the aggregate's domestic use
+(``intra_regional=False``) or kept as its trade with itself (``intra_regional=True``: the
+dataset variables ``intra_regional_intermediate`` / ``intra_regional_final_demand``, with
+the tariffs and transport margins on those flows as import_tariff[i,r,r] and
+transport_margins[m,i,r,r]; :mod:`cgetrade.data.schema`).
 A source label mapped twice, a label of the data the concordance does not map, or a label of
 the concordance the data does not have is an error naming the labels. The input is never
 modified.
@@ -21,7 +26,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .schema import OPTIONAL_VARS, REQUIRED_VARS, DataValidationError, rest_of_world, validate
+from .schema import (INTRA_VARS, OPTIONAL_VARS, REQUIRED_VARS, DataValidationError,
+                     has_intra_regional_trade, rest_of_world, validate)
 
 import tomllib
 
@@ -102,16 +108,22 @@ def _aggregate_dim(da: xr.DataArray, dim: str, mapping: dict, keep=()) -> xr.Dat
     return out.transpose(*da.dims)
 
 
-def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
+def aggregate(ds: xr.Dataset, regions=None, sectors=None, intra_regional: bool | None = None) -> xr.Dataset:
     """The dataset with regions and/or sectors merged by concordance (flows summed).
 
-    Tariffs between regions merged into one are refused (they would become a tax on the
-    region's own supplies). Variables outside the schema are dropped (listed in the
-    attribute ``aggregation``). Returns a validated new dataset.
+    ``intra_regional``: keep the flows between regions merged into one as the aggregate's
+    trade with itself, ZI[i,j,R] = sum_{s != r in R} Z[i,s,j,r] + sum_{r in R} ZI[i,j,r]
+    (likewise final demand), with their tariffs and margins; ``False`` folds them into
+    domestic use, and then tariffs or margins between merged regions are refused (they would
+    become a tax on the region's own supplies). ``None`` (default): keep them if the dataset
+    already keeps trade within its regions (GTAP data). Variables outside the schema are
+    dropped (listed in the attribute ``aggregation``). Returns a validated new dataset.
     """
     validate(ds)
     maps = {}
     row = rest_of_world(ds)
+    had_intra = has_intra_regional_trade(ds)
+    intra = had_intra if intra_regional is None else bool(intra_regional)
     if regions is not None:
         maps["region"] = read_concordance(regions, "regions", table="regions")
         check_concordance(maps["region"], ds["region"].values, "region")
@@ -120,20 +132,24 @@ def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
     if sectors is not None:
         maps["sector"] = read_concordance(sectors, "sectors", table="sectors")
         check_concordance(maps["sector"], ds["sector"].values, "sector")
-    if "region" in maps and "transport_margins" in ds:
+    if "transport_margins" in ds and not intra and ("region" in maps or had_intra):
         vt = ds["transport_margins"].sum("margin")
+        rmap = maps.get("region", {str(r): str(r) for r in ds["region"].values})
         inside = [(str(s), str(r)) for s in vt.source.values for r in vt.region.values
-                  if s != r and maps["region"][str(s)] == maps["region"][str(r)]
+                  if (s != r or had_intra) and rmap[str(s)] == rmap[str(r)]
                   and float(vt.sel(source=s, region=r).sum()) > 0]
         if inside:
             raise DataValidationError(
                 "transport margins between regions merged into one aggregate region cannot be kept "
                 f"(routes {inside[:5]}); read the source with margins bought as services "
-                "(e.g. from_gtap(..., margins='purchases')) before merging these regions")
-    if "region" in maps and "import_tariff" in ds:
+                "(e.g. from_gtap(..., margins='purchases')) before merging these regions, or keep "
+                "the trade within the aggregate regions (intra_regional=True)")
+    if "import_tariff" in ds and not intra and ("region" in maps or had_intra):
         tm = ds["import_tariff"]
-        rmap = {**maps["region"], **({row: row} if row else {})}
-        same = xr.DataArray([[rmap[str(s)] == rmap[str(r)] and str(s) != str(r) for r in tm.region.values]
+        rmap = {**maps.get("region", {str(r): str(r) for r in ds["region"].values}),
+                **({row: row} if row else {})}
+        same = xr.DataArray([[rmap[str(s)] == rmap[str(r)] and (str(s) != str(r) or had_intra)
+                              for r in tm.region.values]
                              for s in tm.source.values], dims=("source", "region"),
                             coords={"source": tm.source, "region": tm.region})
         inside = tm.where(same, 0.0)
@@ -144,13 +160,17 @@ def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
                 "tariffs between regions merged into one aggregate region cannot be kept (they "
                 f"would tax the region's own supplies); total {float(inside.sum()):.6g}, largest "
                 f"{float(worst[k]):.6g} on {str(worst['commodity'].values[k])} from "
-                f"{str(worst['source'].values[k])} into {str(worst['region'].values[k])}")
+                f"{str(worst['source'].values[k])} into {str(worst['region'].values[k])}; keep "
+                "the trade within the aggregate regions (intra_regional=True)")
     out = xr.Dataset(attrs=dict(ds.attrs))
     dropped = [v for v in ds.data_vars if v not in EXTENSIVE and v not in SHARES]
+    members = _intra_regional_flows(ds, maps.get("region")) if intra else {}
     for name in EXTENSIVE:
-        if name not in ds:
+        if name not in ds and name not in members:
             continue
-        da = ds[name]
+        if name in INTRA_VARS and not intra:
+            continue                       # folded into the aggregate's domestic use
+        da = members.get(name, ds.get(name))
         for dim in da.dims:
             kind = _DIM_KIND.get(dim)
             if kind in maps:
@@ -178,12 +198,34 @@ def aggregate(ds: xr.Dataset, regions=None, sectors=None) -> xr.Dataset:
                                                for t in _targets(m, ds[kind].values)))
     if dropped:
         notes.append(f"variables dropped: {dropped}")
+    if intra and "region" in maps:
+        notes.append("trade between members of an aggregate region kept as its trade with itself "
+                     "(intra_regional_*)")
+    elif had_intra and not intra:
+        notes.append("trade within regions folded into domestic use")
     out.attrs["aggregation"] = " | ".join(notes)
     out.attrs["title"] = (f"{ds.attrs.get('title', 'dataset')}, aggregated to "
                           f"{out.sizes['region']} regions x {out.sizes['sector']} sectors")
     for name in ("agent", "factor"):
         out = out.assign_coords({name: ds[name].values})
     return validate(out)
+
+
+def _intra_regional_flows(ds: xr.Dataset, region_map: dict | None) -> dict[str, xr.DataArray]:
+    """Each region's purchases from the other regions of its aggregate, plus its own
+    intra-regional imports if the dataset has them, by the disaggregated labels:
+    {intra variable: (commodity, sector|agent, region)}."""
+    regions = [str(r) for r in ds["region"].values]
+    rmap = region_map or {r: r for r in regions}
+    mask = xr.DataArray([[rmap[s] == rmap[r] and s != r for r in regions] for s in regions],
+                        dims=("source", "region"), coords={"source": regions, "region": regions})
+    out = {}
+    for name, flow in zip(INTRA_VARS, ("intermediate", "final_demand")):
+        da = (ds[flow].sel(source=regions) * mask).sum("source")
+        if name in ds:
+            da = da + ds[name]
+        out[name] = da.transpose(*OPTIONAL_VARS[name])
+    return out
 
 
 def aggregate_elasticities(elasticities, sectors, ds: xr.Dataset):

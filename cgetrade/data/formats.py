@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .schema import DataValidationError, check_structure, identity_residuals, rest_of_world
+from .schema import DataValidationError, check_structure, identity_residuals, intra_regional_use, rest_of_world
 
 FORMATS = {
     "netcdf": "benchmark dataset (*.nc) as written by cgetrade",
@@ -120,8 +120,10 @@ def describe(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
     """Sizes, totals and shares of a dataset, and its validation result, as tables.
 
     ``regions``: gross output, value added, labour share of value added, persons, exports
-    and imports (world prices) and their shares of output / absorption, tariff revenue;
-    ``trade``: each region's imports by partner (shares of its imports); ``factors``: factor
+    and imports (world prices; with trade within regions, a region's trade with itself
+    included) and their shares of output / absorption, tariff revenue;
+    ``trade``: each region's imports by partner (shares of its imports; the diagonal is
+    trade within the region); ``factors``: factor
     shares of value added by region; ``validation``: every identity's largest relative
     residual (or the structural problems).
     """
@@ -138,8 +140,10 @@ def describe(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
     world = Z.sum("sector") + F.sum("agent") - tm                      # (commodity, source, region)
     own = xr.DataArray(np.equal.outer(ds.source.values, ds.region.values),
                        coords={"source": ds.source, "region": ds.region}, dims=("source", "region"))
-    imports = world.where(~own, 0.0).sum("commodity")                  # (source, region)
-    exports = world.where(~own, 0.0).sel(source=regions).sum(("commodity", "region"))
+    # a region's trade with itself (imports from its own members) on the diagonal
+    world = world.where(~own, 0.0) + own * (intra_regional_use(ds) - tm.where(own, 0.0).sum("source"))
+    imports = world.sum("commodity")                                   # (source, region)
+    exports = world.sel(source=regions).sum(("commodity", "region"))
     if "exports_rest_of_world" in ds:
         exports = exports + ds["exports_rest_of_world"].sum("commodity").rename(region="source")
     va = ds["factor_payments"].sum(("factor", "sector"))
@@ -172,6 +176,8 @@ def describe(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
     out["validation"] = val
     meta = {"title": ds.attrs.get("title", ""), "currency": ds.attrs.get("currency", ds.attrs.get("units", "")),
             "rest_of_world": rest_of_world(ds) or "none",
+            "trade within regions": "bilateral (imports of a region from itself)"
+            if "intra_regional_intermediate" in ds else "domestic use",
             "employment units": ds["employment"].attrs.get("units", "")}
     out["attributes"] = pd.DataFrame({"value": meta})
     return out

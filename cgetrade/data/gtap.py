@@ -32,15 +32,22 @@ Mapping to the dataset (all flows at basic prices, US dollars million):
   dataset's ``transport_margins`` and the margin services sold (VST, scaled to the margins
   kept) its ``margin_exports``: the model carries them as a per-unit requirement of each
   route met by a global transport pool (cgetrade.model.trade). With
-  ``margins="purchases"``, and always for trade within an aggregated region, the agent buys
-  the margins as margin services from the supplying regions in proportion to VST;
+  ``margins="purchases"`` the agent buys the margins as margin services from the supplying
+  regions in proportion to VST;
+* trade within an aggregated region (VMSB[i,r,r] > 0: imports of r's members from the
+  others) is the region's trade with itself (``intra_regional=True``, default, as in GTAP):
+  the dataset variables ``intra_regional_intermediate`` / ``intra_regional_final_demand``
+  (each agent's imports x the source share of r, valued cif + tariff), with its tariffs
+  VMSB - VCIF as import_tariff[i,r,r] and its margins VTWR[m,i,r,r] carried by route like
+  any other; the model sources it in the import nest like any partner. With
+  ``intra_regional=False`` it is folded into the region's domestic use: its tariffs are
+  left out (attribute ``intra_regional_tariffs``) and its margins bought as services;
 * gross output = the row total (domestic sales + fob exports + margin services), which is
   MAKB + export taxes: export taxes (VFOB - VXSB) are folded into the exporter's production
   tax; net production tax = gross output - intermediate inputs - factor payments (output
   taxes, taxes on intermediate inputs and on factor use, export taxes);
 * final demand at basic prices: taxes on final purchases are left out of spending and of
-  regional income alike (totals in the attribute ``final_demand_taxes``); tariffs on trade
-  within an aggregated region likewise (attribute ``intra_regional_tariffs``);
+  regional income alike (totals in the attribute ``final_demand_taxes``);
 * direct tax = income taxes on factors (EVFB - EVOS);
 * employment: ``employment`` if given (persons, thousands), else labour payments (labour
   units).
@@ -164,7 +171,8 @@ def read_gtap(basedata, parameters=None, sets=None) -> dict[str, xr.DataArray]:
 
 
 def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=None,
-              elasticities=None, margins: str = "route") -> tuple[xr.Dataset, object]:
+              elasticities=None, margins: str = "route",
+              intra_regional: bool = True) -> tuple[xr.Dataset, object]:
     """Benchmark dataset and elasticities from a GTAP data base (mapping in the module doc).
 
     ``basedata``/``parameters``/``sets``: paths of basedata.har, default.prm (optional:
@@ -172,7 +180,9 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
     (optional, checked against the data). ``factors``: {endowment: factor}. ``margins``:
     ``"route"`` (margins travel with the good: imports valued cif + tariff, the model's
     global transport pool) or ``"purchases"`` (margins bought by the good's users as margin
-    services). Returns (dataset, :class:`cgetrade.Elasticities`).
+    services). ``intra_regional``: trade within an aggregated region as its trade with
+    itself (default) or folded into domestic use. Returns (dataset,
+    :class:`cgetrade.Elasticities`).
     """
     if margins not in ("route", "purchases"):
         raise ValueError(f"margins must be 'route' or 'purchases', got {margins!r}")
@@ -225,16 +235,19 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
     fob_part, tar_part = per_vmsb(vfob), per_vmsb(vmsb - vcif)
     own = np.eye(R, dtype=bool)[None, :, :]
     intra_tariff = float(((vmsb - vcif) * own).sum())
-    tar_part = np.where(own, 0.0, tar_part)        # tariffs within a region are not kept
+    if not intra_regional:
+        tar_part = np.where(own, 0.0, tar_part)    # tariffs within a region are not kept
     use = np.zeros((I, R, I + N, R))                # (i, s, a, r) at importer's prices, basic
     for r in range(R):
         use[:, r, :, r] += dom[:, :, r]
     # imported i from s by agent a in r: imp[i,a,r] * share[i,s,r] * (fob + tariff)/vmsb
     use += np.einsum("iar,isr->isar", imp, src_share * (fob_part + tar_part))
     # margins on those imports: on routes between regions carried with the good (cif) when
-    # margins="route"; otherwise (and within a region) bought from the margin suppliers k
+    # margins="route" (within a region too, with intra_regional); otherwise bought from the
+    # margin suppliers k
     by_route = per_vmsb(vtwr) * src_share[None]                                    # (m, i, s, d)
-    on_route = np.where(~own[None], by_route, 0.0) if margins == "route" else np.zeros_like(by_route)
+    routes = np.ones_like(own) if intra_regional else ~own
+    on_route = np.where(routes[None], by_route, 0.0) if margins == "route" else np.zeros_like(by_route)
     route_margins = np.einsum("iar,misr->misr", imp, on_route)                      # VTWR carried
     use += np.einsum("iar,isr->isar", imp, on_route.sum(0))
     margin_demand = np.einsum("iar,misr->mar", imp, by_route - on_route)           # (m, a, r)
@@ -243,6 +256,9 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
         use[comm.index(m)] += np.einsum("ar,k->kar", margin_demand[mi], supplier[mi])
     margin_supply = supplier * route_margins.sum((1, 2, 3))[:, None]               # (m, k)
     TM = np.einsum("iar,isr->isr", imp, src_share * tar_part)           # tariff revenue
+    # imports of each agent from the other members of its region (zero for one-country regions)
+    within = np.einsum("iar,ir->iar", imp, np.einsum("irr->ir", src_share * (fob_part + tar_part)
+                                                      + on_route.sum(0)))
     Z, F = use[:, :, :I, :], use[:, :, I:, :]
     # gross output: the row total (domestic sales + fob exports + margin services)
     fob = use.sum(2) - TM - route_margins.sum(0)                       # (i, s, r)
@@ -297,10 +313,17 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
                "final_demand_taxes": f"{fd_taxes:.6g} USD million of taxes on final purchases "
                                      "left out of spending and income",
                "intra_regional_tariffs": f"{intra_tariff:.6g} USD million of tariffs on trade within "
-                                         "regions (in the users' production tax or left out)",
+                                         "regions" + (" (kept: import_tariff[i,r,r])" if intra_regional
+                                                      else " (in the users' production tax or left out)"),
                "production_tax_vs_gtap": f"largest difference between the residual production tax and "
                                          f"GTAP's taxes: {tax_dev:.3g} of output (single precision)"},
     )
+    if intra_regional:
+        ds["intra_regional_intermediate"] = (("commodity", "sector", "region"), within[:, :I], {
+            "units": u, "long_name": "intermediate use bought from the other members of the region "
+                                    "(its imports from itself, VMSB[i,r,r])"})
+        ds["intra_regional_final_demand"] = (("commodity", "agent", "region"), within[:, I:], {
+            "units": u, "long_name": "final use bought from the other members of the region"})
     if margins == "route":
         ds["transport_margins"] = (("margin", "commodity", "source", "region"), route_margins,
                                    {"units": u, "long_name": "international transport margins by route (VTWR)"})

@@ -41,6 +41,18 @@ wherever the sector pays labour (compensation shares) resp. employs persons (hou
                                                       + tariff); ``margin`` labels are commodities
     margin_exports(margin, region)                    VST[m,r] sales of margin services by r to
                                                       international transport
+    intra_regional_intermediate(commodity, sector, region)
+    intra_regional_final_demand(commodity, agent, region)
+                                                      ZI[i,j,r], FI[i,h,r] the part of Z[i,r,j,r]
+                                                      and F[i,r,h,r] bought from the other
+                                                      members of an aggregated region r (its
+                                                      imports from itself), valued like imports
+
+Trade within a region (both ``intra_regional_*`` variables together): an aggregated region's
+purchases from its own members are bilateral trade of the region with itself (source ==
+region), with their own tariffs import_tariff[i,r,r] and margins transport_margins[m,i,r,r];
+the rest of the diagonal cells is domestic supply. Without the variables the diagonal is
+domestic supply and its tariffs and margins must be zero.
 
 An exogenous rest of the world (world prices given) is declared by the dataset attribute
 ``rest_of_world = "<label>"``: that label is then an extra ``source`` (imports from the rest of
@@ -52,7 +64,8 @@ Accounting identities (MODEL.md section 1), checked by :func:`validate`:
   - sum_{m,r} VTWR[m,i,s,r] + XW[i,s] + VST[i,s]
 * cost balance (columns): X[j,r] = sum_{i,s} Z[i,s,j,r] + sum_f V[f,j,r] + T[j,r]
 * regional income = expenditure:  sum_f V + T + sum TM + (imports - exports) = sum_{i,s,h} F
-  (imports at cif, net of tariffs; exports fob plus margin services).
+  (imports at cif, net of tariffs; exports fob plus margin services; a region's trade with
+  itself counts as both).
 
 Bilateral exports and imports are the same flows (source s, destination r), so world exports
 equal world imports between the dataset's regions by construction.
@@ -84,14 +97,18 @@ OPTIONAL_VARS = {
     "hours_skill_share": ("skill", "sector", "region"),
     "transport_margins": ("margin", "commodity", "source", "region"),
     "margin_exports": ("margin", "region"),
+    "intra_regional_intermediate": ("commodity", "sector", "region"),
+    "intra_regional_final_demand": ("commodity", "agent", "region"),
 }
+#: the variables that keep trade within aggregated regions bilateral (they go together)
+INTRA_VARS = ("intra_regional_intermediate", "intra_regional_final_demand")
 SKILLS = ("high", "medium", "low")
 #: skill share variables and the quantity each splits (shares must sum to 1 where it is > 0)
 SKILL_SHARES = {"labour_skill_share": "labour compensation", "hours_skill_share": "persons engaged"}
 #: absolute tolerance of the skill shares' sum over skill
 SKILL_ATOL = 1e-9
 NONNEGATIVE = ("intermediate", "final_demand", "factor_payments", "gross_output", "employment",
-               "exports_rest_of_world", "transport_margins", "margin_exports")
+               "exports_rest_of_world", "transport_margins", "margin_exports", *INTRA_VARS)
 
 #: relative tolerance of the accounting identities (share of the row/column total)
 RTOL = 1e-6
@@ -196,10 +213,15 @@ def check_structure(ds: xr.Dataset) -> list[str]:
         lab = ds["factor_payments"].sel(factor="labour").sum("sector")
         if bool((lab <= 0).any()):
             problems.append("every region needs positive labour payments")
+        problems += _intra_problems(ds)
         if "import_tariff" in ds:
             tm = ds["import_tariff"]
             own = tm.where(tm["source"] == tm["region"], 0.0)
-            if bool((abs(own) > 0).any()):
+            if has_intra_regional_trade(ds):
+                if bool((own > intra_regional_use(ds) * (1 + RTOL)).any()):
+                    problems.append("import_tariff on a region's imports from itself exceeds the "
+                                    "intra-regional imports it is levied on")
+            elif bool((abs(own) > 0).any()):
                 problems.append("import_tariff must be zero on a region's own supplies (source == region)")
             uses = ds["intermediate"].sum("sector") + ds["final_demand"].sum("agent")
             if bool((tm > uses).any()):
@@ -263,7 +285,13 @@ def _margin_problems(ds: xr.Dataset) -> list[str]:
         out.append("transport margins are defined on routes between the dataset's regions only")
         return out
     own = vt.where(vt["source"] == vt["region"], 0.0)
-    if bool((abs(own) > 0).any()):
+    if has_intra_regional_trade(ds):
+        own_tm = optional(ds, "import_tariff").sel(source=regions)
+        own_tm = own_tm.where(own_tm["source"] == own_tm["region"], 0.0).sum("source")
+        if bool((own.sum(("margin", "source")) > (intra_regional_use(ds) - own_tm) * (1 + RTOL)).any()):
+            out.append("transport margins on a region's imports from itself exceed the intra-regional "
+                       "imports they are paid on")
+    elif bool((abs(own) > 0).any()):
         out.append("transport_margins must be zero on a region's own supplies (source == region)")
     uses = (ds["intermediate"].sum("sector") + ds["final_demand"].sum("agent")).sel(source=regions)
     tm = optional(ds, "import_tariff").sel(source=regions)
@@ -276,6 +304,43 @@ def _margin_problems(ds: xr.Dataset) -> list[str]:
         worst = str(gap["margin"].values[int(np.argmax(gap.values))])
         out.append(f"world demand for margin services differs from their supply (margin {worst}: "
                    f"{float(total_d.sel(margin=worst)):.6g} vs {float(total_s.sel(margin=worst)):.6g})")
+    return out
+
+
+def has_intra_regional_trade(ds: xr.Dataset) -> bool:
+    """Whether the dataset keeps trade within its regions bilateral (``intra_regional_*``)."""
+    return all(v in ds for v in INTRA_VARS)
+
+
+def intra_regional_use(ds: xr.Dataset) -> xr.DataArray:
+    """Imports of each region from its own members, all users (commodity, region): zero
+    without intra-regional trade."""
+    if not has_intra_regional_trade(ds):
+        return xr.zeros_like(ds["gross_output"].rename(sector="commodity"), dtype=float)
+    return (ds["intra_regional_intermediate"].sum("sector")
+            + ds["intra_regional_final_demand"].sum("agent")).transpose("commodity", "region")
+
+
+def _intra_problems(ds: xr.Dataset) -> list[str]:
+    """Intra-regional imports: both variables, each within its diagonal cell of Z resp. F."""
+    present = [v for v in INTRA_VARS if v in ds]
+    if not present:
+        return []
+    if len(present) < len(INTRA_VARS):
+        return [f"trade within regions needs both {list(INTRA_VARS)}; missing "
+                f"{[v for v in INTRA_VARS if v not in ds]}"]
+    out = []
+    for name, total, user in (("intra_regional_intermediate", "intermediate", "sector"),
+                              ("intra_regional_final_demand", "final_demand", "agent")):
+        regions = list(ds["region"].values)
+        diag = xr.concat([ds[total].sel(source=r, region=r, drop=True) for r in regions],
+                         dim=ds["region"]).transpose("commodity", user, "region")
+        over = ds[name].transpose("commodity", user, "region") - diag
+        tol = RTOL * abs(diag).where(abs(diag) > 0, 1.0)
+        if bool((over > tol).any()):
+            rows = _worst(over.where(over > tol, 0.0), diag, above=0.0)
+            out.append(f"'{name}' exceeds the region's purchases from itself in '{total}' "
+                       f"(source == region): " + _fmt(rows))
     return out
 
 
@@ -335,10 +400,13 @@ def identity_residuals(ds: xr.Dataset) -> dict[str, tuple[xr.DataArray, xr.DataA
     own = xr.DataArray(np.equal.outer(ds["source"].values, ds["region"].values).astype(float),
                        coords={"source": ds["source"], "region": ds["region"]},
                        dims=("source", "region"))
-    imports = (world_value * (1 - own)).sum(("commodity", "source"))
+    # trade of a region with itself (intra-regional): imports at cif, exports fob
+    intra_cif = intra_regional_use(ds) - (TM * own).sum("source")
+    intra_fob = intra_cif - (route * own).sum("source")
+    imports = (world_value * (1 - own)).sum(("commodity", "source")) + intra_cif.sum("commodity")
     bilateral = (fob * (1 - own)).sel(source=regions)
     exports = (bilateral.sum(("commodity", "region")).rename(source="region") + XW.sum("commodity")
-               + vst.sum("commodity"))
+               + vst.sum("commodity") + intra_fob.sum("commodity"))
     income = V.sum(("factor", "sector")) + T.sum("sector") + TM.sum(("commodity", "source"))
     absorption = F.sum(("commodity", "source", "agent"))
     inc = income + imports - exports - absorption

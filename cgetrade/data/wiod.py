@@ -134,7 +134,7 @@ def _indicator(labels, mapping, targets) -> np.ndarray:
 
 
 def build_wiod(year: int, regions, sectors, report: dict | None = None,
-               donors: dict | None = None) -> xr.Dataset:
+               donors: dict | None = None, intra_regional: bool = False) -> xr.Dataset:
     """Benchmark dataset from the packaged WIOD world table of ``year`` (1995-2011) and the
     socio-economic accounts, aggregated by the concordances ``regions`` (WIOD country ->
     region) and ``sectors`` (c1..c35 or WIOD codes -> sector).
@@ -154,6 +154,11 @@ def build_wiod(year: int, regions, sectors, report: dict | None = None,
     ``donors`` ({WIOD country: group}) chooses the donor countries of cells without data:
     the other countries of the same group (default: of the same region; e.g. the same donors
     for WIOD's rest-of-world region whatever the aggregation).
+    ``intra_regional``: keep the purchases of a region's members from its other members as
+    the region's trade with itself (dataset variables ``intra_regional_intermediate`` and
+    ``intra_regional_final_demand``: the share of each balanced diagonal cell that the
+    world table records between different countries of the region; WIOD has no tariffs and
+    no separate transport margins); default: folded into domestic use.
     Aggregate labels are ordered by first appearance in the concordances. ``report`` (a
     dict) receives the details of every step (the default build writes them as
     calibration/build_report.md).
@@ -176,6 +181,11 @@ def build_wiod(year: int, regions, sectors, report: dict | None = None,
     Z = np.einsum("cndm,cs,ni,dr,mj->isjr", t["intermediate"].astype(float), Rm, Sm, Rm, Sm, optimize=True)
     F = np.einsum("cndk,cs,ni,dr,kh->ishr", t["final_demand"].astype(float), Rm, Sm, Rm, Hm, optimize=True)
     GO = np.einsum("cn,cr,nj->jr", t["output"].astype(float), Rm, Sm, optimize=True)
+    if intra_regional:      # purchases from the other countries of the same region
+        Zi = np.einsum("irjr->ijr", Z) - np.einsum("cncm,cr,ni,mj->ijr", t["intermediate"].astype(float),
+                                                   Rm, Sm, Sm, optimize=True)
+        Fi = np.einsum("irhr->ihr", F) - np.einsum("cnck,cr,ni,kh->ihr", t["final_demand"].astype(float),
+                                                   Rm, Sm, Hm, optimize=True)
     zero = [(S_[j], R_[r]) for j, r in zip(*np.nonzero(GO <= 0))]
     if zero:
         raise DataValidationError(f"WIOD {year}: gross output is zero for {zero[:8]}: merge those sectors "
@@ -207,6 +217,17 @@ def build_wiod(year: int, regions, sectors, report: dict | None = None,
                                                                               donor_of)
     skill = sea.skill_shares(country, sea.sea_skill_shares(year, sector_of, report), region_of, S_, R_,
                              report, donor_of)
+    intra = {}
+    if intra_regional:      # the intra-regional share of each diagonal cell, kept through RAS
+        for name, raw, bal, user in (("intra_regional_intermediate", Zi, Zb, "sector"),
+                                     ("intra_regional_final_demand", Fi, Fb, "agent")):
+            diag0 = np.einsum("irar->iar", Z if user == "sector" else F)
+            share = np.clip(np.divide(raw, diag0, out=np.zeros_like(raw), where=diag0 > 0), 0.0, 1.0)
+            intra[name] = (("commodity", user, "region"), share * np.einsum("irar->iar", bal), {
+                "units": "USD million", "long_name": f"{'intermediate' if user == 'sector' else 'final'} use "
+                "bought from the other members of the region (its imports from itself)"})
+        within = sum(v[1].sum() for v in intra.values())
+        report["intra_regional_share"] = float(within / (Zb.sum() + Fb.sum()))
     tax = GO - Zb.sum((0, 1)) - va
     report["tax_share"] = (float((tax / GO).min()), float((tax / GO).max()))
     sy = sea.sea_year(year)
@@ -273,4 +294,10 @@ def build_wiod(year: int, regions, sectors, report: dict | None = None,
             "sea_imputation": imputation,
         },
     )
+    for name, var in intra.items():
+        ds[name] = var
+    if intra_regional:
+        ds.attrs["intra_regional_trade"] = ("trade between countries of the same region kept as the region's "
+                                            f"trade with itself: {report['intra_regional_share']:.2%} of all "
+                                            "uses; no tariffs or separate margins in WIOD")
     return validate(ds)

@@ -54,7 +54,7 @@ def _sets(m, p: Parameters):
                    initialize=[(i, r) for i in I for r in R if vrow[m.I_idx[i], m.R_idx[r]] > 0])
     m.EW = pyo.Set(dimen=2, ordered=True, doc="(i, r) with exports to the rest of the world",
                    initialize=[(i, r) for i in I for r in R if x_row[m.I_idx[i], m.R_idx[r]] > 0])
-    m.BT = pyo.Set(dimen=3, ordered=True, doc="(i, s, r) bilateral trade links",
+    m.BT = pyo.Set(dimen=3, ordered=True, doc="(i, s, r) bilateral trade links (s = r: trade within region r)",
                    initialize=[(i, s, r) for i in I for s in R for r in R
                                if vxmd[m.I_idx[i], m.R_idx[s], m.R_idx[r]] > 0])
 

@@ -15,6 +15,16 @@ Imports of i into r are sourced at the border by a CES over origins s (sigma_m):
 th_s are benchmark shares at the importer's prices, X0 = vxmd is valued at world (exporter)
 prices, so tariff revenue is t_m P_E (1 + t_x) X.
 
+Trade within an aggregated region (datasets with ``intra_regional_*``, e.g. GTAP data or the
+EU of a WIOD aggregate): the region's purchases from its own members are one more origin of
+its import CES, s = r, priced like any partner's,
+
+    P_MS[i,r,r] = tau[i,r,r] P_E[i,r] (1 + t_x[i,r,r]) (1 + t_m[i,r,r]) / (1 + t_m0[i,r,r]),
+
+with its own share th_r, tariff and margins; X[i,r,r] is both an export of r (commodity
+market) and an import of r (tariff revenue). The domestic variety in the top nest is then
+the supply of each member to itself.
+
 Iceberg trade costs (Samuelson 1954): tau[i,s,r] units must be shipped from s for one unit
 to arrive in r (1 at the benchmark: the benchmark costs of trade are in the data). X is the
 quantity shipped (the exporter's sales, the importer's bill at world prices); the importer's

@@ -1,5 +1,6 @@
 """Command line: cgetrade data build / describe and cgetrade check --dataset for every format."""
 import pytest
+import xarray as xr
 
 from cgetrade.cli import main
 
@@ -30,11 +31,22 @@ def test_data_build_with_concordance_then_check_and_describe(tmp_path, capsys):
     (tmp_path / "sectors.csv").write_text("gtap,sector\nagr,AGR\nmfg,MAN\ntrs,SRV\n")
     assert main(["check", "--dataset", str(tmp_path / "gtap" / "basedata.har")]) == 0
     capsys.readouterr()
-    # merging regions that levy tariffs on each other is refused, naming the largest
+    # folding the trade between merged regions into domestic use is refused when they levy
+    # tariffs on each other, naming the largest
     assert main(["data", "build", "--source", str(tmp_path / "gtap"), "--regions", str(tmp_path / "regions.toml"),
-                 "--out", str(tmp_path / "x.nc")]) == 1
+                 "--no-intra-regional-trade", "--out", str(tmp_path / "x.nc")]) == 1
     assert "between regions merged into one aggregate region" in capsys.readouterr().err
     assert not (tmp_path / "x.nc").exists()
+    # by default (GTAP data) it is kept as SOUTH's trade with itself, with its tariffs
+    merged = tmp_path / "merged.nc"
+    assert main(["data", "build", "--source", str(tmp_path / "gtap"), "--regions", str(tmp_path / "regions.toml"),
+                 "--out", str(merged)]) == 0
+    south = xr.open_dataset(merged, engine="h5netcdf")
+    assert float(south.import_tariff.sel(source="SOUTH", region="SOUTH").sum()) > 0
+    assert float(south.intra_regional_intermediate.sel(region="SOUTH").sum()) > 0
+    south.close()
+    assert main(["check", "--dataset", str(merged)]) == 0
+    capsys.readouterr()
     out = tmp_path / "my.nc"
     assert main(["data", "build", "--source", str(tmp_path / "gtap"), "--sectors", str(tmp_path / "sectors.csv"),
                  "--out", str(out)]) == 0

@@ -29,13 +29,17 @@ def test_gtap_data_base_calibrates_replicates_and_solves(gtap):
     ds, el = from_gtap(folder / "basedata.har", folder / "default.prm", folder / "sets.har")
     assert (folder / "basedata.har").read_bytes() == raw
     assert list(ds.factor.values) == ["land", "labour", "capital"]
-    # tariffs = VMSB - VCIF between regions; margins kept; output = MAKB + export taxes
-    off = ~np.eye(3, dtype=bool)[None]
-    assert float(ds.import_tariff.sum()) == pytest.approx(float(((g["VMSB"] - g["VCIF"]) * off).sum()), rel=1e-5)
-    # margins between regions travel with the good; inside the aggregate region "row" they are
-    # bought as services
-    assert float(ds.transport_margins.sum()) == pytest.approx(float((g["VTWR"] * off).sum()), rel=1e-5)
+    # tariffs = VMSB - VCIF on every route, the aggregate region "row"'s trade with itself
+    # included (GTAP); margins travel with the good on every route; output = MAKB + export taxes
+    assert float(ds.import_tariff.sum()) == pytest.approx(float((g["VMSB"] - g["VCIF"]).sum()), rel=1e-5)
+    assert float(ds.import_tariff.sel(source="row", region="row").sum()) == pytest.approx(
+        float((g["VMSB"] - g["VCIF"])[:, 2, 2].sum()), rel=1e-5)
+    assert float(ds.transport_margins.sum()) == pytest.approx(float(g["VTWR"].sum()), rel=1e-5)
     assert float(ds.margin_exports.sum()) == pytest.approx(float(ds.transport_margins.sum()), rel=1e-12)
+    # row's imports from itself, valued cif + tariff like its other imports (VMSB[i,row,row])
+    intra = ds.intra_regional_intermediate.sum("sector") + ds.intra_regional_final_demand.sum("agent")
+    np.testing.assert_allclose(intra.sel(region="row").values, g["VMSB"][:, 2, 2], rtol=1e-5)
+    assert float(intra.sel(region=["usa", "chn"]).sum()) == 0.0
     makb = np.einsum("iir->ir", g["MAKB"]) + (g["VFOB"] - g["VXSB"]).sum(2)
     np.testing.assert_allclose(ds.gross_output.values, makb, rtol=1e-5)
     # labour = the two labour endowments at basic prices
@@ -58,6 +62,19 @@ def test_gtap_data_base_calibrates_replicates_and_solves(gtap):
     assert m.PT["trs"].value != pytest.approx(1.0, abs=1e-6)
     supply = sum(pyo.value(m.MARGIN_SUPPLY[k]) * pyo.value(export_price(m, "trs", k[1])) for k in m.MS)
     assert supply == pytest.approx(pyo.value(m.MARGIN_DEMAND["trs"] * m.PT["trs"]), rel=1e-10)
+
+
+def test_trade_within_a_region_folded_into_domestic_use(gtap):
+    """intra_regional=False: row's trade with itself is domestic use, its tariffs left out and
+    its margins bought as services; only routes between regions keep tariffs and margins."""
+    folder, g = gtap
+    ds, el = from_gtap(folder / "basedata.har", folder / "default.prm", intra_regional=False)
+    off = ~np.eye(3, dtype=bool)[None]
+    assert "intra_regional_intermediate" not in ds
+    assert float(ds.import_tariff.sum()) == pytest.approx(float(((g["VMSB"] - g["VCIF"]) * off).sum()), rel=1e-5)
+    assert float(ds.transport_margins.sum()) == pytest.approx(float((g["VTWR"] * off).sum()), rel=1e-5)
+    model = cgetrade.CGEModel(cgetrade.calibrate(ds, el))
+    assert model.max_residual() <= 1e-8 and ("mfg", "row", "row") not in model.pyomo.BT
 
 
 def test_margins_bought_as_services_instead_of_by_route(gtap):
