@@ -96,15 +96,22 @@ def write_icio(path, ds, negative_inventory: bool = False, china_split: bool = F
     pd.concat([df, extra]).to_csv(path, index_label="V1")
 
 
-def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=()):
-    """A small GTAP-format data base (basedata.har, default.prm, sets.har) written with
-    harpy3: 3 regions (the last an aggregate with trade inside it), 3 commodities (trs is
-    the margin commodity), 4 endowments, purchase/output/factor/export taxes, tariffs and
-    margins; GTAP's accounting identities hold. ``drop``: headers left out."""
+def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=(), n_regions: int = 3,
+               n_commodities: int = 3):
+    """A GTAP-format data base (basedata.har, default.prm, sets.har) written with harpy3:
+    by default 3 regions (the last an aggregate with trade inside it) and 3 commodities (trs
+    is the margin commodity); ``n_regions`` x ``n_commodities`` for larger sets (extra regions
+    r04, r05, ..., extra commodities c04, ... between mfg and trs); 4 endowments,
+    purchase/output/factor/export taxes, tariffs and margins; GTAP's accounting identities
+    hold. ``drop``: headers left out."""
     from harpy import HarFileObj, HeaderArrayObj
     rng = np.random.default_rng(seed)
-    REG, COMM, ENDW, MARG = ["usa", "chn", "row"], ["agr", "mfg", "trs"], ["Land", "UnSkLab", "SkLab", "Capital"], ["trs"]
+    REG = ["usa", "chn", "row"] + [f"r{k:02d}" for k in range(4, n_regions + 1)]
+    COMM = ["agr", "mfg"] + [f"c{k:02d}" for k in range(4, n_commodities + 1)] + ["trs"]
+    ENDW, MARG = ["Land", "UnSkLab", "SkLab", "Capital"], ["trs"]
     R, I = len(REG), len(COMM)
+    aggregate = np.ones(R)
+    aggregate[REG.index("row")] = 0.7              # row: an aggregate with trade inside it
     d = {}
     d["VDFB"], d["VMFB"] = rng.uniform(2, 8, (I, I, R)), rng.uniform(0.5, 3, (I, I, R))
     for a, (lo, hi, mlo, mhi) in {"P": (30, 60, 5, 15), "G": (5, 15, 0.5, 2), "I": (10, 25, 2, 8)}.items():
@@ -116,7 +123,7 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=()):
     if not intra_regional:
         share = share * (1 - np.eye(R))[None]
     else:
-        share = share * (1 - np.eye(R) * np.array([1, 1, 0.7]))[None]
+        share = share * (1 - np.eye(R) * aggregate)[None]
     share /= share.sum(1, keepdims=True)
     d["VMSB"] = imports[:, None, :] * share
     tm = np.where(np.eye(R, dtype=bool)[None], 0.02, rng.uniform(0.02, 0.1, (I, R, R)))
@@ -136,7 +143,6 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=()):
     d["MAKS"] = np.einsum("ir,ij->ijr", maks, np.eye(I))
     evfp_total = maks - (d["VDFP"] + d["VMFP"]).sum(0)                        # (j, r)
     assert (evfp_total > 0).all()
-    split = np.array([[0.1, 0, 0]] * 1 + [[0.35] * 3, [0.2] * 3]).reshape(3, 3)
     shares = np.zeros((4, I, R))
     shares[0, 0] = 0.1
     shares[1], shares[2] = 0.35, 0.2
@@ -144,7 +150,6 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=()):
     d["EVFP"] = shares * evfp_total[None]
     d["EVFB"] = d["EVFP"] / 1.02
     d["EVOS"] = d["EVFB"] * 0.9
-    del split
     sets = {"COMM": COMM, "ACTS": COMM, "REG": REG, "ENDW": ENDW, "MARG": MARG}
     dims = {"VDFB": ("COMM", "ACTS", "REG"), "VMFB": ("COMM", "ACTS", "REG"), "VDFP": ("COMM", "ACTS", "REG"),
             "VMFP": ("COMM", "ACTS", "REG"), "EVFB": ("ENDW", "ACTS", "REG"), "EVFP": ("ENDW", "ACTS", "REG"),
@@ -164,9 +169,13 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=()):
             base.addHeaderArrayObj(header(name, d[name], ds_))
     base.writeToDisk(str(folder / "basedata.har"))
     prm = HarFileObj()
-    params = {"ESBD": (np.array([[2.4, 2.5, 2.3], [3.5, 3.6, 3.4], [1.9, 1.9, 1.9]]), ("COMM", "REG")),
-              "ESBM": (np.array([[4.8, 5.0, 4.6], [7.0, 7.2, 6.8], [3.8, 3.8, 3.8]]), ("COMM", "REG")),
-              "ESBV": (np.array([[0.24, 0.24, 0.24], [1.26, 1.26, 1.26], [1.68, 1.68, 1.68]]), ("ACTS", "REG")),
+    def by_commodity(rows):                        # agr, mfg (also every c..), trs; regions cycle
+        rows = np.asarray(rows)
+        pick = [0] + [1] * (I - 2) + [2]
+        return rows[pick][:, [k % 3 for k in range(R)]]
+    params = {"ESBD": (by_commodity([[2.4, 2.5, 2.3], [3.5, 3.6, 3.4], [1.9, 1.9, 1.9]]), ("COMM", "REG")),
+              "ESBM": (by_commodity([[4.8, 5.0, 4.6], [7.0, 7.2, 6.8], [3.8, 3.8, 3.8]]), ("COMM", "REG")),
+              "ESBV": (by_commodity([[0.24, 0.24, 0.24], [1.26, 1.26, 1.26], [1.68, 1.68, 1.68]]), ("ACTS", "REG")),
               "ESBT": (np.zeros((I, R)), ("ACTS", "REG")),
               "ESBG": (np.ones(R), ("REG",)), "ESBI": (np.zeros(R), ("REG",))}
     for name, (arr, ds_) in params.items():
