@@ -114,6 +114,8 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=(), n_r
     aggregate[REG.index("row")] = 0.7              # row: an aggregate with trade inside it
     d = {}
     d["VDFB"], d["VMFB"] = rng.uniform(2, 8, (I, I, R)), rng.uniform(0.5, 3, (I, I, R))
+    if I > 3:                                      # input shares, not amounts, stay as at 3 x 3
+        d["VDFB"], d["VMFB"] = d["VDFB"] * 3 / I, d["VMFB"] * 3 / I
     for a, (lo, hi, mlo, mhi) in {"P": (30, 60, 5, 15), "G": (5, 15, 0.5, 2), "I": (10, 25, 2, 8)}.items():
         d[f"VD{a}B"], d[f"VM{a}B"] = rng.uniform(lo, hi, (I, R)), rng.uniform(mlo, mhi, (I, R))
     for k in [k for k in list(d) if k.endswith("B")]:
