@@ -597,3 +597,76 @@ def reproduce(ds: xr.Dataset, base: xr.Dataset):
     keep = {k: v for k, v in ds.attrs.items() if k not in ("history_shifters", "history_imposed",
                                                            "history_fitted", "money_scale")}
     return _dataset(hist, u, base, imposed, keep), hist
+
+
+# -- untargeted facts -------------------------------------------------------------------------
+def _indicators(model) -> dict:
+    """Indicators of the model's current point behind the facts (FACTS), by region."""
+    from .model.factors import factor_price
+    from .model.trade import export_price
+    m, par = model.pyomo, model.params
+    val = pyo.value
+    R = par.regions
+    goods = [i for i in GOODS if i in m.I_idx]
+    manuf = [j for j in MANUFACTURES if j in m.I_idx]
+    x0 = par.data["vxmd"]
+    va = {(j, r): val(sum(factor_price(m, f, j, r) * m.FD[f, j, r] for f in m.F)) for j in m.I for r in R}
+    pe = {(i, s): val(export_price(m, i, s)) for i in m.I for s in R}
+    x = {k: val(m.X[k]) for k in m.BT}
+    out = {}
+    for r in R:
+        imp_val = {s: sum(pe[i, s] * x[i, s, r] for i in goods if (i, s, r) in m.BT) for s in R}
+        w_from = {(i, s): float(x0.sel(commodity=i, source=s, region=r)) for i in goods for s in R}
+        chn = "CHN" if "CHN" in R else R[0]
+        p_chn = sum(w_from[i, chn] * pe[i, chn] for i in goods) / max(sum(w_from[i, chn] for i in goods), 1e-300)
+        p_all = sum(w * pe[k] for k, w in w_from.items()) / sum(w_from.values())
+        out[r] = {
+            "export_volume": sum(x[i, r, s] for i in goods for s in R if (i, r, s) in m.BT),
+            "import_price_from_CHN_relative": p_chn / p_all,
+            "import_share_of_CHN": 100 * imp_val[chn] / sum(imp_val.values()),
+            "income": val(m.INC[r]) * float(par.data["income"].sel(region=r)),
+            "manufacturing_share_of_va": 100 * sum(va[j, r] for j in manuf) / sum(va[j, r] for j in m.I),
+            "manufacturing_employment": sum(val(m.persons[h, j, r]) for h in m.L for j in manuf),
+            "cpi": val(m.P_H["household", r]),
+        }
+    world = sum(v["income"] for v in out.values())
+    w_inc = {r: float(par.data["income"].sel(region=r)) / float(par.data["income"].sum()) for r in R}
+    world_cpi = sum(w_inc[r] * out[r]["cpi"] for r in R)
+    for r in R:
+        out[r]["gdp_share_world"] = 100 * out[r]["income"] / world
+        out[r]["rer"] = out[r]["cpi"] / world_cpi
+    return out
+
+
+def facts(hist: History, u, rows: list[Row]) -> list[dict]:
+    """Untargeted facts (rows of a facts file) against the model: the 2011 benchmark, the
+    2022 and 2024 points at shifters ``u``. Changes 2011-2024 in %."""
+    at = {}
+    hist.model.nlp.to_model(hist._bench_x)
+    saved = {k: pyo.value(q) for k, (q, _) in hist.params_at(LAST, u).items()}
+    for year in (FIRST, MID, LAST):
+        if year == FIRST:
+            for k, (q, _) in hist.params_at(LAST, u).items():
+                q.set_value(hist._bench[k])
+            hist.model.nlp.to_model(hist._bench_x)
+        else:
+            hist.solve_point(year, u)
+        at[year] = _indicators(hist.model)
+    for k, (q, _) in hist.params_at(LAST, u).items():
+        q.set_value(saved[k])
+    out = []
+    for row in rows:
+        a, b, c = (at[y][row.region] for y in (FIRST, MID, LAST))
+        if row.target == "export_volume_growth":
+            v0, v1 = None, 100 * (c["export_volume"] / a["export_volume"] - 1)
+        elif row.target == "import_price_from_CHN_relative":
+            v0, v1 = None, 100 * (c[row.target] / a[row.target] - 1)
+        elif row.target == "manufacturing_employment_growth":
+            v0, v1 = None, 100 * (c["manufacturing_employment"] / a["manufacturing_employment"] - 1)
+        elif row.target == "real_exchange_rate_2022_2024":
+            v0, v1 = None, 100 * (c["rer"] / b["rer"] - 1)
+        else:
+            v0, v1 = a[row.target], c[row.target]
+        out.append({"target": row.target, "region": row.region, "unit": row.unit, "value": row.value,
+                    "model_2011": v0, "model": v1, "source": row.source})
+    return out
