@@ -446,8 +446,9 @@ class History:
         u = np.clip(u, lo, hi)
         at_bound = [k for k, v, a, b in zip(self.names, u, lo, hi) if min(v - a, b - v) < 1e-6]
         if at_bound:
-            raise HistoryError(f"shifter(s) {at_bound} at their bounds: the targets cannot be reached "
-                               "together within plausible shifts; closest fit "
+            raise HistoryError(f"shifter(s) {at_bound} at their bounds "
+                               + ", ".join(f"[{s.lower:g}, {s.upper:g}]" for s in self.shifters if s.name in at_bound)
+                               + ": the targets cannot be reached together; closest reachable values: "
                                + self.format_fit(u))
         self.evaluate(u)
         return {"shifters": u, "iterations": self.iterations, "evaluations": self.evaluations,
@@ -462,7 +463,7 @@ class History:
                 for row, a, b, r in zip(self.fitted, h24, h22, rho)]
 
     def format_fit(self, u) -> str:
-        return "; ".join(f"{t['target']} {t['region']}: target {t['value']:g}, model {t['model']:.3g}"
+        return "; ".join(f"{t['target']} {t['region']} {t['model']:.3g} (target {t['value']:g})"
                          for t in self.table(u))
 
 

@@ -103,3 +103,13 @@ def test_base2024_loads_by_name_from_the_command_line(capsys):
     from cgetrade.data.formats import read_dataset
     ds, _ = read_dataset("base2024")
     assert ds.attrs["build_script"] == "calibration/build_base2024.py"
+
+
+def test_unreachable_target_names_the_closest_reachable_value(tmp_path, default_dataset):
+    from cgetrade.history import _setup
+    p = _write(tmp_path, ['goods_balance,CHN,40,% of GDP,"a surplus no saving shift can produce"'])
+    fitted, imposed = read_targets(p, REGIONS)
+    hist = _setup(default_dataset, fitted, imposed)
+    with pytest.raises(HistoryError, match=r"saving_CHN.*at their bounds.*closest reachable values: "
+                                           r"goods_balance CHN \d+\.?\d* \(target 40\)"):
+        hist.fit()
