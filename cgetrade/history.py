@@ -170,13 +170,13 @@ class Shifter:
 
 
 class History:
-    """The historical simulation on ``model`` (calibrated to 2011, default closure, flat
-    labour; the long-run closure): imposed observations, shifters, the two points and their
-    least-squares fit."""
+    """The historical simulation on ``model`` (calibrated to 2011 with one labour type, the
+    long-run closure): imposed observations, shifters, the two points and their least-squares
+    fit."""
 
     def __init__(self, model, fitted: list[Row], imposed: list[Row]):
         self.model, self.fitted, self.imposed = model, fitted, imposed
-        m, par = model.pyomo, model.params
+        par = model.params
         self.regions = par.regions
         labour = [f for f in par.factors if f != "capital"]
         if labour != ["labour"]:

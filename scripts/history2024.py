@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from cgetrade.data import load, load_default
-from cgetrade.history import (FACTS, LAST, build_base, read_rows, read_targets, stored)
+from cgetrade.history import FACTS, LAST, build_base, facts, read_rows, read_targets, stored
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDER = REPO / "calibration" / "history2024"
@@ -85,15 +85,10 @@ def main():
     L += ["", "Untargeted facts (observed values entered by hand from the sources of "
           "calibration/history2024/facts.csv):", "",
           "| fact | region | unit | observed | model 2011 | model |", "|---|---|---|---:|---:|---:|"]
-    for f in hist_facts(hist, u, fact_rows):
+    for f in facts(hist, u, fact_rows):
         L.append(f"| {LABELS[f['target']]} | {f['region']} | {f['unit']} | {fmt(f['value'], f['unit'])} | "
                  f"{fmt(f['model_2011'], f['unit'])} | {fmt(f['model'], f['unit'])} |")
     print("\n".join(L))
-
-
-def hist_facts(hist, u, rows):
-    from cgetrade.history import facts
-    return facts(hist, u, rows)
 
 
 if __name__ == "__main__":
