@@ -14,8 +14,9 @@ endogenous shifters u (one per fitted target kind and region, see ``shifters``):
     tfp_manuf_r  A[j,r] = exp(u), j in manufactures    manufacturing TFP (sector group)
     saving_r     CA_r = -FS_r rises by u % of benchmark GDP, the counterpart spread over the
                  regions without a balance target by benchmark GDP (sum_r FS_r unchanged)
-    margin_r     m_G[j,r] = u, j in manufactures    pricing below cost ("involution"), the
-                 loss paid by the state (a production subsidy in the 2024 accounts)
+    margin_r     m_K[j,r] = u, j in manufactures    pricing below cost ("involution": price wars
+                 compressing profits), the loss borne by capital income, so value added at
+                 current prices (factor payments less the loss) falls with the prices
 
 Capital stocks adjust so that the real rate of return on capital (rental / price of
 investment goods) stays at its 2011 level (GTAP's long-run closure, ``Closure.from_preset(
@@ -244,7 +245,7 @@ class History:
                 cells = [(m.fsav[r], -unit)] + [(m.fsav[s], unit * self.inc0[s] / gdp_others) for s in others]
                 out.append(Shifter(f"saving_{r}", r, "add", cells, grow, -15.0, 15.0))
             elif row.target == "export_price_index_2022_2024":
-                out.append(Shifter(f"margin_{r}", r, "add", [(m.margin_state[j, r], 1.0) for j in manuf],
+                out.append(Shifter(f"margin_{r}", r, "add", [(m.margin[j, r], 1.0) for j in manuf],
                                    {LAST: 1.0, MID: 0.0}, -0.2, 0.3))
         return out
 
@@ -281,7 +282,8 @@ class History:
         w_inc = {r: self.inc0[r] / sum(self.inc0.values()) for r in self.regions}
 
         def mva(r):
-            return sum(factor_price(m, f, j, r) * m.FD[f, j, r] for f in m.F for j in manuf)
+            return sum(factor_price(m, f, j, r) * m.FD[f, j, r] for f in m.F for j in manuf) \
+                - sum(m.LOSS_K[j, r] for j in manuf)
         exprs, self.rows = [], []
         for row in self.fitted:
             r = row.region
@@ -611,7 +613,8 @@ def _indicators(model) -> dict:
     goods = [i for i in GOODS if i in m.I_idx]
     manuf = [j for j in MANUFACTURES if j in m.I_idx]
     x0 = par.data["vxmd"]
-    va = {(j, r): val(sum(factor_price(m, f, j, r) * m.FD[f, j, r] for f in m.F)) for j in m.I for r in R}
+    va = {(j, r): val(sum(factor_price(m, f, j, r) * m.FD[f, j, r] for f in m.F) - m.LOSS_K[j, r])
+          for j in m.I for r in R}
     pe = {(i, s): val(export_price(m, i, s)) for i in m.I for s in R}
     x = {k: val(m.X[k]) for k in m.BT}
     out = {}

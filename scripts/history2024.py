@@ -37,7 +37,7 @@ LABELS = {"real_gdp_growth": "real GDP growth 2011-24",
 SHIFTERS = {"lambda": "labour-augmenting productivity, all sectors (log change)",
             "tfp": "TFP of manufactures (LMF, CHM, MAC, ELE; log change)",
             "saving": "current account, change in % of 2011 GDP (counterpart: EU, ROW by GDP)",
-            "margin": "pricing below unit cost in manufactures 2023-24 (state-borne), share of cost"}
+            "margin": "pricing below unit cost in manufactures 2023-24 (loss borne by capital), share of cost"}
 
 
 def compare(fresh, shipped) -> float:
