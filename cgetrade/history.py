@@ -457,12 +457,17 @@ class History:
                 "seconds": time.perf_counter() - t0}
 
     def table(self, u) -> list[dict]:
-        """Target vs model at shifters ``u`` (evaluates both points)."""
+        """Target vs model at shifters ``u`` (evaluates both points); ``model_2011``: the
+        benchmark's value of a level target (shares, balances), None for changes."""
         self.evaluate(u)
         _, rho, _, h24, h22 = self._at
+        p0 = np.array([self._bench[id(q)] for q in self.model.nlp.param_data])
+        h0 = np.asarray(self.f(self._bench_x, p0)[0]).ravel()
+        level = ("manufacturing_va_share_world", "goods_balance")
         return [{"target": row.target, "region": row.region, "unit": row.unit, "value": row.value,
-                 "model": self.model_value(row, a, b), "residual": r, "source": row.source}
-                for row, a, b, r in zip(self.fitted, h24, h22, rho)]
+                 "model": self.model_value(row, a, b), "residual": r, "source": row.source,
+                 "model_2011": self.model_value(row, c, c) if row.target in level else None}
+                for row, a, b, c, r in zip(self.fitted, h24, h22, h0, rho)]
 
     def format_fit(self, u) -> str:
         return "; ".join(f"{t['target']} {t['region']} {t['model']:.3g} (target {t['value']:g})"

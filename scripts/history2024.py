@@ -51,7 +51,11 @@ def compare(fresh, shipped) -> float:
 
 
 def fmt(v, unit):
-    return "" if v is None else f"{v:+.1f}" if unit.startswith("%") and "of" not in unit else f"{v:.1f}"
+    """One decimal (no negative zero); changes signed."""
+    if v is None:
+        return ""
+    v = round(v, 1) + 0.0
+    return f"{v:+.1f}" if unit.startswith("%") and "of" not in unit else f"{v:.1f}"
 
 
 def main():
@@ -69,10 +73,10 @@ def main():
     table = hist.table(u)
     L = [f"Fitted targets: {len(table)}, shifters: {len(u)} (least squares, Ipopt); the shipped 2024 base "
          f"is this fit's {LAST} equilibrium (relative difference of every flow below {RTOL:g}).", "",
-         "| target | region | unit | target | model | miss |", "|---|---|---|---:|---:|---:|"]
+         "| target | region | unit | model 2011 | target | model | miss |", "|---|---|---|---:|---:|---:|---:|"]
     for t in table:
-        L.append(f"| {LABELS[t['target']]} | {t['region']} | {t['unit']} | {fmt(t['value'], t['unit'])} | "
-                 f"{fmt(t['model'], t['unit'])} | {t['model'] - t['value']:+.1f} |")
+        L.append(f"| {LABELS[t['target']]} | {t['region']} | {t['unit']} | {fmt(t['model_2011'], t['unit'])} | "
+                 f"{fmt(t['value'], t['unit'])} | {fmt(t['model'], t['unit'])} | {round(t['model'] - t['value'], 1) + 0.0:+.1f} |")
     L += ["", "Observed variables imposed: labour force (population aged 15-64) growth by region "
           + ", ".join(f"{r.region} {r.value:+.1f} %" for r in imposed if r.target == "labour_force_growth")
           + "; tariffs on goods: USA on China "
@@ -82,7 +86,8 @@ def main():
           + ".", "", "Fitted shifters:", "", "| shifter | region | meaning | value |", "|---|---|---|---:|"]
     for s, v in zip(hist.shifters, u):
         L.append(f"| {s.name.rsplit('_', 1)[0]} | {s.region} | {SHIFTERS[s.name.split('_')[0]]} | {v:+.3f} |")
-    L += ["", "Untargeted facts (observed values entered by hand from the sources of "
+    L += ["", "Model 2011: the calibrated benchmark (WIOD 2011) where the target is a level.", "",
+          "Untargeted facts (observed values entered by hand from the sources of "
           "calibration/history2024/facts.csv):", "",
           "| fact | region | unit | observed | model 2011 | model |", "|---|---|---|---:|---:|---:|"]
     for f in facts(hist, u, fact_rows):
