@@ -19,7 +19,7 @@ def test_emerging_dataset_loads_by_name_and_replicates():
         np.testing.assert_allclose(float(ds[var].sum()), float(default[var].sum()), rtol=1e-5)
     model = cgetrade.CGEModel(cgetrade.calibrate(ds))
     assert all(c.passed for c in benchmark_replication(model))
-    assert set(SHIPPED) == {"wiod2011_6x8", "wiod2011_13x8"}
+    assert {"wiod2011_6x8", "wiod2011_13x8"} <= set(SHIPPED)
 
 
 def test_unknown_shipped_name_is_a_missing_file():

@@ -8,10 +8,14 @@ import xarray as xr
 
 from .schema import DataValidationError, validate
 
-DEFAULT_DATASET = "wiod2011_6x8.nc"
-#: datasets shipped in the package, by name (docs/data.md): the default, and WIOD 2011 with
-#: the large emerging economies as regions of their own (calibration/build_emerging_dataset.py)
-SHIPPED = {"wiod2011_6x8": DEFAULT_DATASET, "wiod2011_13x8": "wiod2011_13x8.nc"}
+#: datasets shipped in the package, by name (docs/data.md): the default, WIOD 2011 with
+#: the large emerging economies as regions of their own (calibration/build_emerging_dataset.py),
+#: and the 2024 base of the historical simulation 2011-2024 (calibration/build_base2024.py)
+SHIPPED = {"wiod2011_6x8": "wiod2011_6x8.nc", "wiod2011_13x8": "wiod2011_13x8.nc",
+           "base2024": "base2024.nc"}
+#: the dataset every command uses without --dataset (a name of SHIPPED)
+DEFAULT_NAME = "wiod2011_6x8"
+DEFAULT_DATASET = SHIPPED[DEFAULT_NAME]
 
 
 def default_path() -> Path:
