@@ -63,14 +63,14 @@ CALIBRATION_PRESET = "medium_run"
 SCENARIO = resources.files("cgetrade.experiments") / "reshoring.toml"
 
 
-def scenario(variant: str | None = None, scale: float | None = None) -> Scenario:
+def scenario(variant: str | None = None, scale: float | None = None, drivers=None) -> Scenario:
     """The shipped reshoring scenario; with ``scale`` = S the three cost-equivalent motives
-    are set to m_k S (automation unchanged)."""
+    are set to m_k S (automation unchanged); ``drivers``: only the shocks of those drivers."""
     scen = Scenario.from_toml(SCENARIO, variant=variant)
-    if scale is None:
-        return scen
-    shocks = [replace(s, value=MOTIVE_SHARES[s.driver] * scale) if s.driver != "automation" else s
-              for s in scen.shocks]
+    shocks = [s for s in scen.shocks if drivers is None or s.driver in drivers]
+    if scale is not None:
+        shocks = [replace(s, value=MOTIVE_SHARES[s.driver] * scale) if s.driver != "automation" else s
+                  for s in shocks]
     return replace(scen, shocks=shocks)
 
 
@@ -142,11 +142,13 @@ def outcome(base: xr.Dataset, now: xr.Dataset) -> xr.Dataset:
     return out
 
 
-def solve(preset: str, variant: str | None = None, scale: float | None = None, mdl=None) -> xr.Dataset:
-    """outcome of the whole scenario under a closure preset (the model is left shocked)."""
+def solve(preset: str, variant: str | None = None, scale: float | None = None, mdl=None,
+          drivers=None) -> xr.Dataset:
+    """outcome of the scenario (or of the shocks of ``drivers``) under a closure preset, from
+    the model's benchmark (the model is left shocked)."""
     mdl = mdl or model(preset, variant)
     base = collect(mdl)
-    scenario(variant, scale).solve(mdl)
+    scenario(variant, scale, drivers).solve(mdl)
     return outcome(base, collect(mdl))
 
 

@@ -164,8 +164,17 @@ def reshoring_page() -> str:
 
 
 def findings_block() -> str:
-    out = {p: rs.solve(p) for p in rs.PRESETS}
-    return "\n\n".join([closures_table(out), sign_lines(out)])
+    out, alone = {}, {}
+    for p in rs.PRESETS:
+        mdl = rs.model(p)
+        x0 = mdl.nlp.x_from_model()
+        out[p] = rs.solve(p, mdl=mdl)
+        mdl.reset()
+        mdl.nlp.to_model(x0)
+        alone[p] = rs.solve(p, mdl=mdl, drivers=["automation"])
+    return "\n\n".join([closures_table(out), sign_lines(out) + " Automation at home alone (the west_automation "
+                         "shocks): " + ", ".join(f"{p} {_f(o.domestic_share.sel(region='West'), 3)} pp"
+                                                  for p, o in alone.items()) + "."])
 
 
 def combined_table(res) -> str:
