@@ -24,6 +24,14 @@ Shock kinds (``value`` semantics):
 * ``production_tax``       production tax t_o[j,r] += value (a subsidy is a negative value)
 * ``trade_cost``           iceberg trade cost tau[i,s,r] *= 1 + value (``region`` importers,
                            ``source`` exporters; value < 0: cheaper trade)
+* ``home_bias``            preference shift toward the domestic variety in the Armington nest
+                           of every agent of ``region`` for the commodities ``sector``:
+                           b[i,r] *= 1 + value, value the import-price equivalent e (at given
+                           prices the domestic / imported quantity ratio moves by
+                           (1 + e)^sigma_d, as an ad-valorem charge e on imports would, but no
+                           revenue is raised and no resources are used: customer proximity,
+                           individualised production, trust in quality; value > -1, negative
+                           toward imports; see cgetrade.model.trade)
 * ``production_subsidy``   the production subsidy as a named kind: t_o[j,r] -= value
                            (value > 0 is a subsidy rate on output; ``mode = "set"``: t_o = -value).
                            It is the instrument for state support of capacity and upgrading: a
@@ -100,7 +108,7 @@ from .errors import InputError, check_keys, read_toml, suggest
 import tomllib
 
 KINDS = ("tfp", "factor_productivity", "automation", "endowment", "tariff", "export_tax",
-         "production_tax", "trade_cost", "production_subsidy", "margin", "current_account")
+         "production_tax", "trade_cost", "production_subsidy", "margin", "current_account", "home_bias")
 TAXES = ("tariff", "export_tax", "production_tax", "production_subsidy")
 #: kinds whose ``mode`` may be "set"
 SETTABLE = TAXES + ("margin", "current_account")
@@ -123,7 +131,7 @@ KIND_KEYS = {"tfp": ("sector", "basis", "target"), "factor_productivity": ("sect
              "production_tax": ("sector", "mode"), "trade_cost": ("sector", "source"),
              "production_subsidy": ("sector", "mode", "target"),
              "margin": ("sector", "mode", "borne_by", "target"),
-             "current_account": ("mode", "unit", "counterpart")}
+             "current_account": ("mode", "unit", "counterpart"), "home_bias": ("sector",)}
 SHOCK_KEYS = ("kind", "value", "region", "sector", "factor", "source", "destination", "basis",
               "mode", "note", "cost_saving", "reinstatement", "path", "target", "origin",
               "driver", "borne_by", "unit", "counterpart", "rent")
@@ -213,7 +221,8 @@ class Shock:
                              f"it takes kind, value, region, {', '.join(KIND_KEYS[self.kind])}, note")
         if not np.isfinite(self.value):
             raise ShockError(f"shock value must be finite, got {self.value}")
-        if self.kind in ("tfp", "factor_productivity", "endowment", "trade_cost") and self.value <= -1:
+        if self.kind in ("tfp", "factor_productivity", "endowment", "trade_cost", "home_bias") \
+                and self.value <= -1:
             raise ShockError(f"{self.kind} shock {self.value} would make the level <= 0 (need > -1)")
         if self.kind == "automation" and not 0 <= self.value < 1:
             raise ShockError(f"automation moves a share of labour's tasks: need 0 <= value < 1, "
@@ -353,6 +362,12 @@ class Shock:
             return [(BORNE_BY[self.borne_by], (j, r), self.value, self.mode) for j in sectors for r in regions]
         if self.kind == "current_account":
             return self._current_account(model, regions)
+        if self.kind == "home_bias":
+            cells = [("home_bias", (i, r), 1 + self.value, "mul") for i in sectors for r in regions
+                     if (i, r) in m.IM]
+            if not cells:
+                raise ShockError(f"home_bias shock: no imports of {sectors} into {regions} to shift from")
+            return cells
         if self.kind == "trade_cost":
             sources = self._pick(self.source, R, "source region", groups["region"])
             return [("tau", (i, s, r), 1 + self.value, "mul") for i in sectors for s in sources

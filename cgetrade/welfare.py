@@ -9,7 +9,11 @@ region r, dW = INC dU/U =
     technology   sum_j Y X0 (1 - t_o0) [ (C/A)(p, theta_old) - (C/A)(p, theta_new) ]
                  (unit-cost saving at current prices from TFP, factor-augmenting and
                  task-share changes), and for importers the saving from cheaper trade,
-                 - sum_s P_w (X / tau) dtau (iceberg trade costs; X shipped, X / tau delivered)
+                 - sum_s P_w (X / tau) dtau (iceberg trade costs; X shipped, X / tau delivered),
+                 and for every agent the change of its Armington price at current prices
+                 from a home-bias shift, - sum_(i,a) V0_ia Q_A [P_A(p, b_new) - P_A(p, b_old)]
+                 (a preference shift: for final agents a change of tastes, valued by the
+                 cost-of-living index of the new preferences)
     allocative   sum_j t_o P_Y X0 dY + sum t_m P_w dX_in + sum t_x P_Y dX_out
                  (tax wedges times quantity changes; Harberger; the share rho of an export
                  quota's rent held by the importer counts for the importer, with its change
@@ -56,7 +60,8 @@ def _snapshot(model) -> dict:
             "PH": _values(m.P_H), "tm": _values(m.tm), "tx": _values(m.tx),
             "tx_rent": _values(m.tx_rent), "to": _values(m.to),
             "margin": {k: pyo.value(m.margin[k] + m.margin_state[k]) for k in m.margin},
-            "tau": _values(m.tau),
+            "tau": _values(m.tau), "home_bias": _values(m.home_bias),
+            "QA": {k: pyo.value(m.QA[k]) for k in m.USE if k[::2] in m.IM},
             "endowment": _values(m.endowment), "PW": pyo.value(m.PW), "fsav": _values(m.fsav),
             "W": {(f, j, r): pyo.value(m.WS[f, j, r] if f in m.F_SPECIFIC else m.W[f, r])
                   for f in m.F for j in I for r in R},
@@ -81,6 +86,18 @@ def _unit_costs(model, x, tech) -> dict:
     out = {(j, r): pyo.value(m.C[j, r]) / pyo.value(m.tfp[j, r]) for j in m.I for r in m.R}
     for name, vals in saved.items():
         getattr(m, name).store_values(vals)
+    model.nlp.to_model(saved_x)
+    return out
+
+
+def _armington_prices(model, x, bias) -> dict:
+    """P_A[i,a,r] (agents with imports) at the prices in x under home-bias values ``bias``."""
+    m = model.pyomo
+    saved_x, saved = model.nlp.x_from_model(), _values(m.home_bias)
+    model.nlp.to_model(x)
+    m.home_bias.store_values(bias)
+    out = {k: pyo.value(m.P_A[k]) for k in m.USE if k[::2] in m.IM}
+    m.home_bias.store_values(saved)
     model.nlp.to_model(saved_x)
     return out
 
@@ -127,6 +144,11 @@ def _step(model, a: dict, b: dict) -> dict:
         dtau = b["tau"][i, s, r] - a["tau"][i, s, r]
         if dtau:                                                        # iceberg trade costs
             out["technology"][r] -= 0.5 * (pcif(a) + pcif(b)) * X_mid / mid("tau", (i, s, r)) * dtau
+    if a["home_bias"] != b["home_bias"]:    # preference shift in the Armington nests
+        pa_old, pa_new = (_armington_prices(model, x_mid, d["home_bias"]) for d in (a, b))
+        use = par["use_dom"] + par["use_imp"]
+        for (i, g, r), p_old in pa_old.items():
+            out["technology"][r] -= use[m.I_idx[i], m.A_idx[g], m.R_idx[r]] * mid("QA", (i, g, r)) * (pa_new[i, g, r] - p_old)
     for (g, k) in m.MS:                     # margin services sold to international transport
         out["terms_of_trade"][k] += mid("QS", (g, k)) * (b["PE"][g, k] - a["PE"][g, k])
     for (f, j, r), w in a["W"].items():

@@ -25,6 +25,19 @@ with its own share th_r, tariff and margins; X[i,r,r] is both an export of r (co
 market) and an import of r (tariff revenue). The domestic variety in the top nest is then
 the supply of each member to itself.
 
+Home bias (a preference shift in the domestic-import nest, 1 at the benchmark): b[i,r] >= 0
+is the import-price equivalent of the shift, 1 + e. The nest's weights become
+
+    w_D = b^sigma_d / N,   w_M = 1 / N,   N = th_D b^sigma_d + (1 - th_D)
+    P_A = [th_D w_D P_D^(1-sigma_d) + (1-th_D) w_M P_M^(1-sigma_d)]^(1/(1-sigma_d))
+    D   = w_D D0 Q_A (P_A / P_D)^sigma_d,    MA = w_M MA0 Q_A (P_A / P_M)^sigma_d
+
+so at given prices D / MA moves by the factor b^sigma_d, as an ad-valorem charge e on the
+imported composite would, but nothing is paid or melted: buyers value the domestic variety
+more (customer proximity, individualised production, trust in its quality). N keeps the
+weights summing to one at benchmark prices (P_A = 1 there: the composite's units do not
+change). With sigma_d = 0 the shift has no effect.
+
 Iceberg trade costs (Samuelson 1954): tau[i,s,r] units must be shipped from s for one unit
 to arrive in r (1 at the benchmark: the benchmark costs of trade are in the data). X is the
 quantity shipped (the exporter's sales, the importer's bill at world prices); the importer's
@@ -67,7 +80,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from .ces import ces_demand, ces_price
+from .ces import SIGMA_EPS, ces_demand, ces_price, ces_share_price
 
 
 def domestic_price(m, i, r):
@@ -78,6 +91,20 @@ def domestic_price(m, i, r):
 def export_price(m, i, r):
     """Price of the export variety (before export taxes): P_E with a CET, else P_Y."""
     return m.PE[i, r] if (i, r) in m.CET else m.PY[i, r]
+
+
+def armington_weights(m, p, i, a, r):
+    """(w_D, w_M): weights of the domestic variety and the imported composite in agent a's
+    Armington nest under the home bias b[i,r] (module docstring); (1, 1) without imports,
+    with sigma_d = 0 or at b = 1."""
+    sigma = float(p["sigma_d"][m.I_idx[i]])
+    if (i, r) not in m.IM or sigma < SIGMA_EPS:
+        return 1.0, 1.0
+    ud, ui = (p[k][m.I_idx[i], m.A_idx[a], m.R_idx[r]] for k in ("use_dom", "use_imp"))
+    th = ud / (ud + ui)
+    bias = m.home_bias[i, r] ** sigma
+    norm = th * bias + (1.0 - th)
+    return bias / norm, 1.0 / norm
 
 
 def add_prices(m, p):
@@ -117,13 +144,19 @@ def add_prices(m, p):
                          initialize=lambda m, i, r: float(tmw0[I[i], R[r]]))
     m.XEW = pyo.Var(m.EW, initialize=1.0, bounds=(0, None), doc="exports to the rest of the world (index)")
 
+    m.home_bias = pyo.Param(m.IM, initialize=1.0, mutable=True,
+                            doc="home bias b[i,r]: import-price equivalent (1 + e) of a preference "
+                                "shift toward the domestic variety in the Armington nest")
+
     def p_a(m, i, a, r):
         ii, aa, rr = I[i], A[a], R[r]
         tot = ud[ii, aa, rr] + ui[ii, aa, rr]
-        terms = [(ud[ii, aa, rr] / tot, domestic_price(m, i, r))]
-        if (i, r) in m.IM:
-            terms.append((ui[ii, aa, rr] / tot, m.PM[i, r]))
-        return ces_price(terms, p["sigma_d"][ii])
+        if (i, r) not in m.IM:
+            return domestic_price(m, i, r)
+        w_d, w_m = armington_weights(m, p, i, a, r)
+        terms = [(th * w, price) for th, w, price in ((ud[ii, aa, rr] / tot, w_d, domestic_price(m, i, r)),
+                                                      (ui[ii, aa, rr] / tot, w_m, m.PM[i, r])) if th > 0]
+        return ces_share_price(terms, p["sigma_d"][ii])
     m.P_A = pyo.Expression(m.USE, rule=p_a, doc="Armington price paid by agent a")
 
     m.PT = pyo.Var(m.MG, initialize=1.0, bounds=(0, None), doc="price of margin service m (global)")
@@ -210,14 +243,16 @@ def add_markets(m, p):
         ii, aa, rr = I[i], A[a], R[r]
         if ud[ii, aa, rr] <= 0:
             return 0.0
-        return ces_demand(ud[ii, aa, rr], m.QA[i, a, r], m.P_A[i, a, r], domestic_price(m, i, r), sd[ii])
+        w_d, _ = armington_weights(m, p, i, a, r)
+        return ces_demand(ud[ii, aa, rr] * w_d, m.QA[i, a, r], m.P_A[i, a, r], domestic_price(m, i, r), sd[ii])
     m.D = pyo.Expression(m.USE, rule=dom_demand, doc="demand for the domestic variety")
 
     def imp_demand(m, i, a, r):
         ii, aa, rr = I[i], A[a], R[r]
         if ui[ii, aa, rr] <= 0:
             return 0.0
-        return ces_demand(ui[ii, aa, rr], m.QA[i, a, r], m.P_A[i, a, r], m.PM[i, r], sd[ii])
+        _, w_m = armington_weights(m, p, i, a, r)
+        return ces_demand(ui[ii, aa, rr] * w_m, m.QA[i, a, r], m.P_A[i, a, r], m.PM[i, r], sd[ii])
     m.MA = pyo.Expression(m.USE, rule=imp_demand, doc="demand for the imported composite")
 
     vtwr, vst = p["vtwr"], p["vst"]
