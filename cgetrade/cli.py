@@ -621,7 +621,8 @@ def main(argv=None) -> int:
     r.add_argument("--accounts", help="account types of a SAM (CSV: account,type)")
     r.add_argument("--labour-share", type=float, help="labour's share of value added (ICIO tables)")
     r.add_argument("--closure", choices=["short_run", "medium_run", "long_run"],
-                   help="closure preset by horizon (default: the scenario's, else medium_run)")
+                   help="closure preset by horizon (default: the scenario's [closure], else the static closure: "
+                        "factors fully mobile, capital stock fixed, labour flexible)")
     r.add_argument("--skills", action=argparse.BooleanOptionalAction, default=None,
                    help="labour by skill (high, medium, low) from the socio-economic accounts")
     r.add_argument("--va-nest", choices=["flat", "capital_skill"],
