@@ -339,7 +339,8 @@ def describe(ds: xr.Dataset, names: dict | None = None, override: bool = True) -
     table's own entries always apply)."""
     context = units_context(ds.attrs)
     names = names or {}
-    for name, da in ds.data_vars.items():
+    for name in ds.data_vars:
+        da = ds.variables[name]          # the Variable itself: no DataArray per variable
         if not override and name not in VARIABLES and da.attrs.get("long_name") and "units" in da.attrs:
             continue
         attrs = variable_attrs(name, context)

@@ -238,7 +238,7 @@ def add_markets(m, p):
     def commodity_market(m, i, r):
         domestic = sum(m.D[i, a, r] for a in m.A if (i, a, r) in m.USE)
         if (i, r) in m.CET:          # domestic market of the CET's domestic variety
-            psi = float(sig_t[I[i]])
+            psi = sig_t[I[i]]
             return m.Y[i, r] * (m.PD[i, r] / m.PY[i, r]) ** psi == domestic / dom0[I[i], R[r]]
         return m.Y[i, r] == (domestic + m.EXPORTS[i, r]) / vom[I[i], R[r]]
     m.market_clearing = pyo.Constraint(m.I, m.R, rule=commodity_market,
@@ -246,13 +246,13 @@ def add_markets(m, p):
                                            "(with a CET: the domestic variety's market)")
 
     def export_market(m, i, r):
-        psi = float(sig_t[I[i]])
+        psi = sig_t[I[i]]
         return m.Y[i, r] * (m.PE[i, r] / m.PY[i, r]) ** psi == m.EXPORTS[i, r] / exp0[I[i], R[r]]
     m.export_market = pyo.Constraint(m.CET, rule=export_market,
                                      doc="export market (CET): E0 Y (P_E/P_Y)^psi = sum_s X")
 
     def cet_price(m, i, r):
-        psi = float(sig_t[I[i]])
+        psi = sig_t[I[i]]
         th_d = dom0[I[i], R[r]] / vom[I[i], R[r]]
         return m.PY[i, r] == (th_d * m.PD[i, r] ** (1 + psi)
                               + (1 - th_d) * m.PE[i, r] ** (1 + psi)) ** (1 / (1 + psi))

@@ -212,6 +212,9 @@ _SYMBOLIC = threading.RLock()
 class CompiledNLP:
     """Residuals, sparse Jacobian and Lagrangian Hessian of a Pyomo model's equalities."""
 
+    #: models compiled in this process (a sensitivity analysis should not add to it per draw)
+    compiles = 0
+
     def __init__(self, model: pyo.ConcreteModel):
         # millions of short-lived graph nodes: the cyclic garbage collector would rescan them
         # again and again (Pyomo's writers pause it too)
@@ -227,6 +230,7 @@ class CompiledNLP:
 
     def _compile(self, model):
         t0 = time.perf_counter()
+        CompiledNLP.compiles += 1
         self.model = model
         cons = [c for c in model.component_data_objects(pyo.Constraint, active=True,
                                                          descend_into=True)]
@@ -311,6 +315,36 @@ class CompiledNLP:
             directional = ca.Function("outputs_dp", [self.x, self.p, V],
                                       [ca.jtimes(h, self.p, V), ca.jtimes(self.g, self.p, V)])
             return values, directional
+
+    def component_function(self, names) -> tuple:
+        """One compiled casadi function (x, p) -> values of every element of the model's
+        components ``names`` (named Expressions, Vars, Params), and for each component its
+        indices: (function, [(name, indices, start, stop)]). Compiled on first use per tuple
+        of names and kept with the model."""
+        key = tuple(names)
+        cache = self.__dict__.setdefault("_components", {})
+        if key not in cache:
+            with _SYMBOLIC, long_lived_build(collect_first=False):
+                layout, roots = [], []
+                for name in key:
+                    comp = self.model.find_component(name)
+                    items = list(comp.items())
+                    layout.append((name, [k for k, _ in items], len(roots), len(roots) + len(items)))
+                    roots.extend(v for _, v in items)
+                leaves = {id(v): k for k, v in enumerate(self.variables + self.param_data)}
+                tape = _Tape(self.n, leaves)
+                h = tape.build(self.x, self.p, tape.walk(roots)) if roots else ca.SX(0, 1)
+                cache[key] = (ca.Function("components", [self.x, self.p], [h]), layout)
+        return cache[key]
+
+    def component_values(self, names, x=None, p=None) -> dict:
+        """{name: (indices, values)} of the components ``names`` at (x, p) (default: the
+        model's current point), evaluated as arrays by :meth:`component_function`."""
+        f, layout = self.component_function(names)
+        x = self.x_from_model() if x is None else x
+        p = self.p_from_model() if p is None else p
+        v = np.asarray(f(x, p)).ravel()
+        return {name: (idx, v[a:b]) for name, idx, a, b in layout}
 
     # -- values --------------------------------------------------------------
     def x_from_model(self) -> np.ndarray:
