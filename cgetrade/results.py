@@ -21,7 +21,6 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
 from . import metadata
