@@ -230,8 +230,11 @@ def textbook_variables(model: CGEModel) -> dict:
     are evaluated together as arrays (CompiledNLP.component_values)."""
     m, par = model.pyomo, model.params
     use = par["use_dom"] + par["use_imp"]
-    nI = len(par.sectors)
+    sectors, regions = par.sectors, par.regions
+    vom, to0, fd_exp = par["vom"], par["to"], par["fd_exp"]
+    nI = len(sectors)
     agents = {h: nI + par.final_agents.index(h) for h in par.final_agents}
+    column = {**{j: k for k, j in enumerate(sectors)}, **agents}      # agent -> column of use
     account = {v: k for k, v in FACTOR_ACCOUNTS.items()}
     hg = model.closure.final_demand == "household_government"
     names = ["Q_H", "W", "EXR", "QVA", "Y", "P_VA", "C", "to", "PY", "FD", "QA", "D", "P_A",
@@ -242,16 +245,16 @@ def textbook_variables(model: CGEModel) -> dict:
     exr = val["EXR"][m.ROW.first()] if len(m.ROW) else None
     out = {}
     for r in m.R:
-        rr = par.regions.index(r)
+        rr = regions.index(r)
         c0 = use[:, agents["household"], rr]
         alpha = c0 / c0.sum()
         q = val["Q_H"]["household", r]
         out[("UU", r)] = float(np.prod(c0 ** alpha)) * q
-        out[("EV", r)] = float(par["fd_exp"][0, rr]) * (q - 1.0)
+        out[("EV", r)] = float(fd_exp[0, rr]) * (q - 1.0)
         local = 1.0 / val["W"]["labour", r]                     # own currency per numeraire unit
         if len(m.ROW):
             out[("epsilon", r)] = exr * local
-        elif len(par.regions) > 1:
+        elif len(regions) > 1:
             out[("epsilon", r)] = local
         for f in m.F:
             out[("pf", account[f], r)] = val["W"][f, r] * local
@@ -261,26 +264,25 @@ def textbook_variables(model: CGEModel) -> dict:
             out[("Sp", r)] = val["ssp"][r] * fi
             out[("Sg", r)] = val["ssg"][r] * val["GREV"][r] * local
         for j in m.I:
-            jj = par.sectors.index(j)
+            jj = column[j]
             out[("Y", j, r)] = val["QVA"][j, r]
             # Z: output at producer prices before the production tax (Z0 = Y0 + sum_i X0)
-            out[("Z", j, r)] = val["Y"][j, r] * float(par["vom"][jj, rr] * (1 - par["to"][jj, rr]))
+            out[("Z", j, r)] = val["Y"][j, r] * float(vom[jj, rr] * (1 - to0[jj, rr]))
             out[("py", j, r)] = val["P_VA"][j, r] * local
             out[("pz", j, r)] = val["C"][j, r] * local
             out[("Tz", j, r)] = val["to"][j, r] * val["PY"][j, r] * val["Y"][j, r] \
-                * float(par["vom"][jj, rr]) * local
+                * float(vom[jj, rr]) * local
             for f in m.F:
                 out[("F", account[f], j, r)] = val["FD"][f, j, r]
             for i in m.I:
                 if (i, j, r) in m.USE:
-                    out[("X", i, j, r)] = val["QA"][i, j, r] * float(use[par.sectors.index(i), jj, rr])
+                    out[("X", i, j, r)] = val["QA"][i, j, r] * float(use[column[i], jj, rr])
         for i in m.I:
-            ii = par.sectors.index(i)
+            ii = column[i]
             for name, h in (("Xp", "household"), ("Xg", "government"), ("Xv", "investment")):
                 if (i, h, r) in m.USE:
                     out[(name, i, r)] = val["QA"][i, h, r] * float(use[ii, agents[h], rr])
-            out[("Q", i, r)] = sum(val["QA"][i, a, r] * float(use[ii, par.sectors.index(a) if a in par.sectors
-                                                                  else agents[a], rr])
+            out[("Q", i, r)] = sum(val["QA"][i, a, r] * float(use[ii, column[a], rr])
                                    for a in m.A if (i, a, r) in m.USE)
             out[("D", i, r)] = sum(val["D"][i, a, r] for a in m.A if (i, a, r) in m.USE)
             out[("pq", i, r)] = val["P_A"][i, "household", r] * local

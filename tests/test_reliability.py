@@ -67,3 +67,15 @@ def test_light_start():
     assert out.stdout.strip() == "[]"
     ver = subprocess.run([sys.executable, "-m", "cgetrade.cli", "--version"], capture_output=True, text=True)
     assert ver.returncode == 0 and ver.stdout.startswith("cgetrade ")
+
+
+def test_datasets_without_dask_but_dask_arrays_still_recognised():
+    """Creating datasets does not import dask.array (nor scipy); dask arrays still work."""
+    code = ("import sys, cgetrade; from cgetrade.data.synthetic import synthetic_sam; "
+            "from cgetrade.data import from_sam; s, a = synthetic_sam(4); "
+            "ds = from_sam(s, a, region='SAM', rest_of_world='EXT'); cgetrade.calibrate(ds); "
+            "print(sorted({'dask.array', 'scipy'} & set(sys.modules))); "
+            "import dask.array as da, xarray as xr; v = xr.DataArray(da.ones((2, 3)), dims=('a', 'b')); "
+            "print(type(v.data).__module__, v.chunks, float(v.sum()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "dask.array.core ((2,), (3,)) 6.0"]
