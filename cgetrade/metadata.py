@@ -347,14 +347,17 @@ def describe(ds: xr.Dataset, names: dict | None = None, override: bool = True) -
         if attrs:
             keep = {k: v for k, v in da.attrs.items() if k not in ("long_name", "units", "cell_methods")}
             da.attrs = {**attrs, **keep}
+    full_names = {}
     for coord, long_name in COORDINATES.items():
         if coord in ds.coords:
-            ds[coord].attrs.setdefault("long_name", long_name)
+            ds.variables[coord].attrs.setdefault("long_name", long_name)
             table = names.get(NAMED.get(coord, ""), {})
             if table and f"{coord}_name" not in ds.coords:
-                full = [str(table.get(str(lab), lab)) for lab in ds[coord].values]
-                ds.coords[f"{coord}_name"] = (coord, np.array(full, dtype=object),
-                                              {"long_name": f"full name: {long_name}"})
+                full = [str(table.get(str(lab), lab)) for lab in ds.variables[coord].values]
+                full_names[f"{coord}_name"] = (coord, np.array(full, dtype=object),
+                                               {"long_name": f"full name: {long_name}"})
+    if full_names:                       # one update: each assignment would realign the dataset
+        ds.coords.update(full_names)
     ds.attrs["Conventions"] = CONVENTIONS
     return ds
 

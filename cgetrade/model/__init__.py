@@ -77,9 +77,10 @@ def _elasticities(m, params: Parameters, arr: dict):
         arr[name] = np.array([comp[lab] for lab in labels], dtype=object)
 
 
-def elasticity_forms(params: Parameters) -> dict:
-    """The functional form (cgetrade.model.ces.ces_form) of every elasticity; a model can change
-    its elasticities in place only within the same forms (and finite sigma_t stays finite)."""
+def elasticity_forms(params) -> dict:
+    """The functional form (cgetrade.model.ces.ces_form) of every elasticity in ``params`` (a
+    Parameters or {name: values}); a model can change its elasticities in place only within the
+    same forms (and finite sigma_t stays finite)."""
     from .ces import ces_form
     return {name: tuple("none" if not np.isfinite(v) else ces_form(float(v)) for v in params[name])
             for name in ELASTICITIES}

@@ -223,7 +223,7 @@ def _model(dataset, multipliers: tuple, closure=None):
     own, cached by those forms."""
     from .. import CGEModel, calibrate
     from ..calibrate import Elasticities
-    from ..model import elasticity_forms
+    from ..model import ELASTICITIES, elasticity_forms
     from ..results import collect
     key = (_fingerprint(dataset), repr(closure))
     cache = _cache()
@@ -232,13 +232,13 @@ def _model(dataset, multipliers: tuple, closure=None):
         cache[key] = {"params": calibrate(dataset, table), "table": table, "forms": {}}
     family = cache[key]
     values = _elasticities(family["table"], [str(s) for s in dataset["sector"].values], multipliers)
-    model_params = family["params"]
-    trial = type(model_params)(data=model_params.data.assign(
-        {k: (model_params.data[k].dims, np.asarray(v, float)) for k, v in values.items()}),
-        dataset=model_params.dataset)
-    forms = repr(elasticity_forms(trial))
+    central = family["params"]
+    forms = repr(elasticity_forms({k: values[k] if k in values else central[k] for k in ELASTICITIES}))
     entry = family["forms"].get(forms)
     if entry is None:
+        trial = type(central)(data=central.data.assign(
+            {k: (central.data[k].dims, np.asarray(v, float)) for k, v in values.items()}),
+            dataset=central.dataset)
         model = CGEModel(trial, closure)
         model.solve()
         if len(family["forms"]) > 4:               # keep a few functional forms
@@ -257,9 +257,10 @@ def _model(dataset, multipliers: tuple, closure=None):
     return entry
 
 
-def _changes(base, scen) -> xr.Dataset:
+def _changes(base, scen) -> dict:
     """The changes of :func:`cgetrade.results.compare` (same formulas, on the arrays), without
-    the levels; metadata is added once for all draws."""
+    the levels: {"vars": {name: (dims, values)}, "coords": {name: Variable}}; :func:`_gather`
+    stacks the draws into one Dataset and adds the metadata once."""
     out = {}
     for k, da in base.data_vars.items():
         kind = metadata.kind(k)
@@ -272,7 +273,8 @@ def _changes(base, scen) -> xr.Dataset:
         if kind == "change":                   # already a change from the baseline (EV)
             out[k] = (da.dims, s)
     used = {d for dims, _ in out.values() for d in dims}
-    return xr.Dataset(out, coords={d: base.coords[d] for d in base.coords if d in used})
+    coords = {k: c.variable for k, c in base.coords.items() if set(c.dims) <= used}
+    return {"vars": out, "coords": coords}
 
 
 def _solve_case(dataset, scenario, multipliers: tuple, scale: float, closure=None) -> dict:
@@ -378,9 +380,13 @@ def _gather(outcomes, dim_coords: dict, extra: dict, attrs: dict) -> xr.Dataset:
     template = next((o["result"] for o in outcomes if o["result"] is not None), None)
     if template is None:
         raise SweepError("every draw failed; first error: " + outcomes[0]["error"])
-    parts = [o["result"] if o["result"] is not None else xr.full_like(template, np.nan) for o in outcomes]
     n = len(outcomes)
-    ds = xr.concat(parts, dim=xr.DataArray(np.arange(n), dims="draw", name="draw"), combine_attrs="override")
+    data = {}
+    for k, (dims, values) in template["vars"].items():      # failed draws: NaN
+        gap = np.full(np.shape(values), np.nan)
+        data[k] = (("draw",) + tuple(dims), np.stack([o["result"]["vars"][k][1] if o["result"] is not None
+                                                      else gap for o in outcomes]))
+    ds = xr.Dataset(data, coords={**template["coords"], "draw": np.arange(n)})
     ds["draw_status"] = ("draw", np.array([o["status"] for o in outcomes], dtype=object))
     ds["draw_error"] = ("draw", np.array([o["error"] for o in outcomes], dtype=object))
     ds["solver_iterations"] = ("draw", np.array([o["iterations"] for o in outcomes]))
