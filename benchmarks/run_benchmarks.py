@@ -200,12 +200,19 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--json", help="also write the numbers to this file")
     ap.add_argument("--readme", action="store_true", help="rewrite the generated table in README.md")
+    ap.add_argument("--from-json", help="table of a run saved with --json (nothing is run)")
     args = ap.parse_args(argv)
     load = os.getloadavg()
     header = (f"method={args.method}, {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} "
               f"{load[2]:.2f} at the start, medians of {args.repeat}, Python {sys.version.split()[0]}")
-    print(header)
     rows = []
+    if args.from_json:
+        with open(args.from_json) as f:
+            saved = json.load(f)
+        if isinstance(saved, list):                  # rows only
+            saved = {"header": f"from {args.from_json}", "rows": saved}
+        header, rows, args.sizes = saved["header"], saved["rows"], []
+    print(header)
     for size in args.sizes:
         runs = [run(size, args.method, args.ipopt, args.sweep, args.timeout) for _ in range(args.repeat)]
         good = [r for r in runs if "error" not in r]
@@ -217,7 +224,7 @@ def main(argv=None):
     print("\n" + table)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(rows, f, indent=1)
+            json.dump({"header": header, "rows": rows}, f, indent=1)
     if args.readme:
         text = README.read_text()
         block = f"{START}\n{table}\n{END}"
