@@ -254,15 +254,15 @@ class CompiledNLP:
         # the model's named expressions on the same graph (mostly subtrees of the equations):
         # results are then one evaluation of a compiled function (component_values)
         self._expr_layout, n_eq = {}, len(roots)
-        try:
-            exprs = []
-            for comp in model.component_objects(pyo.Expression, descend_into=True):
-                items = list(comp.items())
-                self._expr_layout[comp.name] = ([k for k, _ in items], len(exprs), len(exprs) + len(items))
-                exprs.extend(e for _, e in items)
-            roots = roots + tape.walk(exprs)
-        except TypeError:                    # an expression the tape cannot record: none of them
-            self._expr_layout = {}
+        for comp in model.component_objects(pyo.Expression, descend_into=True):
+            items = list(comp.items())
+            try:
+                pos = tape.walk([e for _, e in items])
+            except (TypeError, ValueError, AttributeError):   # not recordable: evaluated on request
+                continue
+            self._expr_layout[comp.name] = ([k for k, _ in items], len(roots) - n_eq,
+                                            len(roots) - n_eq + len(items))
+            roots.extend(pos)
         self.tape_size = len(tape)
         both = tape.build(self.x, self.p, roots)
         self.g = both[:n_eq] if len(roots) > n_eq else both
