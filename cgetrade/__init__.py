@@ -13,11 +13,13 @@ command line's ``--help``) does not load the solver stack (Pyomo, casadi, cyipop
 """
 import importlib
 
-from . import data
+from . import _lazy, data
 from .calibrate import Elasticities, Parameters, calibrate
 
 __all__ = ["data", "calibrate", "Elasticities", "Parameters", "CGEModel", "Closure", "SolveError"]
 __version__ = "0.1.0"
+
+_lazy.keep_dask_lazy()
 
 _LAZY = {"CGEModel": ".model", "Closure": ".model", "SolveError": ".solve"}
 

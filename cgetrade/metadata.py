@@ -347,21 +347,25 @@ def describe(ds: xr.Dataset, names: dict | None = None, override: bool = True) -
     table's own entries always apply)."""
     context = units_context(ds.attrs)
     names = names or {}
-    for name, da in ds.data_vars.items():
+    for name in ds.data_vars:
+        da = ds.variables[name]          # the Variable itself: no DataArray per variable
         if not override and name not in VARIABLES and da.attrs.get("long_name") and "units" in da.attrs:
             continue
         attrs = variable_attrs(name, context)
         if attrs:
             keep = {k: v for k, v in da.attrs.items() if k not in ("long_name", "units", "cell_methods")}
             da.attrs = {**attrs, **keep}
+    full_names = {}
     for coord, long_name in COORDINATES.items():
         if coord in ds.coords:
-            ds[coord].attrs.setdefault("long_name", long_name)
+            ds.variables[coord].attrs.setdefault("long_name", long_name)
             table = names.get(NAMED.get(coord, ""), {})
             if table and f"{coord}_name" not in ds.coords:
-                full = [str(table.get(str(lab), lab)) for lab in ds[coord].values]
-                ds.coords[f"{coord}_name"] = (coord, np.array(full, dtype=object),
-                                              {"long_name": f"full name: {long_name}"})
+                full = [str(table.get(str(lab), lab)) for lab in ds.variables[coord].values]
+                full_names[f"{coord}_name"] = (coord, np.array(full, dtype=object),
+                                               {"long_name": f"full name: {long_name}"})
+    if full_names:                       # one update: each assignment would realign the dataset
+        ds.coords.update(full_names)
     ds.attrs["Conventions"] = CONVENTIONS
     return ds
 

@@ -23,14 +23,12 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
 from .calibrate import Elasticities, calibrate
 from .data.sam import from_sam
 from .data.schema import AGENTS, DataValidationError
 from .model import CGEModel, Closure
-from .model.trade import export_price
 from .scenario import Scenario, Shock
 
 TEXTBOOK = Path(str(resources.files("cgetrade.data") / "textbook"))
@@ -228,73 +226,85 @@ MODELS = {
 def textbook_variables(model: CGEModel) -> dict:
     """{(name, *index, region): level} of the textbook's variables at the model's current point:
     quantities in benchmark value units, prices and values in each country's own currency
-    (its labour price = 1), factor labels as in the SAM (CAP, LAB)."""
+    (its labour price = 1), factor labels as in the SAM (CAP, LAB). The model's expressions
+    are evaluated together as arrays (CompiledNLP.component_values)."""
     m, par = model.pyomo, model.params
     use = par["use_dom"] + par["use_imp"]
-    nI = len(par.sectors)
+    sectors, regions = par.sectors, par.regions
+    vom, to0, fd_exp = par["vom"], par["to"], par["fd_exp"]
+    nI = len(sectors)
     agents = {h: nI + par.final_agents.index(h) for h in par.final_agents}
+    column = {**{j: k for k, j in enumerate(sectors)}, **agents}      # agent -> column of use
     account = {v: k for k, v in FACTOR_ACCOUNTS.items()}
-    v = pyo.value
+    hg = model.closure.final_demand == "household_government"
+    names = ["Q_H", "W", "EXR", "QVA", "Y", "P_VA", "C", "to", "PY", "FD", "QA", "D", "P_A",
+             "EXPORTS", "PE", "PD", "X", "XMW", "pwm", "TARIFF_REVENUE", "tx"] \
+        + (["FI", "taud", "ssp", "ssg", "GREV"] if hg else [])
+    val = {name: dict(zip(idx, vals.tolist()))
+           for name, (idx, vals) in model.nlp.component_values(names).items()}
+    exr = val["EXR"][m.ROW.first()] if len(m.ROW) else None
     out = {}
     for r in m.R:
-        rr = par.regions.index(r)
+        rr = regions.index(r)
         c0 = use[:, agents["household"], rr]
         alpha = c0 / c0.sum()
-        q = v(m.Q_H["household", r])
+        q = val["Q_H"]["household", r]
         out[("UU", r)] = float(np.prod(c0 ** alpha)) * q
-        out[("EV", r)] = float(par["fd_exp"][0, rr]) * (q - 1.0)
-        local = 1.0 / v(m.W["labour", r])                       # own currency per numeraire unit
+        out[("EV", r)] = float(fd_exp[0, rr]) * (q - 1.0)
+        local = 1.0 / val["W"]["labour", r]                     # own currency per numeraire unit
         if len(m.ROW):
-            out[("epsilon", r)] = v(m.EXR[m.ROW.first()]) * local
-        elif len(par.regions) > 1:
+            out[("epsilon", r)] = exr * local
+        elif len(regions) > 1:
             out[("epsilon", r)] = local
         for f in m.F:
-            out[("pf", account[f], r)] = v(m.W[f, r]) * local
-        if model.closure.final_demand == "household_government":
-            fi = v(m.FI[r]) * local
-            out[("Td", r)] = v(m.taud[r]) * fi
-            out[("Sp", r)] = v(m.ssp[r]) * fi
-            out[("Sg", r)] = v(m.ssg[r] * m.GREV[r]) * local
+            out[("pf", account[f], r)] = val["W"][f, r] * local
+        if hg:
+            fi = val["FI"][r] * local
+            out[("Td", r)] = val["taud"][r] * fi
+            out[("Sp", r)] = val["ssp"][r] * fi
+            out[("Sg", r)] = val["ssg"][r] * val["GREV"][r] * local
         for j in m.I:
-            jj = par.sectors.index(j)
-            out[("Y", j, r)] = v(m.QVA[j, r])
+            jj = column[j]
+            out[("Y", j, r)] = val["QVA"][j, r]
             # Z: output at producer prices before the production tax (Z0 = Y0 + sum_i X0)
-            out[("Z", j, r)] = v(m.Y[j, r]) * float(par["vom"][jj, rr] * (1 - par["to"][jj, rr]))
-            out[("py", j, r)] = v(m.P_VA[j, r]) * local
-            out[("pz", j, r)] = v(m.C[j, r]) * local
-            out[("Tz", j, r)] = v(m.to[j, r] * m.PY[j, r] * m.Y[j, r]) * float(par["vom"][jj, rr]) * local
+            out[("Z", j, r)] = val["Y"][j, r] * float(vom[jj, rr] * (1 - to0[jj, rr]))
+            out[("py", j, r)] = val["P_VA"][j, r] * local
+            out[("pz", j, r)] = val["C"][j, r] * local
+            out[("Tz", j, r)] = val["to"][j, r] * val["PY"][j, r] * val["Y"][j, r] \
+                * float(vom[jj, rr]) * local
             for f in m.F:
-                out[("F", account[f], j, r)] = v(m.FD[f, j, r])
+                out[("F", account[f], j, r)] = val["FD"][f, j, r]
             for i in m.I:
                 if (i, j, r) in m.USE:
-                    out[("X", i, j, r)] = v(m.QA[i, j, r]) * float(use[par.sectors.index(i), jj, rr])
+                    out[("X", i, j, r)] = val["QA"][i, j, r] * float(use[column[i], jj, rr])
         for i in m.I:
-            ii = par.sectors.index(i)
+            ii = column[i]
             for name, h in (("Xp", "household"), ("Xg", "government"), ("Xv", "investment")):
                 if (i, h, r) in m.USE:
-                    out[(name, i, r)] = v(m.QA[i, h, r]) * float(use[ii, agents[h], rr])
-            out[("Q", i, r)] = sum(v(m.QA[i, a, r]) * float(use[ii, par.sectors.index(a) if a in par.sectors
-                                                               else agents[a], rr])
+                    out[(name, i, r)] = val["QA"][i, h, r] * float(use[ii, agents[h], rr])
+            out[("Q", i, r)] = sum(val["QA"][i, a, r] * float(use[ii, column[a], rr])
                                    for a in m.A if (i, a, r) in m.USE)
-            out[("D", i, r)] = sum(v(m.D[i, a, r]) for a in m.A if (i, a, r) in m.USE)
-            out[("pq", i, r)] = v(m.P_A[i, "household", r]) * local
-            exports = v(m.EXPORTS[i, r])
+            out[("D", i, r)] = sum(val["D"][i, a, r] for a in m.A if (i, a, r) in m.USE)
+            out[("pq", i, r)] = val["P_A"][i, "household", r] * local
+            exports = val["EXPORTS"][i, r]
             if exports or (i, r) in m.CET:
+                cet = (i, r) in m.CET
                 out[("E", i, r)] = exports
-                out[("pe", i, r)] = v(m.PE[i, r] if (i, r) in m.CET else m.PY[i, r]) * local
-                out[("pd", i, r)] = v(m.PD[i, r] if (i, r) in m.CET else m.PY[i, r]) * local
+                out[("pe", i, r)] = (val["PE"][i, r] if cet else val["PY"][i, r]) * local
+                out[("pd", i, r)] = (val["PD"][i, r] if cet else val["PY"][i, r]) * local
             if (i, r) in m.IM:
-                imports = sum(v(m.X[i, s, r]) for s in m.R if (i, s, r) in m.BT)
+                links = [s for s in m.R if (i, s, r) in m.BT]
+                imports = sum(val["X"][i, s, r] for s in links)
                 # price of imports before tariffs: the exporter's price incl. export taxes
                 # (from the rest of the world: world price x exchange rate)
-                world_value = sum(v(export_price(m, i, s) * (1 + m.tx[i, s, r]) * m.X[i, s, r])
-                                  for s in m.R if (i, s, r) in m.BT)
+                world_value = sum((val["PE"][i, s] if (i, s) in m.CET else val["PY"][i, s])
+                                  * (1 + val["tx"][i, s, r]) * val["X"][i, s, r] for s in links)
                 if (i, r) in m.MW:
-                    imports += v(m.XMW[i, r])
-                    world_value += v(m.EXR[m.ROW.first()] * m.pwm[i, r] * m.XMW[i, r])
+                    imports += val["XMW"][i, r]
+                    world_value += exr * val["pwm"][i, r] * val["XMW"][i, r]
                 out[("M", i, r)] = imports
                 out[("pm", i, r)] = world_value / imports * local
-                out[("Tm", i, r)] = v(m.TARIFF_REVENUE[i, r]) * local
+                out[("Tm", i, r)] = val["TARIFF_REVENUE"][i, r] * local
     return out
 
 

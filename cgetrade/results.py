@@ -21,7 +21,6 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
 from . import metadata
@@ -35,133 +34,146 @@ INTRA_REGIONAL_NOTE = (
     "trade_balance and real_gdp are unaffected (it is both an export and an import of r)")
 
 
-def _grid(m, comp, dims, coords, index_set=None):
-    shape = [len(coords[d]) for d in dims]
-    out = np.zeros(shape)
-    pos = [{lab: k for k, lab in enumerate(coords[d])} for d in dims]
-    for idx in (index_set if index_set is not None else comp):
-        key = idx if isinstance(idx, tuple) else (idx,)
-        out[tuple(p[k] for p, k in zip(pos, key))] = pyo.value(comp[idx])
-    return out
+#: model components collect() reads, evaluated together as arrays (CompiledNLP.component_values)
+_COMPONENTS = ("PY", "Y", "PD", "PE", "PM", "M", "X", "P_MS", "W", "WS", "FD", "S", "endowment",
+               "persons", "labour_force", "P_H", "Q_H", "INC", "D", "MA", "P_VA", "QVA", "P_A",
+               "ev_base", "UTILITY", "U", "UR", "US", "labour_force_sector", "ppu", "XEW", "XMW",
+               "EXR", "pwm", "PW")
+
+
+class _Values:
+    """Values of model components at the current point as labelled grids."""
+
+    def __init__(self, model, coords):
+        m = model.pyomo
+        names = _COMPONENTS + (("ER",) if hasattr(m, "ER") else ())
+        self.nlp = model.nlp
+        self.values = self.nlp.component_values(names)
+        self.coords = coords
+
+    def grid(self, name, dims, fill=0.0):
+        """Array over ``dims`` (coordinate names) holding the component's values; ``fill``
+        where it has no element."""
+        idx, vals = self.values[name]
+        shape = tuple(len(self.coords[d]) for d in dims)
+        cache = self.nlp.__dict__.setdefault("_grid_positions", {})
+        key = (name, dims)
+        if key not in cache:             # flat positions of the component's elements (once per model)
+            pos = [{lab: k for k, lab in enumerate(self.coords[d])} for d in dims]
+            cache[key] = np.array([np.ravel_multi_index(tuple(p[k] for p, k in zip(pos, i if isinstance(i, tuple) else (i,))), shape)
+                                   for i in idx], dtype=np.int64).reshape(-1)
+        out = np.full(shape, float(fill))
+        out.flat[cache[key]] = vals
+        return out
+
+    def scalar(self, name):
+        idx, vals = self.values[name]
+        return float(vals[0]) if len(vals) else float("nan")
+
+    def of(self, name) -> dict:
+        idx, vals = self.values[name]
+        return dict(zip(idx, vals.tolist()))
 
 
 def collect(model) -> xr.Dataset:
     """Levels of prices, quantities, trade, employment and income at the model's current point."""
     m, par = model.pyomo, model.params
     R, I, F, H = par.regions, par.sectors, par.factors, par.final_agents
-    c = {"region": R, "sector": I, "commodity": I, "source": R, "factor": F, "final": H}
+    L = list(m.L)
+    c = {"region": R, "sector": I, "commodity": I, "source": R, "factor": F, "final": H, "labour": L,
+         "agent": I + H}
     vom, vxmd = par["vom"], par["vxmd"]
     vim = par["use_imp"].sum(1)
+    v = _Values(model, c)
 
-    PY = _grid(m, m.PY, ("sector", "region"), c)
-    PD, PE = PY.copy(), PY.copy()                  # domestic / export variety (CET), else P_Y
-    for (i, r) in m.CET:
-        PD[I.index(i), R.index(r)] = pyo.value(m.PD[i, r])
-        PE[I.index(i), R.index(r)] = pyo.value(m.PE[i, r])
-    Y = _grid(m, m.Y, ("sector", "region"), c)
-    PM = np.ones((len(I), len(R)))
-    M = np.zeros((len(I), len(R)))
-    for (i, r) in m.IM:
-        PM[I.index(i), R.index(r)] = pyo.value(m.PM[i, r])
-        M[I.index(i), R.index(r)] = pyo.value(m.M[i, r]) * vim[I.index(i), R.index(r)]
-    X = _grid(m, m.X, ("commodity", "source", "region"), c, m.BT)
-    PMS = np.ones_like(X)
-    for (i, s, r) in m.BT:
-        PMS[I.index(i), R.index(s), R.index(r)] = pyo.value(m.P_MS[i, s, r])
-    L = list(m.L)
-    c["labour"] = L
-    W = np.zeros((len(F), len(R)))
-    for f in m.F_MOBILE:
-        for r in R:
-            W[F.index(f), R.index(r)] = pyo.value(m.W[f, r])
-    FD = _grid(m, m.FD, ("factor", "sector", "region"), c)
+    PY = v.grid("PY", ("sector", "region"))
+    cet = v.grid("PD", ("sector", "region"), np.nan)
+    PD = np.where(np.isnan(cet), PY, cet)          # domestic / export variety (CET), else P_Y
+    cet = v.grid("PE", ("sector", "region"), np.nan)
+    PE = np.where(np.isnan(cet), PY, cet)
+    Y = v.grid("Y", ("sector", "region"))
+    PM = v.grid("PM", ("commodity", "region"), 1.0)
+    M = v.grid("M", ("commodity", "region")) * vim
+    X = v.grid("X", ("commodity", "source", "region"))
+    PMS = v.grid("P_MS", ("commodity", "source", "region"), 1.0)
+    W = v.grid("W", ("factor", "region"))
+    W[[F.index(f) for f in F if f not in m.F_MOBILE]] = 0.0
+    FD = v.grid("FD", ("factor", "sector", "region"))
     WJ = np.tile(W[:, None, :], (1, len(I), 1))                   # price by sector (f, j, r)
+    WS = v.grid("WS", ("factor", "sector", "region"))
     for f in m.F_SECTOR:         # average price of a specific or sluggish factor: payments / quantity
-        WJ[F.index(f)] = [[pyo.value(m.WS[f, j, r]) for r in R] for j in I]
-        for r in R:
-            pay = (WJ[F.index(f), :, R.index(r)] * FD[F.index(f), :, R.index(r)]).sum()
-            W[F.index(f), R.index(r)] = pay / max(FD[F.index(f), :, R.index(r)].sum(), 1e-300)
+        k = F.index(f)
+        WJ[k] = WS[k]
+        W[k] = (WJ[k] * FD[k]).sum(0) / np.maximum(FD[k].sum(0), 1e-300)
     payments = WJ * FD                                             # (f, j, r)
     lab = [F.index(h) for h in L]
-    supply = np.array([[pyo.value(m.S[f, r]) * sum(pyo.value(m.endowment[f, j, r]) for j in I)
-                        for r in R] for f in F])
-    persons = _grid(m, m.persons, ("labour", "sector", "region"), c)
+    supply = v.grid("S", ("factor", "region")) * v.grid("endowment", ("factor", "sector", "region")).sum(1)
+    persons = v.grid("persons", ("labour", "sector", "region"))
     emp = persons.sum(0)
-    labour_force = np.array([[pyo.value(m.labour_force[h, r]) for r in R] for h in L])
-    PH = _grid(m, m.P_H, ("final", "region"), c)
-    QH = _grid(m, m.Q_H, ("final", "region"), c) * par["fd_exp"]
-    inc = np.array([pyo.value(m.INC[r]) for r in R]) * par["income"]
+    labour_force = v.grid("labour_force", ("labour", "region"))
+    PH = v.grid("P_H", ("final", "region"))
+    QH = v.grid("Q_H", ("final", "region")) * par["fd_exp"]
+    inc = v.grid("INC", ("region",)) * par["income"]
 
     # Armington split of every agent's use: domestic share of absorption by commodity
-    dom = np.zeros((len(I), len(R)))
-    imp = np.zeros((len(I), len(R)))
+    D = v.grid("D", ("commodity", "agent", "region"))
+    MA = v.grid("MA", ("commodity", "agent", "region"))
+    dom, imp = D.sum(1), MA.sum(1)
     # intermediate cost shares at current prices: P_D D[i,j] and P_M MA[i,j] per unit of the
     # cost of j's input bundle (intermediates + P_VA QVA, before production taxes)
-    cost_dom = np.zeros((len(I), len(I), len(R)))
-    cost_imp = np.zeros((len(I), len(I), len(R)))
-    for (i, a, r) in m.USE:
-        d, mm = pyo.value(m.D[i, a, r]), pyo.value(m.MA[i, a, r])
-        dom[I.index(i), R.index(r)] += d
-        imp[I.index(i), R.index(r)] += mm
-        if a in m.I_idx:
-            cost_dom[I.index(i), I.index(a), R.index(r)] = PD[I.index(i), R.index(r)] * d
-            cost_imp[I.index(i), I.index(a), R.index(r)] = PM[I.index(i), R.index(r)] * mm
-    bundle = cost_dom.sum(0) + cost_imp.sum(0) + _grid(m, m.P_VA, ("sector", "region"), c) \
-        * _grid(m, m.QVA, ("sector", "region"), c)
+    nI = len(I)
+    cost_dom = PD[:, None, :] * D[:, :nI, :]
+    cost_imp = PM[:, None, :] * MA[:, :nI, :]
+    bundle = cost_dom.sum(0) + cost_imp.sum(0) + v.grid("P_VA", ("sector", "region")) \
+        * v.grid("QVA", ("sector", "region"))
     bundle = np.where(bundle > 0, bundle, 1.0)
     # consumer prices: Laspeyres (benchmark basket) and exact; welfare (equivalent variation)
-    c0 = (par["use_dom"] + par["use_imp"])[:, len(I) + H.index("household"), :]
-    pa_hh = np.ones((len(I), len(R)))
-    for i in I:
-        for r in R:
-            if (i, "household", r) in m.USE:
-                pa_hh[I.index(i), R.index(r)] = pyo.value(m.P_A[i, "household", r])
+    hh = nI + H.index("household")
+    c0 = (par["use_dom"] + par["use_imp"])[:, hh, :]
+    pa_hh = v.grid("P_A", ("commodity", "agent", "region"), 1.0)[:, hh, :]
     laspeyres = (c0 * pa_hh).sum(0) / c0.sum(0)
     # money-metric welfare EV = EV0 (U - 1) (cgetrade.model.demand.add_welfare)
-    ev = np.array([pyo.value(m.ev_base[r]) * (pyo.value(m.UTILITY[r]) - 1.0) for r in R])
+    ev = v.grid("ev_base", ("region",)) * (v.grid("UTILITY", ("region",)) - 1.0)
     weights = par["income"] / par["income"].sum()
     rer = PH[0] / float((weights * PH[0]).sum())
 
     # nominal side: exchange rates, local-currency CPI and wages, unemployment
-    er = np.array([pyo.value(m.ER[r]) if hasattr(m, "ER") else 1.0 for r in R])
-    U_h = np.array([[pyo.value(m.U[h, r]) for r in R] for h in L])
-    U = np.array([pyo.value(m.UR[r]) for r in R])
+    er = v.grid("ER", ("region",)) if hasattr(m, "ER") else np.ones(len(R))
+    U_h = v.grid("U", ("labour", "region"))
+    U = v.grid("UR", ("region",))
     unemployed_h = U_h * labour_force
     # sector-specific labour: each sector's rate; else the labour type's regional rate
     U_sector = np.tile(U_h[:, None, :], (1, len(I), 1))
-    for (h, j, r), v in m.US.items():
-        U_sector[L.index(h), I.index(j), R.index(r)] = pyo.value(v)
-    lf_sector = _grid(m, m.labour_force_sector, ("labour", "sector", "region"), c)
-    ppu = _grid(m, m.ppu, ("labour", "sector", "region"), c)
+    us = v.grid("US", ("labour", "sector", "region"), np.nan)
+    U_sector = np.where(np.isnan(us), U_sector, us)
+    lf_sector = v.grid("labour_force_sector", ("labour", "sector", "region"))
+    ppu = v.grid("ppu", ("labour", "sector", "region"))
     imputed_share = par.data["persons_imputed_share"].sel(factor=L).values \
         if "persons_imputed_share" in par.data else np.zeros_like(ppu)
     unemployed_sector = (U_sector * lf_sector).sum(0)
     eff = FD[lab].sum(0).sum(0)
     w_lab = payments[lab].sum((0, 1)) / np.maximum(eff, 1e-300)    # average wage per efficiency unit
-    sd_hh = np.zeros((len(I), len(R)))                        # household domestic spending share
-    for i in I:
-        for r in R:
-            if (i, "household", r) in m.USE:
-                d = PD[I.index(i), R.index(r)] * pyo.value(m.D[i, "household", r])
-                mm = (PM[I.index(i), R.index(r)] * pyo.value(m.MA[i, "household", r])
-                      if (i, r) in m.IM else 0.0)
-                sd_hh[I.index(i), R.index(r)] = d / (d + mm)
+    used = np.zeros((nI, len(R)), bool)                            # household domestic spending share
+    for (i, a, r) in m.USE:
+        if a == "household":
+            used[I.index(i), R.index(r)] = True
+    d_hh, m_hh = PD * D[:, hh, :], PM * MA[:, hh, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd_hh = np.where(used, d_hh / (d_hh + m_hh), 0.0)
 
     # exogenous rest of the world: exports at world prices, imports at world prices x EXR
-    XEW, XMW, PMW = np.zeros((len(I), len(R))), np.zeros((len(I), len(R))), np.zeros((len(I), len(R)))
-    exr = pyo.value(m.EXR[m.ROW.first()]) if len(m.ROW) else np.nan
-    for (i, r) in m.EW:
-        XEW[I.index(i), R.index(r)] = pyo.value(m.XEW[i, r]) * par["x_row"][I.index(i), R.index(r)]
-    for (i, r) in m.MW:
-        XMW[I.index(i), R.index(r)] = pyo.value(m.XMW[i, r])
-        PMW[I.index(i), R.index(r)] = pyo.value(m.EXR[m.ROW.first()] * m.pwm[i, r])
+    exr = v.scalar("EXR") if len(m.ROW) else np.nan
+    XEW = v.grid("XEW", ("commodity", "region")) * par["x_row"]
+    XMW = v.grid("XMW", ("commodity", "region"))
+    PMW = (exr if len(m.ROW) else 0.0) * v.grid("pwm", ("commodity", "region"))
     exports_vol = X.sum(2) + XEW                    # (commodity, source=exporter)
     imports_vol = X.sum(1) + XMW                    # (commodity, region)
     real_gdp = QH.sum(0) + exports_vol.sum(0) - imports_vol.sum(0)
     exports_val = (X * PE[:, :, None]).sum(2) + PE * XEW     # at exporter (world) prices
     imports_val = (X * PE[:, :, None]).sum(1) + PMW * XMW
     trade_balance = exports_val.sum(0) - imports_val.sum(0)
-    pw = pyo.value(m.PW)
+    pw = v.scalar("PW")
+    c = {k: c[k] for k in ("region", "sector", "commodity", "source", "factor", "final", "labour")}
 
     ds = xr.Dataset(
         {

@@ -104,3 +104,15 @@ save(xr.Dataset({{"ev": ("region", np.array([5.0, 2.0]), {{"units": "USD m"}})}}
     assert out.read_bytes() == before
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         assert float(ds.ev.sel(region="A")) == 1.0
+
+
+def test_datasets_without_dask_but_dask_arrays_still_recognised():
+    """Creating datasets does not import dask.array (nor scipy); dask arrays still work."""
+    code = ("import sys, cgetrade; from cgetrade.data.synthetic import synthetic_sam; "
+            "from cgetrade.data import from_sam; s, a = synthetic_sam(4); "
+            "ds = from_sam(s, a, region='SAM', rest_of_world='EXT'); cgetrade.calibrate(ds); "
+            "print(sorted({'dask.array', 'scipy'} & set(sys.modules))); "
+            "import dask.array as da, xarray as xr; v = xr.DataArray(da.ones((2, 3)), dims=('a', 'b')); "
+            "print(type(v.data).__module__, v.chunks, float(v.sum()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "dask.array.core ((2,), (3,)) 6.0"]

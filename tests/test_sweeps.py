@@ -184,3 +184,54 @@ def test_sweeps_and_ssa_solve_the_scenarios_own_model():
     np.testing.assert_allclose(sweep.ev.isel(draw=0), collect(model).ev, rtol=1e-7)
     ssa = run_ssa(ds, scen, [Distribution("sigma_m")])
     assert list(ssa.draw_status.values) == ["ok", "ok"]
+
+
+def test_elasticities_are_parameters_of_the_compiled_model(small_dataset):
+    """set_elasticities moves the parameters of the compiled functions: the solution equals a
+    fresh build with those elasticities (1e-8) and nothing is recompiled."""
+    from cgetrade.solve.bridge import CompiledNLP
+    sectors = ["S01", "S02", "S03", "S04"]
+    base = cgetrade.Elasticities.gtap_default().override(sigma_va=0.8, final_demand=0.5)   # CES forms
+    model = cgetrade.CGEModel(cgetrade.calibrate(small_dataset, base))
+    model.solve()
+    x0 = model.nlp.x_from_model()
+    TFP.solve(model)
+    before = model.nlp.x_from_model()
+    compiles = CompiledNLP.compiles
+    new = {"sigma_d": {s: 1.7 * base.value("sigma_d", s) for s in sectors},
+           "sigma_m": {"S02": 9.0}, "sigma_va": {s: 0.6 for s in sectors}, "sigma_fd": 0.4}
+    model.reset()
+    assert model.set_elasticities(**new) is False
+    model.nlp.to_model(x0)
+    assert model.max_residual() < 1e-12                 # the benchmark holds for any elasticities
+    TFP.solve(model)
+    assert CompiledNLP.compiles == compiles               # no recompile
+    fresh = cgetrade.CGEModel(cgetrade.calibrate(small_dataset, base.override(
+        sigma_d=new["sigma_d"], sigma_m=new["sigma_m"], sigma_va=new["sigma_va"],
+        final_demand=new["sigma_fd"])))
+    fresh.solve()
+    TFP.solve(fresh)
+    x = model.nlp.x_from_model()
+    np.testing.assert_allclose(x, fresh.nlp.x_from_model(), rtol=0, atol=1e-8)
+    assert np.abs(x - before).max() > 1e-3               # and the elasticities matter
+    np.testing.assert_array_equal(model.params["sigma_m"], fresh.params["sigma_m"])
+    # a change of functional form (Cobb-Douglas to CES) rebuilds the model
+    compiles = CompiledNLP.compiles
+    assert model.set_elasticities(sigma_fd={"household": 1.0}) is True
+    model.solve()
+    assert CompiledNLP.compiles == compiles + 1
+    with pytest.raises(cgetrade.errors.OptionsError, match="sigma_d"):
+        model.set_elasticities(sigma_d={"S01": -1.0})
+    with pytest.raises(cgetrade.errors.OptionsError, match="unknown"):
+        model.set_elasticities(sigma_q=1.0)
+
+
+def test_ssa_compiles_one_model_for_all_draws(small_dataset):
+    from cgetrade.solve.bridge import CompiledNLP
+    from cgetrade.sweeps import _cache
+    _cache().clear()
+    compiles = CompiledNLP.compiles
+    ssa = run_ssa(small_dataset, TFP, [Distribution("sigma_d"), Distribution("sigma_m")],
+                  method="montecarlo", draws=6, seed=3)
+    assert list(ssa.draw_status.values) == ["ok"] * 6
+    assert CompiledNLP.compiles == compiles + 1

@@ -110,10 +110,10 @@ def read_sam(source, layout: str | None = None, sheet=0, columns=("row", "col", 
             raise DataValidationError(f"{name}: duplicate cells "
                                       + ", ".join(f"[{a}, {b}]" for a, b in zip(dup[r], dup[c]))[:400])
         labels = list(dict.fromkeys(list(long[r]) + list(long[c])))
-        sq = pd.DataFrame(0.0, index=labels, columns=labels)
-        for a, b, x in zip(long[r], long[c], values):
-            sq.loc[a, b] = float(x)
-        return sq
+        pos = {lab: k for k, lab in enumerate(labels)}
+        cells = np.zeros((len(labels), len(labels)))
+        cells[[pos[a] for a in long[r]], [pos[b] for b in long[c]]] = values.to_numpy(float)
+        return pd.DataFrame(cells, index=labels, columns=labels)
     if layout not in (None, "square"):
         raise ValueError(f"unknown SAM layout {layout!r}; use 'square' or 'long'")
     if not isinstance(source, pd.DataFrame) or not all(str(i) == str(c) for i, c in
@@ -396,43 +396,53 @@ def from_sam(sam, accounts, region: str = "REG", rest_of_world: str | None = Non
     for r, reg in enumerate(regions):
         t = tables[reg]
         of = {k: [a for a in t.index if types[a] == k] for k in ACCOUNT_TYPES}
+        A = t.to_numpy(dtype=float)
+        pos = {a: k for k, a in enumerate(t.index)}
 
-        def S(rows, cols, t=t):
-            return float(t.loc[rows, cols].to_numpy().sum()) if rows and cols else 0.0
-        acts = [a for a, _ in pairs[reg]]
-        coms = [c for _, c in pairs[reg]]
-        comlike = of["commodity"] + of["good"]
-        users = {h: of[h] for h in FINAL}
+        def rows_of(accounts):
+            return [pos[a] for a in accounts]
+
+        def block(rows, cols):
+            """Row sums over the accounts ``rows`` of the columns ``cols`` (positions)."""
+            return A[np.ix_(rows, cols)].sum(0) if rows and cols else np.zeros(len(cols))
+        acts = rows_of([a for a, _ in pairs[reg]])
+        coms = rows_of([c for _, c in pairs[reg]])
+        comlike = rows_of(of["commodity"] + of["good"])
+        world = rows_of(of["rest_of_world"])
         if rest_of_world:
             src = sources.index(rest_of_world)
         elif nR == 2:
             src = 1 - r
         else:
             src = r                                   # closed economy
-        for i, (a_i, c_i) in enumerate(pairs[reg]):
-            uses = [S([c_i], [a]) for a in acts] + [S([c_i], users[h]) for h in AGENTS]
-            imp_w = S(of["rest_of_world"], [c_i])
-            tariff = S(of["import_tariff"], [c_i])
-            total = sum(uses)
-            share = (imp_w + tariff) / total if total > 0 else 0.0
-            if imp_w + tariff > 0 and total <= 0:
-                raise DataValidationError(f"SAM {reg}: {c_i} is imported but not used")
-            for j in range(nI):
-                Z[i, r, j, r] += uses[j] * (1 - share)
-                Z[i, src, j, r] += uses[j] * share
-            for h in range(len(AGENTS)):
-                F[i, r, h, r] += uses[nI + h] * (1 - share)
-                F[i, src, h, r] += uses[nI + h] * share
-            TM[i, src, r] += tariff
-            exports[i, r] = S([c_i], of["rest_of_world"]) + (S([a_i], of["rest_of_world"]) if a_i != c_i else 0.0)
-            imports[i, r] = imp_w
-            if rest_of_world:
-                XW[i, r] = exports[i, r]
-            for a in factor_of:
-                if a in t.index:
-                    V[factors.index(factor_of[a]), i, r] += S([a], [a_i])
-            T[i, r] = S(of["production_tax"] + of["tax"] + of["government"], [a_i])
-            X[i, r] = S(comlike, [a_i]) + V[:, i, r].sum() + T[i, r]
+        uses = A[np.ix_(coms, acts)]                  # commodity i used by activity j
+        final = np.column_stack([A[np.ix_(coms, rows_of(of[h]))].sum(1) for h in AGENTS])
+        imp_w = block(world, coms)
+        tariff = block(rows_of(of["import_tariff"]), coms)
+        total = uses.sum(1) + final.sum(1)
+        share = np.divide(imp_w + tariff, total, out=np.zeros(nI), where=total > 0)
+        unused = (imp_w + tariff > 0) & (total <= 0)
+        if unused.any():
+            raise DataValidationError(f"SAM {reg}: {goods[int(np.flatnonzero(unused)[0])]} is imported but not used")
+        Z[:, r, :, r] += uses * (1 - share)[:, None]
+        Z[:, src, :, r] += uses * share[:, None]
+        F[:, r, :, r] += final * (1 - share)[:, None]
+        F[:, src, :, r] += final * share[:, None]
+        TM[:, src, r] += tariff
+        own = np.array([a != c for a, c in zip(acts, coms)])
+        exports[:, r] = (A[np.ix_(coms, world)].sum(1) if world else 0.0) \
+            + np.where(own, A[np.ix_(acts, world)].sum(1) if world else 0.0, 0.0)
+        imports[:, r] = imp_w
+        if rest_of_world:
+            XW[:, r] = exports[:, r]
+        for a in factor_of:
+            if a in pos:
+                V[factors.index(factor_of[a]), :, r] += A[pos[a], acts]
+        T[:, r] = block(rows_of(of["production_tax"] + of["tax"] + of["government"]), acts)
+        X[:, r] = block(comlike, acts) + V[:, :, r].sum(0) + T[:, r]
+
+        def S(rows, cols):
+            return float(A[np.ix_(rows_of(rows), rows_of(cols))].sum()) if rows and cols else 0.0
         TD[r] = S(of["direct_tax"] + of["tax"] + of["government"], of["household"]) \
             - S(of["household"], of["government"])
         if not rest_of_world and nR == 1 and (exports[:, r].any() or imports[:, r].any()):

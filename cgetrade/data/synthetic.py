@@ -86,3 +86,68 @@ def synthetic_dataset(n_regions: int = 4, n_sectors: int = 5, seed: int = 0,
         ds["labour_skill_share"] = (("skill", "sector", "region"), comp)
         ds["hours_skill_share"] = (("skill", "sector", "region"), hours)
     return validate(ds)
+
+
+#: account types of :func:`synthetic_sam` (the textbook STDCGE layout, cgetrade.data.from_sam)
+SAM_ACCOUNTS = {"CAP": "capital", "LAB": "labour", "IDT": "production_tax", "TRF": "import_tariff",
+                "HOH": "household", "GOV": "government", "INV": "investment", "EXT": "rest_of_world"}
+
+
+def synthetic_sam(n_goods: int = 30, seed: int = 0):
+    """A random, exactly balanced single-country SAM in the Hosoe-Gasawa-Hashimoto STDCGE
+    layout (goods G01..Gn as activity-and-commodity accounts, CAP, LAB, IDT, TRF, HOH, GOV,
+    INV, EXT): (DataFrame, account types for :func:`cgetrade.data.from_sam`).
+
+    Each good's column (its costs) is drawn as shares of its total supply T_i: intermediates
+    (30-50 %), labour and capital, production tax (3-8 %), imports (5-25 %) and tariffs
+    (5-15 % of imports); its row's remainder after intermediate sales is final demand and
+    exports, split by RAS so that the institutions close with positive saving:
+
+        HOH: C + Td + Sp = CAP + LAB,   GOV: G + Sg = IDT + TRF + Td,
+        INV: I = Sp + Sg + Sf,          EXT: exports + Sf = imports.
+    """
+    if n_goods < 2:
+        raise OptionsError(f"a synthetic SAM needs at least 2 goods, got {n_goods}")
+    rng = np.random.default_rng(seed)
+    n = n_goods
+    goods = [f"G{k + 1:0{len(str(n))}d}" for k in range(n)]
+    T = rng.lognormal(0.0, 0.6, n) * 100.0                            # total supply (column total)
+    X = rng.dirichlet(np.full(n, 1.5), n).T * rng.uniform(0.3, 0.5, n) * T     # X[i, j]: i used by j
+    X *= np.minimum(1.0, 0.6 * T / X.sum(1))[:, None]                 # intermediate sales < 60 % of T
+    imp = rng.uniform(0.05, 0.25, n) * T
+    trf = rng.uniform(0.05, 0.15, n) * imp
+    idt = rng.uniform(0.03, 0.08, n) * T
+    va = T - X.sum(0) - imp - trf - idt                               # column residual (> 0)
+    lab = rng.uniform(0.35, 0.65, n) * va
+    cap = va - lab
+    rest = T - X.sum(1)                                               # final demand + exports of i
+    income = lab.sum() + cap.sum()
+    td = rng.uniform(0.05, 0.15) * income
+    sp = rng.uniform(0.1, 0.2) * income
+    cons = income - td - sp
+    gov_in = idt.sum() + trf.sum() + td
+    sg = rng.uniform(0.05, 0.2) * gov_in
+    gov = gov_in - sg
+    exports = rng.uniform(0.7, 0.95) * imp.sum()
+    sf = imp.sum() - exports
+    inv = sp + sg + sf
+    totals = np.array([cons, gov, inv, exports])                      # = rest.sum()
+    F = rng.uniform(0.2, 1.0, (n, 4))
+    for _ in range(500):                                              # RAS to row and column totals
+        F *= (rest / F.sum(1))[:, None]
+        F *= totals / F.sum(0)
+    F[:, 2] = rest - F[:, [0, 1, 3]].sum(1)                           # rows exact
+    labels = goods + list(SAM_ACCOUNTS)
+    k = {a: p for p, a in enumerate(labels)}
+    S = np.zeros((len(labels), len(labels)))
+    S[:n, :n] = X
+    for i in range(n):
+        S[k["CAP"], i], S[k["LAB"], i], S[k["IDT"], i] = cap[i], lab[i], idt[i]
+        S[k["TRF"], i], S[k["EXT"], i] = trf[i], imp[i]
+    S[:n, k["HOH"]], S[:n, k["GOV"]], S[:n, k["INV"]], S[:n, k["EXT"]] = F.T
+    S[k["HOH"], k["CAP"]], S[k["HOH"], k["LAB"]] = cap.sum(), lab.sum()
+    S[k["GOV"], k["IDT"]], S[k["GOV"], k["TRF"]], S[k["GOV"], k["HOH"]] = idt.sum(), trf.sum(), td
+    S[k["INV"], k["HOH"]], S[k["INV"], k["GOV"]], S[k["INV"], k["EXT"]] = sp, sg, sf
+    import pandas as pd
+    sam = pd.DataFrame(S, index=labels, columns=labels)
+    return sam, {**{g: "good" for g in goods}, **SAM_ACCOUNTS}

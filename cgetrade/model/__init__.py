@@ -14,7 +14,7 @@ import pyomo.environ as pyo
 
 from .._gc import long_lived_build
 from ..calibrate import Parameters
-from . import closures, demand, factors, monetary, production, trade
+from . import ces, closures, demand, factors, monetary, production, trade
 from .closures import Closure
 
 __all__ = ["build", "CGEModel", "Closure"]
@@ -59,8 +59,42 @@ def _sets(m, p: Parameters):
                                if vxmd[m.I_idx[i], m.R_idx[s], m.R_idx[r]] > 0])
 
 
+#: elasticities of the model: (name, index set); mutable parameters, see CGEModel.set_elasticities
+ELASTICITIES = {"sigma_d": "I", "sigma_m": "I", "sigma_va": "I", "sigma_top": "I", "sigma_t": "I",
+                "sigma_kh": "I", "sigma_o": "I", "sigma_fd": "H"}
+
+
+def _elasticities(m, params: Parameters, arr: dict):
+    """Substitution elasticities as mutable parameters (so that they are parameters of the
+    compiled functions and change without recompiling); the blocks read them from ``arr``."""
+    for name, index in ELASTICITIES.items():
+        labels = list(getattr(m, index))
+        values = params[name]
+        comp = pyo.Param(getattr(m, index), mutable=True, within=pyo.Any,
+                         initialize={lab: float(v) for lab, v in zip(labels, values)},
+                         doc=f"elasticity {name}")
+        setattr(m, name, comp)
+        arr[name] = np.array([comp[lab] for lab in labels], dtype=object)
+
+
+def elasticity_forms(params) -> dict:
+    """The functional form (cgetrade.model.ces.ces_form) of every elasticity in ``params`` (a
+    Parameters or {name: values}); a model can change its elasticities in place only within the
+    same forms (and finite sigma_t stays finite)."""
+    from .ces import ces_form
+    return {name: tuple("none" if not np.isfinite(v) else ces_form(float(v)) for v in params[name])
+            for name in ELASTICITIES}
+
+
 def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteModel:
     """Pyomo model of MODEL.md section 2 calibrated to ``params``."""
+    try:
+        return _build(params, closure)
+    finally:
+        ces.clear()
+
+
+def _build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteModel:
     closure = closure or Closure()
     closure.check_labels(params.regions)
     p = params.data
@@ -69,6 +103,7 @@ def build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMod
     arr = {k: np.array(p[k].values.tolist(), dtype=object) for k in p.data_vars}
     m = pyo.ConcreteModel(name="cgetrade")
     _sets(m, params)
+    _elasticities(m, params, arr)
     factor_price = factors.add_factor_prices(m, arr, closure, params.labour_factors)
     factors.add_unemployment(m, closure, arr)
     trade.add_prices(m, arr)
@@ -108,8 +143,64 @@ class CGEModel:
         with long_lived_build():     # construction allocates millions of expression nodes
             self.pyomo = build(params, self.closure)
         self.build_time = time.perf_counter() - t0
+        self._forms = elasticity_forms(params)
         self._nlp = None
         self.last_solution = None
+
+    def set_elasticities(self, **by_name) -> bool:
+        """Change substitution elasticities in place, e.g.
+        ``set_elasticities(sigma_d={"AGR": 3.0}, sigma_m=5.0)``: a dict by sector label (agent
+        label for sigma_fd), one number for all, or an array in the model's order. They are
+        parameters of the compiled functions, so nothing is rebuilt or recompiled - unless a
+        value changes functional form (to or from 0 = Leontief, 1 = Cobb-Douglas, or sigma_t to
+        or from infinity): then the model is rebuilt at its benchmark. ``params`` is updated
+        either way; the benchmark point does not depend on elasticities (calibrated share
+        form). Returns True if the model was rebuilt."""
+        from ..errors import OptionsError
+        p = self.params
+        labels = {name: (p.final_agents if index == "H" else p.sectors) for name, index in ELASTICITIES.items()}
+        new = {}
+        for name, given in by_name.items():
+            if name not in ELASTICITIES:
+                raise OptionsError(f"unknown elasticity {name!r}; known: {', '.join(ELASTICITIES)}")
+            vals = np.array(p[name], dtype=float)
+            if isinstance(given, dict):
+                unknown = sorted(set(map(str, given)) - set(labels[name]))
+                if unknown:
+                    raise OptionsError(f"unknown label(s) {unknown} for {name}; known: {labels[name]}")
+                for lab, v in given.items():
+                    vals[labels[name].index(str(lab))] = v
+            elif np.ndim(given) == 0:
+                vals[:] = given
+            else:
+                given = np.asarray(given, dtype=float)
+                if given.shape != vals.shape:
+                    raise OptionsError(f"{name} needs {len(vals)} values, got {given.shape}")
+                vals = given.astype(float)
+            bad = ~(vals >= 0) | (np.isinf(vals) & (name != "sigma_t"))
+            if bad.any():
+                raise OptionsError(f"{name} must be >= 0 and finite"
+                                   + (" (sigma_t may be inf)" if name == "sigma_t" else "") + ", got "
+                                   + ", ".join(f"{labels[name][k]}={vals[k]}" for k in np.flatnonzero(bad)))
+            new[name] = vals
+        if not new:
+            return False
+        data = p.data.assign({k: (p.data[k].dims, v) for k, v in new.items()})
+        self.params = type(p)(data=data, dataset=p.dataset)
+        forms = elasticity_forms(self.params)
+        if forms != self._forms:
+            t0 = time.perf_counter()
+            with long_lived_build():
+                self.pyomo = build(self.params, self.closure)
+            self.build_time = time.perf_counter() - t0
+            self._forms, self._nlp, self.last_solution = forms, None, None
+            return True
+        m = self.pyomo
+        for name, vals in new.items():
+            comp = getattr(m, name)
+            for lab, v in zip(labels[name], vals):
+                comp[lab] = float(v)
+        return False
 
     @property
     def nlp(self):

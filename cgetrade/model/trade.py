@@ -97,8 +97,8 @@ def armington_weights(m, p, i, a, r):
     """(w_D, w_M): weights of the domestic variety and the imported composite in agent a's
     Armington nest under the home bias b[i,r] (module docstring); (1, 1) without imports,
     with sigma_d = 0 or at b = 1."""
-    sigma = float(p["sigma_d"][m.I_idx[i]])
-    if (i, r) not in m.IM or sigma < SIGMA_EPS:
+    sigma = p["sigma_d"][m.I_idx[i]]               # a parameter of the compiled model
+    if (i, r) not in m.IM or pyo.value(sigma) < SIGMA_EPS:     # the form: no substitution
         return 1.0, 1.0
     ud, ui = (p[k][m.I_idx[i], m.A_idx[a], m.R_idx[r]] for k in ("use_dom", "use_imp"))
     th = ud / (ud + ui)
@@ -283,7 +283,7 @@ def add_markets(m, p):
     def commodity_market(m, i, r):
         domestic = sum(m.D[i, a, r] for a in m.A if (i, a, r) in m.USE)
         if (i, r) in m.CET:          # domestic market of the CET's domestic variety
-            psi = float(sig_t[I[i]])
+            psi = sig_t[I[i]]
             return m.Y[i, r] * (m.PD[i, r] / m.PY[i, r]) ** psi == domestic / dom0[I[i], R[r]]
         return m.Y[i, r] == (domestic + m.EXPORTS[i, r]) / vom[I[i], R[r]]
     m.market_clearing = pyo.Constraint(m.I, m.R, rule=commodity_market,
@@ -291,13 +291,13 @@ def add_markets(m, p):
                                            "(with a CET: the domestic variety's market)")
 
     def export_market(m, i, r):
-        psi = float(sig_t[I[i]])
+        psi = sig_t[I[i]]
         return m.Y[i, r] * (m.PE[i, r] / m.PY[i, r]) ** psi == m.EXPORTS[i, r] / exp0[I[i], R[r]]
     m.export_market = pyo.Constraint(m.CET, rule=export_market,
                                      doc="export market (CET): E0 Y (P_E/P_Y)^psi = sum_s X")
 
     def cet_price(m, i, r):
-        psi = float(sig_t[I[i]])
+        psi = sig_t[I[i]]
         th_d = dom0[I[i], R[r]] / vom[I[i], R[r]]
         return m.PY[i, r] == (th_d * m.PD[i, r] ** (1 + psi)
                               + (1 - th_d) * m.PE[i, r] ** (1 + psi)) ** (1 / (1 + psi))

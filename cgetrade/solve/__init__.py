@@ -193,16 +193,18 @@ def _solve_newton(model, x0, p, tol, linear_solver, reuse, options):
         "failure": f"Newton: {res.message} after {res.iterations} iterations"}
 
 
-def negative_final_demand(model, tol: float = 1e-9) -> list[str]:
+def negative_final_demand(model, tol: float = 1e-9, x=None, p=None) -> list[str]:
     """Root causes of negative final demand at the model's current point, one sentence each
     (empty if every agent's expenditure E[h,r] >= 0)."""
     import pyomo.environ as pyo
     m, par = model.pyomo, model.params
     closure = model.closure
     out = []
-    for (h, r), e in m.E.items():
-        scale = float(par.data["fd_exp"].sel(final=h, region=r)) or float(par.data["income"].sel(region=r))
-        value = pyo.value(e)
+    index, values = model.nlp.component_values(("E",), x, p)["E"]
+    H, R = par.final_agents, par.regions
+    fd, income = par["fd_exp"], par["income"]
+    for (h, r), value in zip(index, values.tolist()):
+        scale = float(fd[H.index(h), R.index(r)]) or float(income[R.index(r)])
         if value >= -tol * scale:
             continue
         what = f"{h} demand in {r} would be negative ({value:,.6g})"
@@ -301,7 +303,7 @@ def solve_model(model, tol: float = TOL, ipopt_options: dict | None = None,
             + f"); max residual {maxres:.3e} > {tol:.0e}. Worst equations:\n" + _format_worst(worst),
             worst=worst, status=info["status_code"], iterations=iters)
     nlp.to_model(x)
-    causes = negative_final_demand(model) if hasattr(model.pyomo, "E") else []
+    causes = negative_final_demand(model, x=x, p=p) if hasattr(model.pyomo, "E") else []
     if causes:
         nlp.to_model(x0)
         raise NoEquilibriumError("no equilibrium with non-negative final demand: " + "; ".join(causes),

@@ -212,6 +212,9 @@ _SYMBOLIC = threading.RLock()
 class CompiledNLP:
     """Residuals, sparse Jacobian and Lagrangian Hessian of a Pyomo model's equalities."""
 
+    #: models compiled in this process (a sensitivity analysis should not add to it per draw)
+    compiles = 0
+
     def __init__(self, model: pyo.ConcreteModel):
         # millions of short-lived graph nodes: the cyclic garbage collector would rescan them
         # again and again (Pyomo's writers pause it too)
@@ -227,6 +230,7 @@ class CompiledNLP:
 
     def _compile(self, model):
         t0 = time.perf_counter()
+        CompiledNLP.compiles += 1
         self.model = model
         cons = [c for c in model.component_data_objects(pyo.Constraint, active=True,
                                                          descend_into=True)]
@@ -247,8 +251,22 @@ class CompiledNLP:
         leaves = {id(v): k for k, v in enumerate(free + self.param_data)}
         tape = _Tape(len(free), leaves)
         roots = tape.walk([residual_expr(c) for c in cons])
+        # the model's named expressions on the same graph (mostly subtrees of the equations):
+        # results are then one evaluation of a compiled function (component_values)
+        self._expr_layout, n_eq = {}, len(roots)
+        for comp in model.component_objects(pyo.Expression, descend_into=True):
+            items = list(comp.items())
+            try:
+                pos = tape.walk([e for _, e in items])
+            except (TypeError, ValueError, AttributeError):   # not recordable: evaluated on request
+                continue
+            self._expr_layout[comp.name] = ([k for k, _ in items], len(roots) - n_eq,
+                                            len(roots) - n_eq + len(items))
+            roots.extend(pos)
         self.tape_size = len(tape)
-        self.g = tape.build(self.x, self.p, roots)
+        both = tape.build(self.x, self.p, roots)
+        self.g = both[:n_eq] if len(roots) > n_eq else both
+        self._expr_sx = both[n_eq:] if len(roots) > n_eq else ca.SX(0, 1)
         g = ca.vertsplit(self.g)
         xs = ca.vertsplit(self.x)
         self.n, self.m = len(free), len(cons)
@@ -311,6 +329,86 @@ class CompiledNLP:
             directional = ca.Function("outputs_dp", [self.x, self.p, V],
                                       [ca.jtimes(h, self.p, V), ca.jtimes(self.g, self.p, V)])
             return values, directional
+
+    def component_function(self, names) -> tuple:
+        """One compiled casadi function (x, p) -> values of every element of the model's
+        components ``names`` (named Expressions, Vars, Params), and for each component its
+        indices: (function, [(name, indices, start, stop)]). Compiled on first use per tuple
+        of names and kept with the model."""
+        key = tuple(names)
+        cache = self.__dict__.setdefault("_components", {})
+        if key not in cache:
+            with _SYMBOLIC, long_lived_build(collect_first=False):
+                layout, roots = [], []
+                for name in key:
+                    comp = self.model.find_component(name)
+                    items = list(comp.items())
+                    layout.append((name, [k for k, _ in items], len(roots), len(roots) + len(items)))
+                    roots.extend(v for _, v in items)
+                leaves = {id(v): k for k, v in enumerate(self.variables + self.param_data)}
+                tape = _Tape(self.n, leaves)
+                h = tape.build(self.x, self.p, tape.walk(roots)) if roots else ca.SX(0, 1)
+                cache[key] = (ca.Function("components", [self.x, self.p], [h]), layout)
+        return cache[key]
+
+    def component_values(self, names, x=None, p=None) -> dict:
+        """{name: (indices, values)} of the model's components ``names`` (named Expressions,
+        Vars, Params) at (x, p) (default: the model's current point): the expressions from one
+        evaluation of the compiled function of all of them, variables and parameters from x
+        and p; components added after compiling by :meth:`component_function`."""
+        x = self.x_from_model() if x is None else np.asarray(x, float)
+        p = self.p_from_model() if p is None else np.asarray(p, float)
+        out, later = {}, []
+        exprs = None
+        for name in names:
+            if name in self._expr_layout:
+                if exprs is None:
+                    exprs = self._expressions()(x, p)
+                idx, a, b = self._expr_layout[name]
+                out[name] = (idx, exprs[a:b])
+            else:
+                leaf = self._leaf_values(name)
+                if leaf is None:
+                    later.append(name)
+                else:
+                    idx, where, pos, const = leaf
+                    vals = const.copy()
+                    vals[where == 0] = x[pos[where == 0]]
+                    vals[where == 1] = p[pos[where == 1]]
+                    out[name] = (idx, vals)
+        if later:
+            f, layout = self.component_function(later)
+            v = np.asarray(f(x, p)).ravel()
+            out.update({name: (idx, v[a:b]) for name, idx, a, b in layout})
+        return {name: out[name] for name in names}
+
+    def _expressions(self):
+        """(x, p) -> values of every named expression (compiled on first use)."""
+        f = self.__dict__.get("_f_expr")
+        if f is None:
+            with _SYMBOLIC:
+                f = ca.Function("expressions", [self.x, self.p], [self._expr_sx])
+            self._f_expr = f
+        return lambda x, p: np.asarray(f(x, p)).ravel()
+
+    def _leaf_values(self, name):
+        """(indices, source 0 = x / 1 = p / 2 = constant, position, constants) of a Var or
+        Param component; None for anything else."""
+        cache = self.__dict__.setdefault("_leaf_cache", {})
+        if name not in cache:
+            comp = self.model.find_component(name)
+            if not isinstance(comp, (pyo.Var, pyo.Param)):
+                return None
+            if "_leaf_pos" not in self.__dict__:
+                self._leaf_pos = {**{id(v): (0, k) for k, v in enumerate(self.variables)},
+                                  **{id(v): (1, k) for k, v in enumerate(self.param_data)}}
+            idx, where, pos, const = [], [], [], []
+            for k, d in comp.items():
+                w, q = self._leaf_pos.get(id(d), (2, 0))
+                idx.append(k), where.append(w), pos.append(q)
+                const.append(float(pyo.value(d)) if w == 2 else 0.0)
+            cache[name] = (idx, np.array(where, np.int8), np.array(pos, np.int64), np.array(const, float))
+        return cache[name]
 
     # -- values --------------------------------------------------------------
     def x_from_model(self) -> np.ndarray:

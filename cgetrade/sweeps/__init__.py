@@ -21,10 +21,10 @@ A scenario sweep solves one scenario at several sizes (multiples ``s`` of every 
 parameter = start + s (final - start)).
 
 Each worker (a Dask process, or this process when serial) keeps its models in a cache: a
-sweep builds and compiles one model per worker and solves every case from the previous
-case's solution (warm start); an SSA draw needs its own model because elasticities are
-compiled into the equations (build + compile about 0.3 s on 6x8), and its scenario solve
-starts from the previous draw's solution. A draw that fails is kept with its error
+sweep or an SSA builds and compiles one model per worker and solves every case from the
+previous case's solution (warm start); elasticities are parameters of the compiled model, so
+an SSA draw only sets them (a new model only for a draw that changes an elasticity's
+functional form, e.g. away from Cobb-Douglas). A draw that fails is kept with its error
 (``draw_status``, ``draw_error``) and NaN results, never dropped.
 
 Results: an xarray Dataset with a ``draw`` dimension holding every ``_pct`` / ``_change``
@@ -203,47 +203,79 @@ def _fingerprint(dataset) -> str:
     return h.hexdigest()
 
 
+def _elasticities(base, sectors, multipliers: tuple) -> dict:
+    """{name: values by sector} of every elasticity an SSA may vary: the table ``base``'s
+    values times the draw's multipliers."""
+    factor = {(name, s): 1.0 for name, _, _ in multipliers for s in sectors}
+    for name, sector, m in multipliers:
+        for s in ([sector] if sector else sectors):
+            factor[name, s] *= m
+    return {name: [base.value(name, s) * factor.get((name, s), 1.0) for s in sectors]
+            for name in PARAMETERS}
+
+
 def _model(dataset, multipliers: tuple, closure=None, options: tuple = ()):
-    """A solved baseline model for these elasticity multipliers and the scenario's calibration
-    ``options`` (its ``[model]`` table: skills, va_nest), cached on the worker."""
+    """A solved baseline model with these elasticity multipliers and the scenario's
+    calibration ``options`` (its ``[model]`` table: skills, va_nest), cached on the worker.
+
+    Elasticities are parameters of the compiled model (CGEModel.set_elasticities): every
+    draw reuses the worker's model of this dataset and closure; only a draw that changes an
+    elasticity's functional form (to or from Cobb-Douglas or Leontief) gets a model of its
+    own, cached by those forms."""
     from .. import CGEModel, calibrate
     from ..calibrate import Elasticities
+    from ..model import ELASTICITIES, elasticity_forms
     from ..results import collect
-    key = (_fingerprint(dataset), multipliers, repr(closure), options)
+    key = (_fingerprint(dataset), repr(closure), options)
     cache = _cache()
     if key not in cache:
-        base = Elasticities.gtap_default()
-        sectors = [str(s) for s in dataset["sector"].values]
-        factor = {(name, s): 1.0 for name, _, _ in multipliers for s in sectors}
-        for name, sector, m in multipliers:
-            for s in ([sector] if sector else sectors):
-                factor[name, s] *= m
-        el = base.override(**{name: {s: base.value(name, s) * factor[name, s] for s in sectors}
-                              for name in {n for n, _, _ in multipliers}})
-        model = CGEModel(calibrate(dataset, el, **dict(options)), closure)
+        table = Elasticities.gtap_default()
+        cache[key] = {"params": calibrate(dataset, table, **dict(options)), "table": table, "forms": {}}
+    family = cache[key]
+    values = _elasticities(family["table"], [str(s) for s in dataset["sector"].values], multipliers)
+    central = family["params"]
+    forms = repr(elasticity_forms({k: values[k] if k in values else central[k] for k in ELASTICITIES}))
+    entry = family["forms"].get(forms)
+    if entry is None:
+        trial = type(central)(data=central.data.assign(
+            {k: (central.data[k].dims, np.asarray(v, float)) for k, v in values.items()}),
+            dataset=central.dataset)
+        model = CGEModel(trial, closure)
         model.solve()
-        if len(cache) > 4:                 # SSA: every draw has its own model; keep a few
-            cache.pop(next(iter(cache)))
-        cache[key] = {"model": model, "base": collect(model), "x0": model.nlp.x_from_model()}
-    return cache[key]
+        if len(family["forms"]) > 4:               # keep a few functional forms
+            family["forms"].pop(next(iter(family["forms"])))
+        entry = family["forms"][forms] = {"model": model, "x0": model.nlp.x_from_model()}
+        entry["base"], entry["base_values"] = collect(model), values
+    model = entry["model"]
+    if entry["base_values"] != values:
+        model.set_elasticities(**values)           # same forms: parameters only, no recompile
+        model.nlp.to_model(entry["x0"])
+        model.solve()                              # the benchmark: a residual check
+        x = model.nlp.x_from_model()
+        if np.max(np.abs(x - entry["x0"])) > 1e-12:    # a baseline that moved with the elasticities
+            entry["base"], entry["x0"] = collect(model), x
+        entry["base_values"] = values
+    return entry
 
 
-def _changes(base, scen) -> xr.Dataset:
-    """The changes of :func:`cgetrade.results.compare` (same formulas), without the levels;
-    metadata is added once for all draws."""
+def _changes(base, scen) -> dict:
+    """The changes of :func:`cgetrade.results.compare` (same formulas, on the arrays), without
+    the levels: {"vars": {name: (dims, values)}, "coords": {name: Variable}}; :func:`_gather`
+    stacks the draws into one Dataset and adds the metadata once."""
     out = {}
-    for k in base.data_vars:
+    for k, da in base.data_vars.items():
         kind = metadata.kind(k)
+        b, s = da.values, scen[k].values
         if kind in ("level", "count"):
-            out[f"{k}_pct"] = 100.0 * (scen[k] / base[k].where(base[k] != 0) - 1.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[f"{k}_pct"] = (da.dims, 100.0 * (s / np.where(b != 0, b, np.nan) - 1.0))
         if kind in ("rate", "balance", "count"):
-            out[f"{k}_change"] = (100.0 if kind == "rate" else 1.0) * (scen[k] - base[k])
+            out[f"{k}_change"] = (da.dims, (100.0 if kind == "rate" else 1.0) * (s - b))
         if kind == "change":                   # already a change from the baseline (EV)
-            out[k] = scen[k]
-    ds = xr.Dataset(out)
-    for v in ds.data_vars.values():
-        v.attrs = {}
-    return ds
+            out[k] = (da.dims, s)
+    used = {d for dims, _ in out.values() for d in dims}
+    coords = {k: c.variable for k, c in base.coords.items() if set(c.dims) <= used}
+    return {"vars": out, "coords": coords}
 
 
 def _solve_case(dataset, scenario, multipliers: tuple, scale: float, closure=None, options: tuple = ()) -> dict:
@@ -352,9 +384,13 @@ def _gather(outcomes, dim_coords: dict, extra: dict, attrs: dict) -> xr.Dataset:
     template = next((o["result"] for o in outcomes if o["result"] is not None), None)
     if template is None:
         raise SweepError("every draw failed; first error: " + outcomes[0]["error"])
-    parts = [o["result"] if o["result"] is not None else xr.full_like(template, np.nan) for o in outcomes]
     n = len(outcomes)
-    ds = xr.concat(parts, dim=xr.DataArray(np.arange(n), dims="draw", name="draw"), combine_attrs="override")
+    data = {}
+    for k, (dims, values) in template["vars"].items():      # failed draws: NaN
+        gap = np.full(np.shape(values), np.nan)
+        data[k] = (("draw",) + tuple(dims), np.stack([o["result"]["vars"][k][1] if o["result"] is not None
+                                                      else gap for o in outcomes]))
+    ds = xr.Dataset(data, coords={**template["coords"], "draw": np.arange(n)})
     ds["draw_status"] = ("draw", np.array([o["status"] for o in outcomes], dtype=object))
     ds["draw_error"] = ("draw", np.array([o["error"] for o in outcomes], dtype=object))
     ds["solver_iterations"] = ("draw", np.array([o["iterations"] for o in outcomes]))
