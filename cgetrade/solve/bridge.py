@@ -415,7 +415,13 @@ class CompiledNLP:
         return np.array([v.value if v.value is not None else 1.0 for v in self.variables], float)
 
     def p_from_model(self) -> np.ndarray:
-        return np.array([pyo.value(q) for q in self.param_data], float)
+        try:                             # fixed VarData and mutable ParamData: their stored value
+            vals = [q._value for q in self.param_data]    # (the public .value costs 3x more)
+        except AttributeError:           # pragma: no cover - another Pyomo layout
+            vals = [q.value for q in self.param_data]
+        if None in vals:                 # pyo.value names the one without a value
+            vals = [pyo.value(q) for q in self.param_data]
+        return np.array(vals, float)
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         lb = np.array([-math.inf if v.lb is None else v.lb for v in self.variables], float)
