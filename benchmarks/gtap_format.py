@@ -1,19 +1,15 @@
-"""Reading and calibrating GTAP-format data bases and the full WIOD table, by phase.
+"""Reading and calibrating GTAP-format data bases (HAR files), by phase.
 
-    python benchmarks/gtap_format.py                      # GTAP-format 20x41, WIOD 40x35
-    python benchmarks/gtap_format.py --gtap 10x20 --no-wiod
+    python benchmarks/gtap_format.py                      # GTAP-format 20x41
+    python benchmarks/gtap_format.py --gtap 10x20 20x41
 
 A GTAP-format set of the requested size is written with harpy3 by the test suite's generator
 (tests/data_sources/samples.py: exact GTAP accounting identities, tariffs, margins, trade
 inside the aggregate region; the GTAP database itself is licensed and not shipped). Phases:
 write (not counted), read + map to the schema (``from_gtap``), validate, calibrate, build,
-compile, benchmark solve (a residual check), a 10 % TFP shock. The full WIOD 2011 table:
-40 countries + rest of the world x 35 sectors from the package data (``build_wiod`` with
-identity concordances, except that the four sectors with zero output in some country are merged
-into a neighbour: c5 leather into c4 textiles, c8 refined petroleum into c9 chemicals, c19 motor
-vehicle trade into c20 wholesale, c35 private households into c34 other services; 41 x 31) -
-read, then the same phases. Each case runs in a fresh process so
-that its peak memory (ru_maxrss) is its own.
+compile, benchmark solve (a residual check), a 10 % TFP shock. Each case runs in a fresh
+process so that its peak memory (ru_maxrss) is its own. The full WIOD table and synthetic
+GTAP-size models: benchmarks/gtap_size.py.
 """
 from __future__ import annotations
 
@@ -76,29 +72,17 @@ def case_gtap(size: str) -> dict:
     return out
 
 
-def case_wiod() -> dict:
-    from cgetrade.data.wiod import build_wiod, wiod_table
-
-    def load():
-        t = wiod_table(2011)          # every country; sectors as in WIOD except the four with zero
-        merge = {"c5": "c4", "c8": "c9", "c19": "c20", "c35": "c34"}   # output in some country
-        return build_wiod(2011, {c: c for c in t["countries"]},
-                          {j: merge.get(j, j) for j in t["industries"]}), None
-    return _phases(load)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gtap", nargs="*", default=["20x41"], help="GTAP-format sizes REGIONSxCOMMODITIES")
-    ap.add_argument("--no-wiod", action="store_true", help="skip the full WIOD table")
     ap.add_argument("--case", help=argparse.SUPPRESS)        # internal: one case in this process
     args = ap.parse_args()
     if args.case:
-        res = case_wiod() if args.case == "wiod" else case_gtap(args.case)
+        res = case_gtap(args.case)
         res["peak RSS MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(res))
         return
-    cases = [*args.gtap] + ([] if args.no_wiod else ["wiod"])
+    cases = list(args.gtap)
     rows = []
     for case in cases:
         done = subprocess.run([sys.executable, __file__, "--case", case], capture_output=True, text=True)
@@ -106,7 +90,7 @@ def main():
             print(f"{case}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
             continue
         res = json.loads(done.stdout.strip().splitlines()[-1])
-        rows.append((("GTAP-format " + case) if case != "wiod" else "WIOD 2011 full table", res))
+        rows.append(("GTAP-format " + case, res))
     keys = ["regions x sectors", "equations", "read", "validate", "calibrate", "build", "compile",
             "benchmark solve", "shock solve", "max residual", "peak RSS MB"]
     print("| case | " + " | ".join(keys) + " |")
