@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 #: files a command promises to write (checked after it ran), by a word of the command
 PROMISES = {"run china_ai --variant high": ["china_ai_high.nc"],
             "run west_automation --closure long_run": ["west_automation_central_long_run.nc"],
+            "run reshoring --closure short_run": ["reshoring_central_short_run.nc"],
             "report china_ai_high.nc": ["china_ai_high.html"],
             "export china_ai_high.nc": ["china_ai_high.csv"],
             "--out results.nc": ["results.nc"], "--out my.nc": ["my.nc"],
