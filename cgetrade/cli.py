@@ -457,7 +457,8 @@ def cmd_policy(args) -> int:
     from . import calibrate
     from .model import Closure
     from .errors import OptionsError, check_keys, read_toml
-    from .policy import compare_regimes, inflation_frontier, plot_frontier
+    from .policy import compare_regimes, inflation_frontier
+    from .report.monetary import plot_static_frontier
     from .results import save
     from .scenario import Scenario
     path = _experiment_path(args.scenario or "inflation_targeting.toml")
@@ -474,7 +475,7 @@ def cmd_policy(args) -> int:
                            f"{list(map(str, ds['region'].values))}")
     if getattr(args, "years", None):
         from .dynamics import DynamicsError
-        from .dynamics.monetary import run_experiment
+        from .report.monetary import run_experiment
         try:
             run_experiment(spec, path.parent, ds, years=args.years, variant=args.variant, out=args.out or ".")
         except DynamicsError as err:
@@ -494,7 +495,7 @@ def cmd_policy(args) -> int:
         stem = f"{spec.get('name', path.stem)}_{scen.name}_{scen.variant}"
         save(table, outdir / f"{stem}_regimes.nc")
         save(frontier, outdir / f"{stem}_frontier.nc")
-        plot_frontier(frontier, outdir / f"{stem}_frontier.png")
+        plot_static_frontier(frontier, outdir / f"{stem}_frontier.png")
         print(f"\n== {scen.name} ({scen.variant}) under each monetary regime; labour: {closure.labour}, "
               f"kappa {closure.kappa}, phi {closure.phi}; CPI in local currency, unit of account: the "
               f"{closure.anchor} currency (each row: the regime of the studied regions, the nominal anchor)")

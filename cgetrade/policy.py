@@ -20,7 +20,8 @@ an xarray Dataset (regime x region) with
 * ``loss`` = pi_gap^2 + lambda u_gap^2 (pi_gap: 100 dln CPI minus the target; u_gap in pp).
 
 ``inflation_frontier`` sweeps the weight lambda of flexible inflation targeting and traces
-the inflation-gap / unemployment-gap frontier; ``plot_frontier`` draws it (matplotlib).
+the CPI-level / unemployment-gap frontier; cgetrade.report.monetary.plot_static_frontier
+draws it.
 """
 from __future__ import annotations
 
@@ -233,37 +234,3 @@ def inflation_frontier(params, scenario, regions=("USA", "EU", "JPN"),
     out = xr.concat(rows, dim="it_lambda")
     out.attrs["scenario"] = scenario.name
     return out
-
-
-def frontier_plot(curves, xlabel: str, ylabel: str, title: str, path, axes_at_zero: bool = False):
-    """One labelled line per region: ``curves`` = {region: (labels, x, y)}; written to ``path``."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    for r, (labels, xs, ys) in curves.items():
-        ax.plot(xs, ys, marker="o", label=str(r))
-        for lab, x, y in zip(labels, xs, ys):
-            ax.annotate(f"{lab:g}", (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    if axes_at_zero:
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.axvline(0, color="grey", lw=0.5)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=9)
-    ax.legend()
-    fig.tight_layout()
-    from ._io import atomic_path
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    return path
-
-
-def plot_frontier(frontier: xr.Dataset, path):
-    """Inflation gap vs unemployment gap, one line per region, labelled by lambda."""
-    curves = {r: (frontier.it_lambda.values, frontier.unemployment_gap_pp.sel(region=r).values,
-                  frontier.cpi_pct.sel(region=r).values) for r in frontier.region.values}
-    return frontier_plot(curves, "unemployment gap (pp)", "CPI change, local currency (100 x log)",
-                         f"Flexible inflation targeting frontier: {frontier.attrs.get('scenario', '')}\n"
-                         "(labels: weight lambda on the unemployment gap)", path, axes_at_zero=True)
