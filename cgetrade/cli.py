@@ -505,15 +505,15 @@ def cmd_policy(args) -> int:
 
 
 def path_table(res, manufacturing=(), window=(2025, 2035)) -> str:
-    """Per region: GDP deviation in the middle and last year, average CPI inflation deviation
-    over ``window`` (within the path), manufacturing jobs and capital in the last years."""
+    """Per region: GDP deviation in the middle and last year, average deviation of the change of
+    the CPI relative to the numeraire over ``window`` (within the path), manufacturing jobs and capital in the last years."""
     years = [int(y) for y in res.year.values]
     lo, hi = max(window[0], years[1]), min(window[1], years[-1])
     mid, last = min(2030, years[-1]), years[-1]
     jobs_year = min(2035, last)
-    infl = res["cpi_inflation_dev_pp"].sel(year=slice(lo, hi)).mean("year")
+    infl = res["cpi_relative_change_dev_pp"].sel(year=slice(lo, hi)).mean("year")
     lines = [f"{'region':<6} {'rGDP % ' + str(mid):>12} {'rGDP % ' + str(last):>12} "
-             f"{'CPI infl. pp/yr ' + str(lo) + '-' + str(hi):>26} {'base infl. %/yr':>15} "
+             f"{'CPI/P_W chg pp/yr ' + str(lo) + '-' + str(hi):>26} {'base CPI/P_W %/yr':>17} "
              f"{'manuf. jobs th. ' + str(jobs_year):>22} {'capital % ' + str(last):>14}"]
     for r in res.region.values:
         jobs = float(res["employment_change"].sel(region=r, year=jobs_year, sector=list(manufacturing)).sum()) \
@@ -521,7 +521,7 @@ def path_table(res, manufacturing=(), window=(2025, 2035)) -> str:
         lines.append(f"{r:<6} {float(res.real_gdp_dev_pct.sel(region=r, year=mid)):>12.3f} "
                      f"{float(res.real_gdp_dev_pct.sel(region=r, year=last)):>12.3f} "
                      f"{float(infl.sel(region=r)):>26.4f} "
-                     f"{float(res.baseline_cpi_inflation.sel(region=r, year=slice(lo, hi)).mean()):>15.3f} "
+                     f"{float(res.baseline_cpi_relative_change.sel(region=r, year=slice(lo, hi)).mean()):>17.3f} "
                      f"{jobs:>22.1f} {float(res.capital_stock_dev_pct.sel(region=r, year=last)):>14.3f}")
     return "\n".join(lines)
 
@@ -581,7 +581,7 @@ def cmd_path(args) -> int:
 
 
 def regime_table(table) -> str:
-    cols = [("cpi_pct", "CPI %"), ("cpi_import_pct", "import"), ("cpi_domestic_pct", "domestic"),
+    cols = [("cpi_pct", "CPI lvl %"), ("cpi_import_pct", "import"), ("cpi_domestic_pct", "domestic"),
             ("cpi_imported_intermediates_pct", "imp. inputs"), ("cpi_domestic_value_added_pct", "dom. VA"),
             ("exchange_rate_pct", "e %"), ("ngdp_local_pct", "NGDP %"),
             ("unemployment_gap_pp", "U gap pp"), ("unemployed_change", "unempl. th."),

@@ -46,8 +46,11 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
                                _IDX, "level", ""),
     "factor_price": ("factor price index (wage, rental rate; sector-specific factors: average)",
                      _IDX, "level", ""),
-    "cpi": ("consumer price index (true cost of living, household price index P_H)", _IDX, "level", ""),
-    "cpi_laspeyres": ("Laspeyres consumer price index (benchmark basket)", _IDX, "level", ""),
+    "cpi": ("consumer price index relative to the numeraire (true cost of living, household price index "
+            "P_H; a relative price: without a nominal side it is not a currency's price level)", _IDX,
+            "level", ""),
+    "cpi_laspeyres": ("Laspeyres consumer price index relative to the numeraire (benchmark basket)", _IDX,
+                      "level", ""),
     "final_price_index": ("price index of each final demand agent's basket P_H", _IDX, "level", ""),
     "world_price_index": ("world export price index P_W", _IDX, "level", ""),
     "terms_of_trade": ("terms of trade: export price index / import price index (fob)", _IDX, "level",
@@ -208,10 +211,12 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
     "cpi_domestic_value_added_pct": ("contribution of domestic value added to the local-currency CPI "
                                      "(100 x log change; cpi_domestic_pct minus imported intermediates)",
                                      "%", "change", ""),
-    "cpi_inflation_imported_intermediates": ("contribution of imported intermediates to CPI inflation "
-                                             "(100 dln CPI per year)", "% per year", "change", ""),
-    "cpi_inflation_domestic_value_added": ("contribution of domestic value added to CPI inflation "
-                                           "(100 dln CPI per year)", "% per year", "change", ""),
+    "cpi_relative_change_imported_intermediates": ("contribution of imported intermediates to the change of the "
+                                                   "CPI relative to the numeraire (100 dln per year)",
+                                                   "% per year", "change", ""),
+    "cpi_relative_change_domestic_value_added": ("contribution of domestic value added to the change of the "
+                                                 "CPI relative to the numeraire (100 dln per year)",
+                                                 "% per year", "change", ""),
     "policy_rate": ("policy rate i", "% per year", "change", ""),
     "shadow_rate": ("rate prescribed by the rule before the lower bound (peg: the policy rate)",
                     "% per year", "change", ""),
