@@ -238,6 +238,38 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
     "loss_unemployment": ("discounted sum of squared unemployment gaps, sum_t beta^t u_gap^2", "pp2",
                           "change", "year: sum"),
     "loss": ("discounted loss sum_t beta^t (pi_gap^2 + lambda u_gap^2)", "pp2", "change", "year: sum"),
+    "inflation_exchange_rate": ("contribution of the exchange rate against the anchor currency to CPI "
+                                "inflation (its part of imported goods and imported intermediates)",
+                                "% per year", "change", ""),
+    "inflation_import_foreign": ("contribution of directly imported consumer goods at their prices in the "
+                                 "anchor currency (the import contribution net of the exchange rate)",
+                                 "% per year", "change", ""),
+    "inflation_imported_intermediates_foreign": ("contribution of imported intermediates at their prices in "
+                                                 "the anchor currency (net of the exchange rate)",
+                                                 "% per year", "change", ""),
+    "consumption_gap": ("household consumption spending against the natural path's share of income: "
+                        "-100 (sigma_c (i - pi^e - r*) + d)", "%", "change", ""),
+    "demand_shock": ("demand shock d: share of consumption spending saved instead", "%", "change", ""),
+    "markup": ("markup wedge mu: producer price over the cost-based price (1 = flexible prices)", "1",
+               "level", ""),
+    "import_price_wedge": ("import-price wedge omega by commodity group: local-currency import prices over "
+                           "border prices (1 = full pass-through within the year)", "1", "level", ""),
+    "inflation_exchange_rate_mean": ("mean contribution of the exchange rate to CPI inflation",
+                                     "pp per year", "change", "year: mean"),
+    "inflation_import_foreign_mean": ("mean contribution of imported consumer goods at anchor-currency "
+                                      "prices to CPI inflation", "pp per year", "change", "year: mean"),
+    "inflation_imported_intermediates_foreign_mean": ("mean contribution of imported intermediates at "
+                                                      "anchor-currency prices to CPI inflation",
+                                                      "pp per year", "change", "year: mean"),
+    "inflation_exchange_rate_shock": ("mean contribution of the exchange rate to CPI inflation minus the "
+                                      "no-shock run's (the shock's contribution)", "pp per year",
+                                      "change", "year: mean"),
+    "inflation_import_foreign_shock": ("mean contribution of imported consumer goods at anchor-currency "
+                                       "prices minus the no-shock run's", "pp per year", "change",
+                                       "year: mean"),
+    "inflation_imported_intermediates_foreign_shock": ("mean contribution of imported intermediates at "
+                                                       "anchor-currency prices minus the no-shock run's",
+                                                       "pp per year", "change", "year: mean"),
 }
 
 #: coordinate -> long_name
@@ -259,6 +291,9 @@ COORDINATES: dict[str, str] = {
     "it_lambda": "weight of the unemployment gap in flexible inflation targeting",
     "loss_lambda": "weight lambda of the unemployment gap in the loss",
     "rule_phi_u": "response of the policy rule to the unemployment gap",
+    "commodity_group": "commodity group of price setting and import pass-through",
+    "variant": "variant of the currency areas (lower bound, Phillips curves, expectations)",
+    "shock": "source of the disinflation: foreign supply shock or domestic demand shortfall",
 }
 #: coordinates whose labels get a ``<coord>_name`` auxiliary coordinate with full names
 NAMED = {"region": "region", "source": "region", "sector": "sector", "commodity": "sector",
@@ -363,8 +398,6 @@ def describe(ds: xr.Dataset, names: dict | None = None, override: bool = True) -
     return ds
 
 
-register("import_price_wedge", "import-price wedge omega: local-currency import prices over border "
-         "prices (1 = full pass-through within the year)", "1")
 
 #: readable units of the screen tables -> their UDUNITS form in files (a change of a rate in
 #: percentage points is a number in units of 1e-2, UDUNITS' percent)

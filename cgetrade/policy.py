@@ -14,6 +14,9 @@ an xarray Dataset (regime x region) with
   sum_i w_i v_i g_i, g = (I - A_d')^-1 A_m' (dln e + dln P_M), the input-output price model
   with Sato-Vartia averages A_d, A_m of both points' intermediate cost shares) and
   ``cpi_domestic_value_added_pct`` (the rest: wages, capital returns, taxes, productivity);
+  the exchange rate's parts of the two imported contributions, ``cpi_exchange_rate_import_pct``
+  = 100 sum_i w_i (1 - v_i) dln e and ``cpi_exchange_rate_intermediates_pct`` =
+  100 sum_i w_i v_i (M dln e)_i (local import prices in the anchor currency times e);
 * the instrument: ``exchange_rate_pct`` and the local nominal level ``ngdp_local_pct``;
 * ``unemployment_gap_pp`` (U - U0, percentage points), ``unemployed_change`` (thousand
   persons), ``real_wage_pct``, ``real_gdp_pct``, ``ev_pct_income``;
@@ -144,9 +147,13 @@ def cpi_decomposition(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
     total = 100 * np.log(scen.cpi_local.values / base.cpi_local.values)
     shares = average_cost_shares(base, scen)
     if shares is None:
-        mid = np.full_like(dom, np.nan)
+        mid = er_mid = np.full_like(dom, np.nan)
     else:
         mid = cpi_three_way(w, v, de, dpd, dpm, *shares)[1]
+        # the exchange rate's part of the imported intermediates: M dln e (a uniform change of
+        # every local import price by dln e)
+        er_mid = cpi_three_way(w, v, de, np.zeros_like(dpd), np.zeros_like(dpm), *shares)[1]
+    er_imp = 100 * (w * (1 - v) * de).sum(0)
     coords = {"region": base.region}
     log_pct = lambda what: {"long_name": f"{what} (100 x log change, Sato-Vartia)", "units": "%"}  # noqa: E731
     return xr.Dataset({"cpi_pct": ("region", total, log_pct("local-currency CPI")),
@@ -157,7 +164,13 @@ def cpi_decomposition(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
                                                   "CPI, the import content of domestic prices")),
                        "cpi_domestic_value_added_pct": (
                            "region", dom - mid, log_pct("domestic value added's contribution to the "
-                                                        "local-currency CPI: domestic minus imported intermediates"))},
+                                                        "local-currency CPI: domestic minus imported intermediates")),
+                       "cpi_exchange_rate_import_pct": (
+                           "region", er_imp, log_pct("the exchange rate's part of the import contribution "
+                                                     "(100 sum_i w_i (1 - v_i) dln e)")),
+                       "cpi_exchange_rate_intermediates_pct": (
+                           "region", er_mid, log_pct("the exchange rate's part of the imported "
+                                                     "intermediates' contribution (100 sum_i w_i v_i (M dln e)_i)"))},
                       coords=coords)
 
 

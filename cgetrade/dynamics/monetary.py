@@ -15,10 +15,13 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from ..model import Closure
+from ..model import CGEModel, Closure
+from ..paths import PathError, parse_path
+from ..policy import cpi_decomposition
 from .accumulation import capital_next, real_investment
-from .nominal import (AREAS, REGIMES, STATIC_ONLY, Area, NominalError, Settings, areas_for,  # noqa: F401
-                      build, parse_regime, resolve_regimes)
+from .nominal import (AREAS, GROUPS, REGIMES, STATIC_ONLY, Area, NominalError, Settings,  # noqa: F401
+                      areas_for, build, commodity_groups, import_weights, parse_regime,
+                      resolve_regimes, settings_from)
 from .projections import DynamicsError, Periods
 from .recursive import DynamicModel
 
@@ -29,16 +32,19 @@ def natural_closure() -> Closure:
 
 
 class MonetaryModel(DynamicModel):
-    """The static model with the dynamic monetary block (built and compiled once per set of
-    regimes). ``run(scenario, natural, start)`` solves the years from ``start`` on."""
+    """The static model with the dynamic nominal block (cgetrade/dynamics/nominal.py; built
+    and compiled once per set of regimes). ``run(scenario, natural, start, baseline)`` solves
+    the years from ``start`` on. ``groups``: commodity groups of price setting and
+    pass-through ({commodity: group}; default nominal.commodity_groups)."""
 
     def __init__(self, params, regimes: dict, areas: dict | None = None,
                  settings: Settings | None = None, projections=None, periods: Periods | None = None,
-                 anchor: str = "USA", flexible_wages: bool = False):
+                 anchor: str = "USA", flexible_wages: bool = False, groups: dict | None = None):
         self.settings = settings or Settings()
         self.settings.check()
         self.regimes = resolve_regimes(regimes, params.regions, anchor)
         self.areas = areas_for(params.regions, areas)
+        self.groups = commodity_groups(params, groups)
         self.anchor = anchor
         self.flexible_wages = flexible_wages
         closure = Closure(labour="wage_curve", monetary={"*": "cpi"}, anchor=anchor)
@@ -46,24 +52,29 @@ class MonetaryModel(DynamicModel):
             warnings.simplefilter("ignore")
             super().__init__(params, projections, periods, closure)
 
-    # -- equations --------------------------------------------------------------------------
     def _extend(self, m):
         build(self, m)
 
     # -- the path ---------------------------------------------------------------------------
-    def run(self, scenario, natural: xr.Dataset, start: int, baseline: xr.Dataset) -> xr.Dataset:
-        """Years ``start``..end of ``scenario`` with the monetary block, from the natural path
-        (same scenario, flexible wages; ``natural_path``) in the year before ``start``."""
+    def run(self, scenario, natural: xr.Dataset, start: int, baseline: xr.Dataset,
+            demand_shock: dict | None = None) -> xr.Dataset:
+        """Years ``start``..end of ``scenario`` with the nominal block, from the natural path
+        (same scenario, flexible wages and prices; ``natural_path``) in the year before
+        ``start``. ``demand_shock``: {region: {year: d}}, the share of consumption spending
+        saved instead in that year (a domestic demand shortfall; the natural path is not
+        affected)."""
         years = self.years
-        if start not in years or years.index(start) == 0 or self.periods.step != 1:
-            raise NominalError(f"the monetary path needs yearly periods and a start year after "
-                                f"the first ({years[0]}); got start {start}")
+        check_start(start, years[0], years[-1], self.periods.step)
         self._check_paths(scenario)
         self._restore_benchmark()
         m, p, R, L = self.model.pyomo, self.params, self.params.regions, list(self.model.pyomo.L)
         A, a = self.anchor, self.areas
+        shocks = dict(demand_shock or {})
+        unknown = sorted(set(shocks) - set(R))
+        if unknown:
+            raise NominalError(f"demand shock for unknown region(s) {unknown}; known: {R}")
         k0 = years.index(start)
-        nat = _natural_arrays(natural, p, L, A, a, k0)
+        nat = _natural_arrays(natural, p, L, A, a, k0, m, self.groups)
         nat["gw"] = _natural_arrays(baseline, p, L, A, a, k0)["gw"]    # the trend: no shocks
         touched = [getattr(m, name)[idx] for name, idx in scenario.targets(self.model)]
         lam = baseline["labour_productivity"].transpose("year", "region").values
@@ -75,12 +86,14 @@ class MonetaryModel(DynamicModel):
         self.nlp.to_model(x)
         for r in R:
             m.IR[r].set_value(a[r].start_rate)
+        I, G = list(m.I), list(m.PTG)
         lags = {"cpi": {r: nat["P"][k0 - 1, R.index(r)] for r in R},
                 "w": {(h, r): nat["W"][k0 - 1, L.index(h), R.index(r)] for h in L for r in R},
                 "pi": {r: a[r].start_inflation for r in R}, "i": {r: a[r].start_rate for r in R},
                 "ngdp": {r: nat["ngdp"][k0 - 1, R.index(r)] for r in R},
-                "border": {r: nat["B"][k0 - 1, R.index(r)] for r in R},
-                "dollar": {r: nat["B"][k0 - 1, R.index(r)] for r in R}}
+                "py": {(j, r): nat["PY"][k0 - 1, I.index(j), R.index(r)] for j in I for r in R},
+                "border": {gr: nat["B"][gr][k0 - 1] for gr in G},
+                "dollar": {gr: nat["B"][gr][k0 - 1] for gr in G}}
         K = nat["K"][k0].copy()
         self._first_lag_record = natural.isel(year=k0 - 1)
         recs = []
@@ -103,13 +116,18 @@ class MonetaryModel(DynamicModel):
                 vals[m.ngdp_lag[r]] = lags["ngdp"][r]
                 vals[m.ngdp_path[r]] = nat["ngdp"][k, i]
                 vals[m.ngdp_path_lag[r]] = nat["ngdp"][k - 1, i]
+                vals[m.cpi_path[r]] = nat["cpi"][k, i]
                 vals[m.ur_nat[r]] = nat["ur"][k, i]
-                vals[m.border_lag[r]] = lags["border"][r]
-                vals[m.dollar_lag[r]] = lags["dollar"][r]
+                vals[m.demand_shock[r]] = float(shocks.get(r, {}).get(year, 0.0))
                 for h in L:
                     vals[m.w_lag[h, r]] = lags["w"][h, r]
                     vals[m.g_w[h, r]] = nat["gw"][k, L.index(h), i]
                     vals[m.u_nat[h, r]] = nat["u"][k, L.index(h), i]
+                for j in I:
+                    vals[m.py_lag[j, r]] = lags["py"][j, r]
+            for gr in G:
+                vals[m.border_lag[gr]] = lags["border"][gr]
+                vals[m.dollar_lag[gr]] = lags["dollar"][gr]
             new.update({key: (q, float(v)) for key, (q, v) in vals.items()})
             if self.flexible_wages:
                 for h in L:
@@ -118,7 +136,7 @@ class MonetaryModel(DynamicModel):
             sol = self._solve_year(year, new)
             inv = real_investment(self.model)
             rec = self._record(year, K, n, inv, sol)
-            rec = self._record_monetary(rec, k, nat)
+            rec = self._record_monetary(rec)
             recs.append(rec)
             # lags for next year: this year's values in this year's deflated units (the
             # inflation equations add the unit's trend back)
@@ -127,15 +145,18 @@ class MonetaryModel(DynamicModel):
                 lags["pi"][r] = pyo.value(m.PI[r])
                 lags["i"][r] = pyo.value(m.IR[r])
                 lags["ngdp"][r] = pyo.value(m.ER[r] * m.INC[r])
-                lags["border"][r] = pyo.value(m.ER[r] * m.BORDER[r])
-                lags["dollar"][r] = pyo.value(m.BORDER[r])
                 for h in L:
                     lags["w"][h, r] = pyo.value(m.ER[r] * m.W[h, r])
+                for j in I:
+                    lags["py"][j, r] = pyo.value(m.ER[r] * m.PY[j, r])
+            for gr in G:
+                lags["border"][gr] = pyo.value(m.ER[gr[1]] * m.BORDER[gr])
+                lags["dollar"][gr] = pyo.value(m.BORDER[gr])
             K = capital_next(K, inv, self.delta, 1)
-        return self._assemble(recs, years[k0:], natural, scenario)
+        return self._assemble(recs, years[k0:], natural, scenario, shocks)
 
-    def _record_monetary(self, rec, k, nat) -> xr.Dataset:
-        m, R = self.model.pyomo, self.params.regions
+    def _record_monetary(self, rec) -> xr.Dataset:
+        m, R, I = self.model.pyomo, self.params.regions, list(self.model.pyomo.I)
         v = lambda comp: np.array([pyo.value(comp[r]) for r in R])  # noqa: E731
         D = ("region",)
         rec["inflation"] = (D, 100 * v(m.PI))
@@ -147,10 +168,16 @@ class MonetaryModel(DynamicModel):
         rec["unemployment_natural"] = (D, v(m.ur_nat))
         rec["exchange_rate_natural"] = (D, v(m.e_nat))
         rec["foreign_saving_response"] = (D, v(m.FSR))
-        rec["import_price_wedge"] = (D, v(m.OMEGA))
-        return rec
+        rec["consumption_gap"] = (D, -100 * v(m.CGAP))
+        rec["demand_shock"] = (D, 100 * v(m.demand_shock))
+        omega = np.full((len(GROUPS), len(R)), 1.0)
+        for (g, r) in m.PTG:
+            omega[GROUPS.index(g), R.index(r)] = pyo.value(m.OMEGA[g, r])
+        rec["import_price_wedge"] = (("commodity_group", "region"), omega)
+        rec["markup"] = (("sector", "region"), np.array([[pyo.value(m.MARKUP[j, r]) for r in R] for j in I]))
+        return rec.assign_coords(commodity_group=list(GROUPS))
 
-    def _assemble(self, recs, years, natural, scenario) -> xr.Dataset:
+    def _assemble(self, recs, years, natural, scenario, shocks=None) -> xr.Dataset:
         ds = xr.concat(recs, dim=xr.DataArray(years, dims="year", name="year"))
         R = self.params.regions
         a = self.areas
@@ -165,11 +192,9 @@ class MonetaryModel(DynamicModel):
         ds["output_gap"] = 100 * np.log(ds["real_gdp"] / nat_gdp)
         ds["at_lower_bound"] = ds["shadow_rate"] < ds["lower_bound"]
         ds["target_missed"] = abs(ds["inflation_gap"]) > 100 * self.settings.band
-        # import / domestic split of inflation, in undeflated local currency: the unit's
-        # deflator D_t = exp(tau (t - t0 + 1)) multiplies every world price alike
-        imp = np.full((len(years), len(R)), np.nan)
-        dom, mid = imp.copy(), imp.copy()
-        from ..policy import cpi_decomposition
+        # sources of inflation in undeflated local currency: the unit's deflator
+        # D_t = exp(tau (t - t0 + 1)) multiplies every world price alike
+        parts = {k: np.full((len(years), len(R)), np.nan) for k in ("imp", "dom", "mid", "er_imp", "er_mid")}
 
         def undeflate(rec, j):
             d = math.exp(tr * (j + 1))
@@ -179,14 +204,21 @@ class MonetaryModel(DynamicModel):
         for j in range(len(years)):
             prev = undeflate(recs[j - 1], j - 1) if j else first
             dec = cpi_decomposition(prev, undeflate(recs[j], j))
-            imp[j], dom[j] = dec["cpi_import_pct"].values, dec["cpi_domestic_pct"].values
-            mid[j] = dec["cpi_imported_intermediates_pct"].values
-        ds["inflation_import"] = (("year", "region"), imp)
-        ds["inflation_domestic"] = (("year", "region"), dom)
+            parts["imp"][j], parts["dom"][j] = dec["cpi_import_pct"].values, dec["cpi_domestic_pct"].values
+            parts["mid"][j] = dec["cpi_imported_intermediates_pct"].values
+            parts["er_imp"][j] = dec["cpi_exchange_rate_import_pct"].values
+            parts["er_mid"][j] = dec["cpi_exchange_rate_intermediates_pct"].values
+        YR = ("year", "region")
+        ds["inflation_import"] = (YR, parts["imp"])
+        ds["inflation_domestic"] = (YR, parts["dom"])
         # the domestic part: import content of domestic prices (input-output price model on
         # the two years' average cost shares) and domestic value added (the rest)
-        ds["inflation_imported_intermediates"] = (("year", "region"), mid)
-        ds["inflation_domestic_value_added"] = (("year", "region"), dom - mid)
+        ds["inflation_imported_intermediates"] = (YR, parts["mid"])
+        ds["inflation_domestic_value_added"] = (YR, parts["dom"] - parts["mid"])
+        # the exchange rate against the anchor currency in the two imported parts
+        ds["inflation_exchange_rate"] = (YR, parts["er_imp"] + parts["er_mid"])
+        ds["inflation_import_foreign"] = (YR, parts["imp"] - parts["er_imp"])
+        ds["inflation_imported_intermediates_foreign"] = (YR, parts["mid"] - parts["er_mid"])
         beta = self.settings.beta
         disc = xr.DataArray(beta ** np.arange(len(years)), dims="year", coords={"year": years})
         ds["loss_inflation"] = (disc * ds["inflation_gap"] ** 2).sum("year")
@@ -199,9 +231,11 @@ class MonetaryModel(DynamicModel):
             "anchor": self.anchor,
             "regimes": "; ".join(f"{r}: {self.regimes[r]}" for r in R),
             "flexible_wages": int(self.flexible_wages),
+            "commodity_groups": ", ".join(f"{i}: {g}" for i, g in self.groups.items()),
+            "demand_shock": "; ".join(f"{r}: {v}" for r, v in (shocks or {}).items()) or "none",
             "nominal_unit": f"nominal levels in {self.anchor} currency deflated by its target path "
                             f"exp({tr:g} t); inflation rates add the trend back",
-            "gaps": "against the natural path: the same scenario with flexible wages",
+            "gaps": "against the natural path: the same scenario with flexible wages and prices",
             **{f"setting_{k}": str(v) for k, v in self.settings.__dict__.items()},
         })
         from ..metadata import describe
@@ -215,10 +249,20 @@ class _ById(dict):
         super().__setitem__(id(q), (q, v))
 
 
-def _natural_arrays(natural: xr.Dataset, p, L, A, areas, k0) -> dict:
+def check_start(start, first, last, step=1):
+    """The monetary path starts after the base (data) year and not after the last year."""
+    if step != 1:
+        raise NominalError(f"the monetary path needs yearly periods, got a step of {step} years")
+    if not first < start <= last:
+        raise NominalError(f"the monetary path's start year {start} must be after the base (data) year "
+                           f"{first} and not after the last year {last}")
+
+
+def _natural_arrays(natural: xr.Dataset, p, L, A, areas, k0, m=None, groups=None) -> dict:
     """Natural-path arrays by year index: CPI P^n, wages W^n (labour, region), real-wage
-    growth, investment, capital, unemployment, natural exchange rates and local nominal
-    income in deflated units (the anchor's CPI on its target path from year k0 - 1)."""
+    growth, investment, capital, unemployment, natural exchange rates, local nominal income
+    and CPI, producer prices (sector, region) in deflated units (the anchor's CPI on its
+    target path from year k0 - 1) and border import price indices by commodity group."""
     R = p.regions
     years = natural.year.values
     P = natural["cpi"].transpose("year", "region").values
@@ -235,14 +279,18 @@ def _natural_arrays(natural: xr.Dataset, p, L, A, areas, k0) -> dict:
     u = natural["unemployment_rate_by_skill"].sel(labour=L).transpose("year", "labour", "region").values \
         if "unemployment_rate_by_skill" in natural else \
         np.repeat(natural["unemployment_rate"].transpose("year", "region").values[:, None, :], len(L), 1)
-    vim = p["use_imp"].sum(1)                                     # (commodity, region)
-    w = vim / vim.sum(0, keepdims=True)
-    PM = natural["import_price"].transpose("year", "commodity", "region").values
-    border = (w[None] * PM).sum(1)          # world units; the lag year: e = 1, scale = 1
-    return {"P": P, "W": W, "gw": gw, "e": e, "ngdp": e * scale[:, None] * inc, "B": border,
-            "I": natural["investment"].transpose("year", "region").values,
-            "K": natural["capital_stock"].transpose("year", "region").values,
-            "u": u, "ur": natural["unemployment_rate"].transpose("year", "region").values}
+    PY = natural["producer_price"].transpose("year", "sector", "region").values
+    out = {"P": P, "W": W, "gw": gw, "e": e, "ngdp": e * scale[:, None] * inc, "cpi": e * scale[:, None] * P,
+           "PY": PY * (e * scale[:, None])[:, None, :],
+           "I": natural["investment"].transpose("year", "region").values,
+           "K": natural["capital_stock"].transpose("year", "region").values,
+           "u": u, "ur": natural["unemployment_rate"].transpose("year", "region").values}
+    if m is not None:             # border prices by group in world units (lag year: e = 1, scale = 1)
+        PM = natural["import_price"].transpose("year", "commodity", "region")
+        w = import_weights(p, groups, m)
+        out["B"] = {(g, r): sum(x * PM.sel(commodity=i, region=r).values for i, x in wi.items())
+                    for (g, r), wi in w.items()}
+    return out
 
 
 def natural_path(params, scenario, periods: Periods, projections=None, baseline=None):
@@ -322,6 +370,24 @@ def rule_frontier(params, scenario, regions, start, periods, phi_u=(0.0, 0.5, 1.
     return out.assign_coords(rule_phi_u=list(phi_u))
 
 
+def with_path(scenario, params, path=None):
+    """``scenario`` for a path: its price-target shocks replaced by the shocks that deliver the
+    targets at the benchmark (Scenario.implied on the static model with the scenario's
+    closure), and ``path`` ({linear = {...}}, {logistic = {...}} or {table = {...}}) given to
+    every shock without one."""
+    from dataclasses import replace
+    if scenario.has_targets:
+        model = CGEModel(params, scenario.make_closure())
+        scenario.validate(model)
+        scenario.prepare(model)
+        model.solve()
+        scenario = scenario.implied(model)
+    if path is None:
+        return scenario
+    p = parse_path(path)
+    return replace(scenario, shocks=[s if s.path is not None else replace(s, path=p) for s in scenario.shocks])
+
+
 # -- the [dynamic] table of a policy file ---------------------------------------------------
 @dataclass
 class ExperimentPlan:
@@ -379,17 +445,28 @@ def plan_experiment(spec: dict, base_dir, ds, years=None, variant=None) -> Exper
             resolve_regimes(one, known, anchor)
         except DynamicsError as err:
             raise NominalError(f"regime {name!r}: {err}") from None
-    settings = Settings(**dyn.get("settings", {}))
-    settings.check()
+    settings = settings_from(dyn.get("settings"))
     areas = dyn.get("areas")
     areas_for(known, areas)
     if not dyn.get("scenarios"):
         raise NominalError("[dynamic.scenarios] is empty")
     scens = {}
-    for name, files in dyn["scenarios"].items():
-        files = [files] if isinstance(files, str) else list(files)
+    for name, entry in dyn["scenarios"].items():
+        path = None
+        if isinstance(entry, dict):           # {files = [...], path = {linear = {...}}}
+            bad = sorted(set(entry) - {"files", "path"})
+            if bad or "files" not in entry:
+                raise NominalError(f"[dynamic.scenarios] {name}: a list of scenario files or a table with "
+                                   f"'files' and an optional 'path'; got keys {sorted(entry)}")
+            path = entry.get("path")
+            entry = entry["files"]
+            try:
+                parse_path(path)
+            except PathError as err:
+                raise NominalError(f"[dynamic.scenarios] {name}: {err}") from None
+        files = [entry] if isinstance(entry, str) else list(entry)
         parts = [Scenario.from_toml(Path(base_dir) / f, variant=variant or dyn.get("variant")) for f in files]
-        scens[name] = combine(parts, name)
+        scens[name] = (combine(parts, name), path)
     projections = None                     # the shipped projections (default dataset)
     if dyn.get("projections") == "constant":   # uniform drivers, no growth (other datasets)
         from .projections import Projections
@@ -412,7 +489,7 @@ def experiment(plan: ExperimentPlan, log=print):
     def progress(what):
         log(f"[{time.perf_counter() - t0:6.1f} s] {what}")
     cache = {}
-    for name, scen in plan.scenarios.items():
+    for name, (scen, path) in plan.scenarios.items():
         key = tuple(sorted(scen.calibration_options().items()))
         if key not in cache:
             progress(f"calibrating ({', '.join(f'{k}={v}' for k, v in key) or 'default model'}); "
@@ -428,7 +505,10 @@ def experiment(plan: ExperimentPlan, log=print):
                 ref.attrs["scenario"] = "no_shock"
             cache[key] = (params, base, ref)
         params, base, ref = cache[key]
-        progress(f"{name}: natural path (flexible wages)")
+        if scen.has_targets or path is not None:
+            progress(f"{name}: price targets and paths of the shocks")
+            scen = with_path(scen, params, path)
+        progress(f"{name}: natural path (flexible wages and prices)")
         _, natural = natural_path(params, scen, plan.periods, plan.projections, baseline=base)
         res = monetary_paths(params, scen, plan.sets, plan.first, plan.periods, plan.areas, plan.settings,
                              plan.projections, anchor=plan.anchor, natural=natural, baseline=base,

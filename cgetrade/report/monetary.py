@@ -28,6 +28,9 @@ def summary(res: xr.Dataset, regions=None) -> xr.Dataset:
         "inflation_import_mean": r.inflation_import.mean("year"),
         "inflation_imported_intermediates_mean": r.inflation_imported_intermediates.mean("year"),
         "inflation_domestic_value_added_mean": r.inflation_domestic_value_added.mean("year"),
+        "inflation_import_foreign_mean": r.inflation_import_foreign.mean("year"),
+        "inflation_imported_intermediates_foreign_mean": r.inflation_imported_intermediates_foreign.mean("year"),
+        "inflation_exchange_rate_mean": r.inflation_exchange_rate.mean("year"),
     })
     units = {"inflation_gap_mean": ("mean inflation minus target", "pp per year"),
              "inflation_gap_abs_mean": ("mean |inflation minus target|", "pp per year"),
@@ -42,7 +45,13 @@ def summary(res: xr.Dataset, regions=None) -> xr.Dataset:
              "inflation_imported_intermediates_mean": ("mean contribution of imported intermediates "
                                                        "(import content of domestic prices)", "pp per year"),
              "inflation_domestic_value_added_mean": ("mean contribution of domestic value added",
-                                                     "pp per year")}
+                                                     "pp per year"),
+             "inflation_import_foreign_mean": ("mean contribution of imported consumer goods at "
+                                               "anchor-currency prices", "pp per year"),
+             "inflation_imported_intermediates_foreign_mean": ("mean contribution of imported intermediates "
+                                                               "at anchor-currency prices", "pp per year"),
+             "inflation_exchange_rate_mean": ("mean contribution of the exchange rate (its part of both "
+                                              "imported contributions)", "pp per year")}
     for k, (ln, u) in units.items():
         out[k].attrs = {"long_name": ln, "units": u}
     out.attrs = {k: v for k, v in res.attrs.items() if isinstance(v, (str, int, float))}
@@ -69,9 +78,12 @@ def summary_table(summ: xr.Dataset, title: str = "") -> str:
 
 
 def sources_table(summ: xr.Dataset, title: str = "") -> str:
-    """Mean CPI inflation and its three sources (pp per year; they add up to the mean)."""
-    cols = [("inflation_mean", "inflation %/yr"), ("inflation_import_mean", "imported goods"),
-            ("inflation_imported_intermediates_mean", "imp. intermed."),
+    """Mean CPI inflation and its four sources (pp per year; they add up to the mean):
+    imported consumer goods and imported intermediates at their anchor-currency prices, the
+    exchange rate, domestic value added."""
+    cols = [("inflation_mean", "inflation %/yr"), ("inflation_import_foreign_mean", "imported goods"),
+            ("inflation_imported_intermediates_foreign_mean", "imp. intermed."),
+            ("inflation_exchange_rate_mean", "exchange rate"),
             ("inflation_domestic_value_added_mean", "domestic VA")]
     lines = [title] if title else []
     lines.append(f"{'regime':<14} {'region':<6} " + " ".join(f"{c[1]:>16}" for c in cols))
@@ -165,7 +177,8 @@ def shock_contribution(summ: xr.Dataset, res: xr.Dataset, ref: xr.Dataset, regio
     """Adds ``<v>_shock``: the mean over the years of the run minus the no-shock run (the
     shock's contribution) for the gaps and the sources of inflation."""
     for v in ("unemployment_gap", "inflation_gap", "output_gap", "inflation_import",
-              "inflation_imported_intermediates", "inflation_domestic_value_added"):
+              "inflation_imported_intermediates", "inflation_domestic_value_added", "inflation_import_foreign",
+              "inflation_imported_intermediates_foreign", "inflation_exchange_rate", "policy_rate"):
         summ[f"{v}_shock"] = (res[v] - ref[v]).sel(region=regions).mean("year")
         summ[f"{v}_shock"].attrs = {"long_name": f"mean {v} minus the no-shock run's (the shock's "
                                                  "contribution)", "units": res[v].attrs.get("units", "")}
@@ -173,18 +186,74 @@ def shock_contribution(summ: xr.Dataset, res: xr.Dataset, ref: xr.Dataset, regio
 
 
 def shock_table(summ: xr.Dataset, regions) -> str:
-    """The shock's contribution (minus the no-shock run), mean over the years."""
+    """The shock's contribution (minus the no-shock run), mean over the years: inflation and
+    its four sources, the policy rate, the unemployment and output gaps."""
     lines = ["the shock's contribution (minus the no-shock run), mean over the years:",
-             f"{'regime':<14} {'region':<6} {'infl. pp/yr':>12} {'u gap pp':>10} {'y gap %':>10} "
-             f"{'of it: imported goods':>22} {'imp. intermed.':>15} {'domestic VA':>12}"]
+             f"{'regime':<14} {'region':<6} {'infl. pp/yr':>11} {'imp. goods':>10} {'imp. interm.':>12} "
+             f"{'exch. rate':>10} {'domestic VA':>11} {'rate pp':>8} {'u gap pp':>9} {'y gap %':>8}"]
     for g in summ.regime.values:
         for r in regions:
             s = summ.sel(regime=g, region=r)
-            lines.append(f"{str(g):<14} {r:<6} {float(s.inflation_gap_shock):>12.4f} "
-                         f"{float(s.unemployment_gap_shock):>10.4f} {float(s.output_gap_shock):>10.4f} "
-                         f"{float(s.inflation_import_shock):>22.4f} "
-                         f"{float(s.inflation_imported_intermediates_shock):>15.4f} "
-                         f"{float(s.inflation_domestic_value_added_shock):>12.4f}")
+            lines.append(f"{str(g):<14} {r:<6} {float(s.inflation_gap_shock):>11.4f} "
+                         f"{float(s.inflation_import_foreign_shock):>10.4f} "
+                         f"{float(s.inflation_imported_intermediates_foreign_shock):>12.4f} "
+                         f"{float(s.inflation_exchange_rate_shock):>10.4f} "
+                         f"{float(s.inflation_domestic_value_added_shock):>11.4f} "
+                         f"{float(s.policy_rate_shock):>8.3f} {float(s.unemployment_gap_shock):>9.4f} "
+                         f"{float(s.output_gap_shock):>8.4f}")
+    return "\n".join(lines)
+
+
+def comparison_table(cmp: xr.Dataset, markdown: bool = True) -> str:
+    """The foreign-versus-domestic comparison (cgetrade.dynamics.disinflation.compare) as a
+    table: one row per variant, region and shock."""
+    cols = [("cpi_deviation", "CPI dev. pp", "+.3f"), ("policy_rate_change_mean", "rate chg pp", "+.3f"),
+            ("policy_rate_change_min", "deepest cut pp", "+.3f"), ("unemployment_cost", "u cost pp-yrs", "+.3f"),
+            ("output_cost", "y cost %-yrs", "+.3f"), ("sacrifice_ratio", "sacrifice ratio", "+.2f"),
+            ("years_at_lower_bound", "yrs at ELB", "d"), ("imported_share", "imported share", ".2f"),
+            ("overshoot_needed", "overshoot needed pp", "+.3f"), ("demand_shock", "demand shock %", "+.2f")]
+    head = ["variant", "region", "shock"] + [c[1] for c in cols]
+    rows = []
+    for v in cmp.variant.values:
+        for r in cmp.region.values:
+            for k in cmp.shock.values:
+                row = cmp.sel(variant=v, region=r, shock=k)
+                cells = [str(v), str(r), str(k)]
+                for name, _, f in cols:
+                    x = float(row[name])
+                    cells.append("n/a" if not np.isfinite(x) else f"{int(round(x))}" if f == "d" else f"{x:{f}}")
+                if k == "foreign":
+                    cells[-1] = ""
+                rows.append(cells)
+    if markdown:
+        return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * 3 + "---:|" * len(cols)]
+                         + ["| " + " | ".join(c) + " |" for c in rows])
+    w = [max(len(h), *(len(c[i]) for c in rows)) for i, h in enumerate(head)]
+    return "\n".join(" ".join(f"{x:>{n}}" for x, n in zip(line, w)) for line in [head] + rows)
+
+
+#: published estimates of disinflation from Chinese (low-wage) imports and trade diversion
+LITERATURE = [
+    ("Kamin, Marazzi and Schindler (2006), Review of International Economics 14(2): 179-201",
+     "import-price inflation of China's trading partners, pp per year", "at most -0.25", "import_prices",
+     "USA"),
+    ("Carluccio, Gautier and Guilloux-Nefussi (2018), Banque de France WP 681 (Economic Journal 2021)",
+     "French CPI inflation from low-wage imports, pp per year", "about -0.17", "cpi", "EU"),
+    ("ECB staff (2025), Economic Bulletin 4/2025 box: trade diversion from a high US tariff on China",
+     "euro-area non-energy industrial goods inflation, 2026, pp", "about -0.5", "non_energy_goods", "EU"),
+    ("ECB staff (2025), ibid.", "euro-area HICP inflation, 2026, pp", "about -0.15", "cpi", "EU"),
+]
+
+
+def literature_table(sizes: dict, years: str, year_2026: dict | None = None) -> str:
+    """The model's imported disinflation next to published estimates: ``sizes`` =
+    {region: {measure: pp per year}} over ``years``; ``year_2026`` the same for 2026 alone
+    (the ECB's horizon)."""
+    lines = ["| estimate | measure | published | model, same region and measure |", "|---|---|---:|---:|"]
+    for src, what, pub, measure, region in LITERATURE:
+        pick = year_2026 if ("2026" in what and year_2026 is not None) else sizes
+        when = "2026" if pick is year_2026 else years
+        lines.append(f"| {src} | {what} | {pub} | {region} {when}: {pick[region][measure]:+.3f} |")
     return "\n".join(lines)
 
 
