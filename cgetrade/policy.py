@@ -206,11 +206,26 @@ def evaluate(model: CGEModel, scenario, regions, lam: float = 1.0, inflation_tar
     return out.sel(region=list(regions))
 
 
+def resolved(params, scenario):
+    """``scenario`` with its price-target shocks replaced by the shocks that deliver them at
+    the benchmark with the scenario's own (real) closure, as ``cgetrade run`` does; a
+    scenario without targets unchanged."""
+    if not scenario.has_targets:
+        return scenario
+    model = CGEModel(params, scenario.make_closure())
+    scenario.validate(model)
+    scenario.prepare(model)
+    model.solve()
+    return scenario.implied(model)
+
+
 def compare_regimes(params, scenario, regions=("USA", "EU", "JPN"), regimes=None,
                     closure: Closure | None = None, lam: float = 1.0) -> xr.Dataset:
-    """Regime x region comparison table for ``scenario`` (see module docstring)."""
+    """Regime x region comparison table for ``scenario`` (see module docstring; price
+    targets are resolved first, ``resolved``)."""
     regimes = regimes or DEFAULT_REGIMES
     closure = closure or Closure(labour="wage_curve")
+    scenario = resolved(params, scenario)
     tables = []
     for name, regime in regimes.items():
         with warnings.catch_warnings():
@@ -232,8 +247,9 @@ def compare_regimes(params, scenario, regions=("USA", "EU", "JPN"), regimes=None
 def inflation_frontier(params, scenario, regions=("USA", "EU", "JPN"),
                        lambdas=(0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0),
                        closure: Closure | None = None) -> xr.Dataset:
-    """Inflation gap and unemployment gap under flexible IT for each weight lambda."""
+    """CPI level change and unemployment gap under flexible IT for each weight lambda."""
     closure = closure or Closure(labour="wage_curve")
+    scenario = resolved(params, scenario)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = CGEModel(params, _closure(closure, ("flexible_it", 0.0), regions))

@@ -28,7 +28,7 @@ from cgetrade.report.monetary import comparison_table, literature_table
 from cgetrade.scenario import Scenario
 
 WEST = ["USA", "EU", "JPN"]
-START, END = 2025, 2029
+START, END = 2025, 2028
 PATH = {"linear": {"start": 2024, "end": 2027}}
 
 
@@ -62,45 +62,69 @@ def text(cmp, sizes, y2026) -> str:
     c = cmp.sel(variant="central")
     f, d = c.sel(shock="foreign"), c.sel(shock="domestic")
 
-    def each(da, fmt="+.2f"):
-        return ", ".join(f"{r} {float(da.sel(region=r)):{fmt}}" for r in WEST)
+    def each(da, fmt="+.2f", regions=WEST):
+        return ", ".join(f"{r} {float(da.sel(region=r)):{fmt}}" for r in regions)
 
-    def ratio(da):
-        x = [float(da.sel(region=r)) for r in WEST]
-        return ", ".join(f"{r} {v:+.2f}" if np.isfinite(v) else f"{r} n/a" for r, v in zip(WEST, x))
-    nb = cmp.sel(variant="near_bound")
-    elb_f = {r: int(nb.years_at_lower_bound.sel(shock="foreign", region=r)) for r in WEST}
-    elb_d = {r: int(nb.years_at_lower_bound.sel(shock="domestic", region=r)) for r in WEST}
+    def ratio(da, regions=WEST):
+        x = [float(da.sel(region=r)) for r in regions]
+        return ", ".join(f"{r} {v:+.2f}" if np.isfinite(v) else f"{r} n/a" for r, v in zip(regions, x))
+    down = [r for r in WEST if float(f.cpi_deviation.sel(region=r)) < 0]
+    up = [r for r in WEST if r not in down]
+    costlier = [r for r in down if float(f.sacrifice_ratio.sel(region=r)) > float(d.sacrifice_ratio.sel(region=r))]
     lines = [
         f"China's process (china_process, central, phased in over 2025-2027), {START}-{END}, flexible "
         f"inflation targeting in every region (phi_pi = 1.5, phi_u = 1), against the run without the "
-        f"shock. Foreign: the shock; domestic: a demand shortfall in each Western region (a share of "
-        f"consumption spending saved instead in 2025-2027, the natural path unchanged) scaled to the "
-        f"same CPI deviation. Sums over the years; the sacrifice ratio is output lost per pp of "
-        f"disinflation (negative: output gained); imported share: the part of the CPI deviation from "
-        f"import prices in foreign currency; overshoot needed: domestic inflation above its path that "
-        f"would offset that part.",
+        f"shock. Foreign: the shock; domestic: a demand shortfall in one Western region at a time (a "
+        f"share of consumption spending saved instead in 2025-2027, the natural path unchanged) scaled "
+        f"to the same CPI deviation (a negative share is a demand boom). Sums over the years; the "
+        f"sacrifice ratio is output lost per pp of disinflation (negative: output lost while the CPI "
+        f"rose, or gained while it fell); imported share: the part of the CPI deviation from import "
+        f"prices in foreign currency; overshoot needed: domestic inflation above its path that would "
+        f"offset that part.",
         "",
         comparison_table(cmp),
         "",
-        f"* **The same disinflation, different costs.** China's process lowers the price level by "
-        f"{each(f.cpi_deviation)} pp by {END} (central variant). The rule cuts rates by {each(-f.policy_rate_change_mean)} "
-        f"pp on average; unemployment rises by {each(f.unemployment_cost)} pp-years. A domestic demand "
-        f"shortfall with the same CPI deviation (a saving shock of {each(d.demand_shock)} % of consumption "
-        f"a year) needs cuts of {each(-d.policy_rate_change_mean)} pp and costs {each(d.unemployment_cost)} "
-        f"pp-years of unemployment. Sacrifice ratios: foreign {ratio(f.sacrifice_ratio)}; domestic "
-        f"{ratio(d.sacrifice_ratio)}.",
-        f"* **What policy cannot offset without overshooting.** The imported share of the foreign CPI "
-        f"deviation is {each(f.imported_share)}: offsetting it in full would take domestic inflation "
-        f"{each(f.overshoot_needed, '+.3f')} pp above its path; the rest "
-        f"({each(f.domestic_part, '+.3f')} pp from domestic value added, {each(f.exchange_rate_part, '+.3f')} "
-        f"pp from the exchange rate) is made at home and is what the rule works on.",
-        f"* **Near the lower bound** (euro area and Japan starting at their bounds): years at the bound, "
-        f"foreign {', '.join(f'{r} {elb_f[r]}' for r in WEST)}; domestic {', '.join(f'{r} {elb_d[r]}' for r in WEST)}; "
-        f"unemployment cost, foreign {each(nb.unemployment_cost.sel(shock='foreign'))}, domestic "
-        f"{each(nb.unemployment_cost.sel(shock='domestic'))} pp-years.",
+        f"* **Where the foreign disinflation comes from.** China's process moves the price level by "
+        f"{each(f.cpi_deviation)} pp by {END} (central variant): import prices in foreign currency "
+        f"contribute {each(f.imported_part, '+.3f')} pp, the exchange rate {each(f.exchange_rate_part, '+.3f')} "
+        f"pp and domestic value added {each(f.domestic_part, '+.3f')} pp. The imported share is "
+        f"{each(f.imported_share)}: offsetting the imported part in full would take domestic inflation "
+        f"{each(f.overshoot_needed, '+.3f')} pp above its path; the rest is made at home (wages and "
+        f"margins under the shock's pressure on Western labour demand) and is what the rule works on.",
     ]
-    for v, what in (("flat_phillips", "With flatter Phillips curves"), ("deanchored", "With de-anchored expectations")):
+    if down:
+        lines.append(
+            f"* **The same disinflation, different costs** ({', '.join(down)}). The policy rate changes by "
+            f"{each(f.policy_rate_change_mean, regions=down)} pp on average under the foreign shock and by "
+            f"{each(d.policy_rate_change_mean, regions=down)} pp under the domestic shortfall of the same CPI "
+            f"deviation (a saving shock of {each(d.demand_shock, regions=down)} % of consumption a year); "
+            f"unemployment costs {each(f.unemployment_cost, regions=down)} against "
+            f"{each(d.unemployment_cost, regions=down)} pp-years; sacrifice ratios {ratio(f.sacrifice_ratio, down)} "
+            f"against {ratio(d.sacrifice_ratio, down)}. "
+            + (f"Per pp of disinflation the foreign shock costs more output than the domestic one in "
+               f"{', '.join(costlier)}: it is not a favourable supply shock for them but a shift of demand "
+               f"away from their producers, which the rule offsets only partly." if costlier else
+               "Per pp of disinflation the foreign shock costs less output than the domestic one."))
+    if up:
+        lines.append(
+            f"* **{', '.join(up)}:** the foreign shock raises the CPI ({each(f.cpi_deviation, regions=up)} pp; "
+            f"exchange rate {each(f.exchange_rate_part, '+.3f', up)} pp) while unemployment rises "
+            f"({each(f.unemployment_cost, regions=up)} pp-years): a stagflationary shock, whose domestic "
+            f"counterpart of the same CPI deviation is a demand boom, so the sacrifice ratios are not comparable.")
+    nb = cmp.sel(variant="near_bound")
+    elb = {k: {r: int(nb.years_at_lower_bound.sel(shock=k, region=r)) for r in WEST} for k in ("foreign", "domestic")}
+    binds = any(v for x in elb.values() for v in x.values())
+    at_f = ", ".join(f"{r} {elb['foreign'][r]}" for r in WEST)
+    at_d = ", ".join(f"{r} {elb['domestic'][r]}" for r in WEST)
+    lines.append(
+        f"* **Near the lower bound** (euro area and Japan starting at their bounds, 0.5 pp of room): years "
+        f"at the bound, foreign {at_f}; domestic {at_d}. "
+        + ("The bound binds, and " if binds else "The bound does not bind: the cuts these shocks call for are "
+           "smaller than the room, so ")
+        + f"unemployment costs are foreign {each(nb.unemployment_cost.sel(shock='foreign'))}, domestic "
+        f"{each(nb.unemployment_cost.sel(shock='domestic'))} pp-years (central: foreign "
+        f"{each(f.unemployment_cost)}).")
+    for v, what in (("flat_phillips", "Flatter Phillips curves"), ("deanchored", "De-anchored expectations")):
         x = cmp.sel(variant=v)
         lines.append(f"* **{what}:** CPI deviation foreign {each(x.cpi_deviation.sel(shock='foreign'))} pp, "
                      f"unemployment cost foreign {each(x.unemployment_cost.sel(shock='foreign'))}, domestic "
@@ -108,8 +132,9 @@ def text(cmp, sizes, y2026) -> str:
                      f"{ratio(x.sacrifice_ratio.sel(shock='foreign'))}, domestic "
                      f"{ratio(x.sacrifice_ratio.sel(shock='domestic'))}.")
     lines += ["", "The size of the imported disinflation against published estimates (the model: china_process "
-              "minus the run without it, central variant, mean over 2025-2027 unless stated):", "",
-              literature_table(sizes, "2025-2027", y2026)]
+              "minus the run without it, central variant, mean over 2025-2027 unless stated; the ECB's "
+              "estimate is for a different shock, trade diverted by a US tariff on China, and is an order of "
+              "magnitude):", "", literature_table(sizes, "2025-2027", y2026)]
     return "\n".join(lines)
 
 

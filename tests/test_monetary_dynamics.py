@@ -161,6 +161,8 @@ def test_cli_policy_years_writes_results_and_plots(small_files, tmp_path, capsys
                  "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "yrs at ELB" in text and "the shock's contribution" in text
+    assert "s] tfp: natural path" in text and "s] tfp: regime peg" in text      # progress lines
+    assert "exchange rate" in text
     assert "CPI inflation by source" in text and "imp. intermed." in text
     for f in ("pol_tfp_central_dynamic.nc", "pol_tfp_central_dynamic.png", "pol_tfp_central_dynamic_summary.nc",
               "pol_tfp_central_dynamic_frontier.png", "pol_no_shock_dynamic.nc"):

@@ -159,6 +159,9 @@ def test_compare_foreign_and_domestic_disinflation(setup):
         abs(c.imported_share.sel(shock="foreign")).max())
     for v in ("sacrifice_ratio", "years_at_lower_bound", "overshoot_needed", "policy_rate_change_mean"):
         assert cmp[v].attrs["units"] and cmp[v].attrs["long_name"]
+    from cgetrade.report.monetary import comparison_table
+    table = comparison_table(cmp)
+    assert table.count("| central |") == 2 * len(R[1:]) and "sacrifice ratio" in table
     with pytest.raises(NominalError, match="unknown comparison variant"):
         compare(params, scen, R[1:], START, periods, variants=["optimistic"], baseline=base, natural=nat)
 
