@@ -448,19 +448,9 @@ def jobs_by_sector_table(res, regions) -> str:
 
 
 def cmd_policy(args) -> int:
-    """Regime comparison tables, inflation/unemployment frontier and its plot."""
-    import sys as _sys
-    if _sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    from . import calibrate
-    from .model import Closure
+    """A policy file: the static regime comparison (cgetrade.report.monetary.run_static_experiment)
+    or, with ``--years``, the dynamic nominal block (run_experiment)."""
     from .errors import OptionsError, check_keys, read_toml
-    from .policy import compare_regimes, inflation_frontier
-    from .report.monetary import plot_static_frontier
-    from .results import save
-    from .scenario import Scenario
     path = _experiment_path(args.scenario or "inflation_targeting.toml")
     spec = read_toml(path, OptionsError)
     check_keys(spec, POLICY_KEYS, f"policy file {path.name}", OptionsError)
@@ -482,25 +472,9 @@ def cmd_policy(args) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 1
         return 0
-    closure = Closure(labour=spec.get("labour", "wage_curve"), kappa=spec.get("kappa", 0.5),
-                      phi=spec.get("phi", 0.1))
-    regimes = {k: (v if isinstance(v, str) else tuple(v)) for k, v in spec["regimes"].items()}
-    outdir = Path(args.out or ".")
-    outdir.mkdir(parents=True, exist_ok=True)
-    for name in spec["scenarios"]:
-        scen = Scenario.from_toml(path.parent / name, variant=args.variant or spec.get("variant"))
-        params = calibrate(ds, **scen.calibration_options())
-        table = compare_regimes(params, scen, regions, regimes, closure, spec.get("loss_lambda", 1.0))
-        frontier = inflation_frontier(params, scen, regions, spec.get("frontier_lambdas", [0, 1, 10]), closure)
-        stem = f"{spec.get('name', path.stem)}_{scen.name}_{scen.variant}"
-        save(table, outdir / f"{stem}_regimes.nc")
-        save(frontier, outdir / f"{stem}_frontier.nc")
-        plot_static_frontier(frontier, outdir / f"{stem}_frontier.png")
-        print(f"\n== {scen.name} ({scen.variant}) under each monetary regime; labour: {closure.labour}, "
-              f"kappa {closure.kappa}, phi {closure.phi}; CPI in local currency, unit of account: the "
-              f"{closure.anchor} currency (each row: the regime of the studied regions, the nominal anchor)")
-        print(regime_table(table))
-        print(f"written: {stem}_regimes.nc, {stem}_frontier.nc, {stem}_frontier.png in {outdir}")
+    from .report.monetary import run_static_experiment
+    run_static_experiment(spec, path.parent, ds, variant=args.variant, out=args.out or ".",
+                          stem=spec.get("name", path.stem))
     return 0
 
 
@@ -578,20 +552,6 @@ def cmd_path(args) -> int:
     manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in dyn.params.sectors]
     print(path_table(res, manuf))
     return 0
-
-
-def regime_table(table) -> str:
-    cols = [("cpi_pct", "CPI lvl %"), ("cpi_import_pct", "import"), ("cpi_domestic_pct", "domestic"),
-            ("cpi_imported_intermediates_pct", "imp. inputs"), ("cpi_domestic_value_added_pct", "dom. VA"),
-            ("exchange_rate_pct", "e %"), ("ngdp_local_pct", "NGDP %"),
-            ("unemployment_gap_pp", "U gap pp"), ("unemployed_change", "unempl. th."),
-            ("real_wage_pct", "real w %"), ("real_gdp_pct", "rGDP %"), ("loss", "loss")]
-    lines = [f"{'regime':<12} {'region':<6} " + " ".join(f"{h:>11}" for _, h in cols)]
-    for g in table.regime.values:
-        for r in table.region.values:
-            row = table.sel(regime=g, region=r)
-            lines.append(f"{g:<12} {r:<6} " + " ".join(f"{float(row[c]):>11.4f}" for c, _ in cols))
-    return "\n".join(lines)
 
 
 def cmd_report(args) -> int:

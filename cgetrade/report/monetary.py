@@ -302,3 +302,56 @@ def run_experiment(spec: dict, base_dir, ds, years=None, variant=None, out=".", 
             + (f", {stem}_frontier.nc/.png" if run.frontier is not None else "") + f" in {outdir}")
         results[name] = summ
     return results
+
+
+def regime_table(table) -> str:
+    """The static regime comparison (cgetrade.policy.compare_regimes): one row per regime and
+    region; CPI columns are level changes in local currency, not inflation rates."""
+    cols = [("cpi_pct", "CPI lvl %"), ("cpi_import_pct", "import"), ("cpi_domestic_pct", "domestic"),
+            ("cpi_imported_intermediates_pct", "imp. inputs"), ("cpi_domestic_value_added_pct", "dom. VA"),
+            ("exchange_rate_pct", "e %"), ("ngdp_local_pct", "NGDP %"),
+            ("unemployment_gap_pp", "U gap pp"), ("unemployed_change", "unempl. th."),
+            ("real_wage_pct", "real w %"), ("real_gdp_pct", "rGDP %"), ("loss", "loss")]
+    lines = [f"{'regime':<12} {'region':<6} " + " ".join(f"{h:>11}" for _, h in cols)]
+    for g in table.regime.values:
+        for r in table.region.values:
+            row = table.sel(regime=g, region=r)
+            lines.append(f"{g:<12} {r:<6} " + " ".join(f"{float(row[c]):>11.4f}" for c, _ in cols))
+    return "\n".join(lines)
+
+
+def run_static_experiment(spec: dict, base_dir, ds, variant=None, out=".", stem=None, log=print) -> dict:
+    """The static part of a policy file (``cgetrade policy`` without ``--years``): each
+    scenario under each regime with the wage curve, its tables on ``log``, netCDF and the
+    frontier plot in ``out``; returns {scenario: table}."""
+    from pathlib import Path
+    from .. import calibrate
+    from ..model import Closure
+    from ..policy import compare_regimes, inflation_frontier
+    from ..results import save
+    from ..scenario import Scenario
+    closure = Closure(labour=spec.get("labour", "wage_curve"), kappa=spec.get("kappa", 0.5),
+                      phi=spec.get("phi", 0.1))
+    regimes = {k: (v if isinstance(v, str) else tuple(v)) for k, v in spec["regimes"].items()}
+    regions = spec.get("regions", ["USA", "EU", "JPN"])
+    outdir = Path(out)
+    outdir.mkdir(parents=True, exist_ok=True)
+    scens = [Scenario.from_toml(Path(base_dir) / name, variant=variant or spec.get("variant"))
+             for name in spec["scenarios"]]                 # every file read before any solve
+    out_tables = {}
+    for scen in scens:
+        params = calibrate(ds, **scen.calibration_options())
+        table = compare_regimes(params, scen, regions, regimes, closure, spec.get("loss_lambda", 1.0))
+        frontier = inflation_frontier(params, scen, regions, spec.get("frontier_lambdas", [0, 1, 10]), closure)
+        name = f"{stem or spec.get('name', 'policy')}_{scen.name}_{scen.variant}"
+        save(table, outdir / f"{name}_regimes.nc")
+        save(frontier, outdir / f"{name}_frontier.nc")
+        plot_static_frontier(frontier, outdir / f"{name}_frontier.png")
+        log(f"\n== {scen.name} ({scen.variant}) under each monetary regime; labour: {closure.labour}, "
+            f"kappa {closure.kappa}, phi {closure.phi}; CPI level in local currency (a level change under "
+            f"each regime's anchor, not an inflation rate), unit of account: the {closure.anchor} currency "
+            "(each row: the regime of the studied regions, the nominal anchor)")
+        log(regime_table(table))
+        log(f"written: {name}_regimes.nc, {name}_frontier.nc, {name}_frontier.png in {outdir}")
+        out_tables[scen.name] = table
+    return out_tables
