@@ -87,10 +87,16 @@ def text(cmp, sizes, y2026) -> str:
         f"* **Where the foreign disinflation comes from.** China's process moves the price level by "
         f"{each(f.cpi_deviation)} pp by {END} (central variant): import prices in foreign currency "
         f"contribute {each(f.imported_part, '+.3f')} pp, the exchange rate {each(f.exchange_rate_part, '+.3f')} "
-        f"pp and domestic value added {each(f.domestic_part, '+.3f')} pp. The imported share is "
-        f"{each(f.imported_share)}: offsetting the imported part in full would take domestic inflation "
-        f"{each(f.overshoot_needed, '+.3f')} pp above its path; the rest is made at home (wages and "
-        f"margins under the shock's pressure on Western labour demand) and is what the rule works on.",
+        f"pp and domestic value added {each(f.domestic_part, '+.3f')} pp. "
+        + (f"Imported disinflation (a negative imported part) is found in "
+           f"{', '.join(r for r in WEST if float(f.imported_part.sel(region=r)) < 0)}: offsetting it in full "
+           f"would take domestic inflation that much above its path. "
+           if any(float(f.imported_part.sel(region=r)) < 0 for r in WEST) else
+           "Import prices in foreign currency raise the CPI in every Western region (the technology "
+           "driver raises China's factor prices and with them its export prices of LMF and CHM, "
+           "docs/findings.md), so there is no imported disinflation for policy to accept or offset: ")
+        + "the disinflation is made at home, in wages and margins under the shock's pressure on "
+        "Western labour demand, and that is what the rule works on.",
     ]
     if down:
         lines.append(

@@ -231,7 +231,9 @@ def test_bad_settings_peg_chains_and_start_years_are_refused(small_dataset, setu
     assert plan_experiment(spec, tmp_path, small_dataset).first == 2013
     for key, value, match in (("settings", {"theta": 5.0}, "theta"), ("settings", {"speed": 1}, "unknown setting"),
                               ("areas", {R[1]: {"anchoring": 2}}, "anchoring"),
-                              ("regimes", {"p": ["rule", 1.5, 11.0]}, "rule coefficients")):
+                              ("regimes", {"p": ["rule", 1.5, 11.0]}, "rule coefficients"),
+                              ("speed", 1, "unknown key 'speed'"),
+                              ("commodity_groups", {"S01": "luxury"}, "commodity groups")):
         bad = {"dynamic": dict(spec["dynamic"], **{key: value})}
         with pytest.raises(NominalError, match=match):
             plan_experiment(bad, tmp_path, small_dataset)

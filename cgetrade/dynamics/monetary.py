@@ -302,7 +302,8 @@ def natural_path(params, scenario, periods: Periods, projections=None, baseline=
 
 def monetary_paths(params, scenario, regimes: dict, start: int, periods: Periods,
                    areas: dict | None = None, settings: Settings | None = None, projections=None,
-                   anchor: str = "USA", natural=None, baseline=None, progress=None) -> xr.Dataset:
+                   anchor: str = "USA", natural=None, baseline=None, progress=None,
+                   groups: dict | None = None) -> xr.Dataset:
     """``scenario`` under each named set of regimes ({name: {region: regime}}), years
     ``start``..``periods.end``; results with a ``regime`` dimension. Every regime set is
     checked before anything is solved."""
@@ -312,13 +313,14 @@ def monetary_paths(params, scenario, regimes: dict, start: int, periods: Periods
         except DynamicsError as err:
             raise NominalError(f"regime set {name!r}: {err}") from None
     areas_for(params.regions, areas)
+    commodity_groups(params, groups)
     if natural is None:
         baseline, natural = natural_path(params, scenario, periods, projections, baseline)
     runs = []
     for name, spec in regimes.items():
         if progress is not None:
             progress(f"regime {name}")
-        mon = MonetaryModel(params, spec, areas, settings, projections, periods, anchor)
+        mon = MonetaryModel(params, spec, areas, settings, projections, periods, anchor, groups=groups)
         runs.append(mon.run(scenario, natural, start, baseline).expand_dims(regime=[name]))
     out = xr.concat(runs, dim="regime", combine_attrs="drop_conflicts")
     out.attrs["regimes"] = " | ".join(f"{n}: {v}" for n, v in regimes.items())
@@ -388,6 +390,11 @@ def with_path(scenario, params, path=None):
     return replace(scenario, shocks=[s if s.path is not None else replace(s, path=p) for s in scenario.shocks])
 
 
+#: keys of the [dynamic] table of a policy file
+DYNAMIC_KEYS = ("years", "regions", "anchor", "others", "anchor_under_peg", "reference", "frontier_phi_u",
+                "scenarios", "regimes", "settings", "areas", "projections", "variant", "commodity_groups")
+
+
 # -- the [dynamic] table of a policy file ---------------------------------------------------
 @dataclass
 class ExperimentPlan:
@@ -407,6 +414,7 @@ class ExperimentPlan:
     reference: bool
     frontier_phi_u: list | None
     others: object
+    groups: dict | None = None
 
 
 @dataclass
@@ -425,9 +433,11 @@ def plan_experiment(spec: dict, base_dir, ds, years=None, variant=None) -> Exper
     regimes, area parameters, settings and scenario files; clear errors before any solve."""
     from pathlib import Path
     from ..scenario import Scenario
+    from ..errors import check_keys
     dyn = spec.get("dynamic")
     if not dyn:
         raise NominalError("the policy file has no [dynamic] table")
+    check_keys(dyn, DYNAMIC_KEYS, "the [dynamic] table", NominalError)
     first, last = years or dyn.get("years", (2025, 2035))
     data_year = int(ds.attrs.get("year", 2011))
     if not data_year < first <= last:
@@ -446,6 +456,9 @@ def plan_experiment(spec: dict, base_dir, ds, years=None, variant=None) -> Exper
         except DynamicsError as err:
             raise NominalError(f"regime {name!r}: {err}") from None
     settings = settings_from(dyn.get("settings"))
+    if dyn.get("commodity_groups"):
+        from .. import calibrate
+        commodity_groups(calibrate(ds), dyn["commodity_groups"])
     areas = dyn.get("areas")
     areas_for(known, areas)
     if not dyn.get("scenarios"):
@@ -475,7 +488,7 @@ def plan_experiment(spec: dict, base_dir, ds, years=None, variant=None) -> Exper
         raise NominalError(f"projections must be 'default' or 'constant', got {dyn['projections']!r}")
     return ExperimentPlan(spec.get("name", "inflation_targeting"), first, last, regions, anchor, sets,
                           scens, settings, areas, Periods(data_year, last), projections, ds,
-                          dyn.get("reference", True), dyn.get("frontier_phi_u"), others)
+                          dyn.get("reference", True), dyn.get("frontier_phi_u"), others, dyn.get("commodity_groups"))
 
 
 def experiment(plan: ExperimentPlan, log=print):
@@ -501,7 +514,7 @@ def experiment(plan: ExperimentPlan, log=print):
                 none = Scenario("no_shock", [], groups=scen.groups)
                 ref = monetary_paths(params, none, plan.sets, plan.first, plan.periods, plan.areas,
                                      plan.settings, plan.projections, anchor=plan.anchor, natural=base,
-                                     baseline=base, progress=lambda g: progress(f"no shock: {g}"))
+                                     baseline=base, progress=lambda g: progress(f"no shock: {g}"), groups=plan.groups)
                 ref.attrs["scenario"] = "no_shock"
             cache[key] = (params, base, ref)
         params, base, ref = cache[key]
@@ -512,14 +525,15 @@ def experiment(plan: ExperimentPlan, log=print):
         _, natural = natural_path(params, scen, plan.periods, plan.projections, baseline=base)
         res = monetary_paths(params, scen, plan.sets, plan.first, plan.periods, plan.areas, plan.settings,
                              plan.projections, anchor=plan.anchor, natural=natural, baseline=base,
-                             progress=lambda g: progress(f"{name}: {g}"))
+                             progress=lambda g: progress(f"{name}: {g}"), groups=plan.groups)
         res.attrs.update({"scenario": name, "variant": scen.variant})
         front = None
         if plan.frontier_phi_u:
             progress(f"{name}: rule frontier over phi_u = {list(plan.frontier_phi_u)}")
             front = rule_frontier(params, scen, plan.regions, plan.first, plan.periods, plan.frontier_phi_u,
                                   others=plan.others, natural=natural, baseline=base, areas=plan.areas,
-                                  settings=plan.settings, projections=plan.projections, anchor=plan.anchor)
+                                  settings=plan.settings, projections=plan.projections, anchor=plan.anchor,
+                                  groups=plan.groups)
             front.attrs.update({"scenario": name, "variant": scen.variant})
         progress(f"{name}: done")
         yield ExperimentRun(name, scen, res, ref, front)
