@@ -162,6 +162,14 @@ def test_compare_foreign_and_domestic_disinflation(setup):
     from cgetrade.report.monetary import comparison_table
     table = comparison_table(cmp)
     assert table.count("| central |") == 2 * len(R[1:]) and "sacrifice ratio" in table
+    # the literature measures: Tornqvist indices, here of a shock that cuts import prices
+    from cgetrade.dynamics.disinflation import literature_sizes
+    res = _run(setup, {"*": "flexible_it"})
+    ref = _run(setup, {"*": "flexible_it"}, "none")
+    sizes = literature_sizes(res, ref, R[2], range(START, 2016))
+    assert all(np.isfinite(v) for v in sizes.values())
+    assert abs(sizes["cpi"] - float((res.inflation - ref.inflation).sel(region=R[2], year=[2013, 2014, 2015]).mean())) < 1e-12
+    assert sizes["import_prices"] < 0
     with pytest.raises(NominalError, match="unknown comparison variant"):
         compare(params, scen, R[1:], START, periods, variants=["optimistic"], baseline=base, natural=nat)
 

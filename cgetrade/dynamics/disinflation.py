@@ -206,26 +206,26 @@ def compare(params, scenario, regions, start: int, periods, regime="flexible_it"
 def literature_sizes(res: xr.Dataset, ref: xr.Dataset, region: str, years) -> dict:
     """Sizes of a run's imported disinflation comparable to published estimates (against the
     no-shock run ``ref``, pp per year, mean over ``years``): CPI inflation, import-price
-    inflation (local currency, import-weighted border prices incl. pass-through), and
-    non-energy goods inflation of households (budget-share weighted household prices of
-    goods other than energy)."""
+    inflation (local currency, Tornqvist index of import prices incl. pass-through, import
+    volumes as weights), and non-energy goods inflation of households (Tornqvist index of
+    household prices of goods other than energy, budget shares as weights)."""
     sel = dict(region=region, year=list(years))
     d_cpi = float((res.inflation - ref.inflation).sel(**sel).mean())
 
-    def import_inflation(ds):
-        w = ds.imports.sel(region=region)
-        p = ds.import_price.sel(region=region) * ds.exchange_rate.sel(region=region)
-        idx = (w / w.sum("commodity") * np.log(p)).sum("commodity")
-        return 100 * idx.diff("year")
+    def tornqvist(w, p):
+        """100 x sum_i (w_i,t + w_i,t-1)/2 dln p_i,t by year (weights normalised each year)."""
+        w = w / w.sum("commodity")
+        return 100 * (0.5 * (w + w.shift(year=1)) * np.log(p).diff("year")).sum("commodity", min_count=1)
 
+    def import_inflation(ds):
+        return tornqvist(ds.imports.sel(region=region),
+                         ds.import_price.sel(region=region) * ds.exchange_rate.sel(region=region))
     groups = dict(x.split(": ") for x in res.attrs["commodity_groups"].split(", "))
 
     def goods_inflation(ds):
         goods = [i for i in ds.commodity.values if groups.get(str(i)) in ("consumer", "intermediate")]
-        w = ds.household_budget_share.sel(region=region, commodity=goods)
-        p = ds.household_price.sel(region=region, commodity=goods) * ds.exchange_rate.sel(region=region)
-        idx = (w / w.sum("commodity") * np.log(p)).sum("commodity")
-        return 100 * idx.diff("year")
+        return tornqvist(ds.household_budget_share.sel(region=region, commodity=goods),
+                         ds.household_price.sel(region=region, commodity=goods) * ds.exchange_rate.sel(region=region))
     ys = [y for y in years if y != int(res.year.values[0])]
     d_imp = float((import_inflation(res) - import_inflation(ref)).sel(year=ys).mean())
     d_goods = float((goods_inflation(res) - goods_inflation(ref)).sel(year=ys).mean())
