@@ -349,13 +349,9 @@ def cmd_list(args) -> int:
 
 
 def cmd_policy(args) -> int:
-    """Regime comparison tables, inflation/unemployment frontier and its plot."""
-    from . import calibrate
-    from .model import Closure
+    """A policy file: the static regime comparison (cgetrade.report.monetary.run_static_experiment)
+    or, with ``--years``, the dynamic nominal block (run_experiment)."""
     from .errors import OptionsError, check_keys, read_toml
-    from .policy import compare_regimes, inflation_frontier, plot_frontier
-    from .results import save
-    from .scenario import Scenario
     path = _experiment_path(args.scenario or "inflation_targeting.toml")
     spec = read_toml(path, OptionsError)
     check_keys(spec, POLICY_KEYS, f"policy file {path.name}", OptionsError)
@@ -370,45 +366,29 @@ def cmd_policy(args) -> int:
                            f"{list(map(str, ds['region'].values))}")
     if getattr(args, "years", None):
         from .dynamics import DynamicsError
-        from .dynamics.monetary import run_experiment
+        from .report.monetary import run_experiment
         try:
             run_experiment(spec, path.parent, ds, years=args.years, variant=args.variant, out=args.out or ".")
         except DynamicsError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
         return 0
-    closure = Closure(labour=spec.get("labour", "wage_curve"), kappa=spec.get("kappa", 0.5),
-                      phi=spec.get("phi", 0.1))
-    regimes = {k: (v if isinstance(v, str) else tuple(v)) for k, v in spec["regimes"].items()}
-    outdir = Path(args.out or ".")
-    outdir.mkdir(parents=True, exist_ok=True)
-    for name in spec["scenarios"]:
-        scen = Scenario.from_toml(path.parent / name, variant=args.variant or spec.get("variant"))
-        params = calibrate(ds, **scen.calibration_options())
-        table = compare_regimes(params, scen, regions, regimes, closure, spec.get("loss_lambda", 1.0))
-        frontier = inflation_frontier(params, scen, regions, spec.get("frontier_lambdas", [0, 1, 10]), closure)
-        stem = f"{spec.get('name', path.stem)}_{scen.name}_{scen.variant}"
-        save(table, outdir / f"{stem}_regimes.nc")
-        save(frontier, outdir / f"{stem}_frontier.nc")
-        plot_frontier(frontier, outdir / f"{stem}_frontier.png")
-        print(f"\n== {scen.name} ({scen.variant}) under each monetary regime; labour: {closure.labour}, "
-              f"kappa {closure.kappa}, phi {closure.phi}; CPI in local currency, unit of account: the "
-              f"{closure.anchor} currency (each row: the regime of the studied regions, the nominal anchor)")
-        print(regime_table(table))
-        print(f"written: {stem}_regimes.nc, {stem}_frontier.nc, {stem}_frontier.png in {outdir}")
+    from .report.monetary import run_static_experiment
+    run_static_experiment(spec, path.parent, ds, variant=args.variant, out=args.out or ".",
+                          stem=spec.get("name", path.stem))
     return 0
 
 
 def path_table(res, manufacturing=(), window=(2025, 2035)) -> str:
-    """Per region: GDP deviation in the middle and last year, average CPI inflation deviation
-    over ``window`` (within the path), manufacturing jobs and capital in the last years."""
+    """Per region: GDP deviation in the middle and last year, average deviation of the change of
+    the CPI relative to the numeraire over ``window`` (within the path), manufacturing jobs and capital in the last years."""
     years = [int(y) for y in res.year.values]
     lo, hi = max(window[0], years[1]), min(window[1], years[-1])
     mid, last = min(2030, years[-1]), years[-1]
     jobs_year = min(2035, last)
-    infl = res["cpi_inflation_dev_pp"].sel(year=slice(lo, hi)).mean("year")
+    infl = res["cpi_relative_change_dev_pp"].sel(year=slice(lo, hi)).mean("year")
     lines = [f"{'region':<6} {'rGDP % ' + str(mid):>12} {'rGDP % ' + str(last):>12} "
-             f"{'CPI infl. pp/yr ' + str(lo) + '-' + str(hi):>26} {'base infl. %/yr':>15} "
+             f"{'CPI/P_W chg pp/yr ' + str(lo) + '-' + str(hi):>26} {'base CPI/P_W %/yr':>17} "
              f"{'manuf. jobs th. ' + str(jobs_year):>22} {'capital % ' + str(last):>14}"]
     for r in res.region.values:
         jobs = float(res["employment_change"].sel(region=r, year=jobs_year, sector=list(manufacturing)).sum()) \
@@ -416,7 +396,7 @@ def path_table(res, manufacturing=(), window=(2025, 2035)) -> str:
         lines.append(f"{r:<6} {float(res.real_gdp_dev_pct.sel(region=r, year=mid)):>12.3f} "
                      f"{float(res.real_gdp_dev_pct.sel(region=r, year=last)):>12.3f} "
                      f"{float(infl.sel(region=r)):>26.4f} "
-                     f"{float(res.baseline_cpi_inflation.sel(region=r, year=slice(lo, hi)).mean()):>15.3f} "
+                     f"{float(res.baseline_cpi_relative_change.sel(region=r, year=slice(lo, hi)).mean()):>17.3f} "
                      f"{jobs:>22.1f} {float(res.capital_stock_dev_pct.sel(region=r, year=last)):>14.3f}")
     return "\n".join(lines)
 
@@ -470,20 +450,6 @@ def cmd_path(args) -> int:
     manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in dyn.params.sectors]
     print(path_table(res, manuf))
     return 0
-
-
-def regime_table(table) -> str:
-    cols = [("cpi_pct", "CPI %"), ("cpi_import_pct", "import"), ("cpi_domestic_pct", "domestic"),
-            ("cpi_imported_intermediates_pct", "imp. inputs"), ("cpi_domestic_value_added_pct", "dom. VA"),
-            ("exchange_rate_pct", "e %"), ("ngdp_local_pct", "NGDP %"),
-            ("unemployment_gap_pp", "U gap pp"), ("unemployed_change", "unempl. th."),
-            ("real_wage_pct", "real w %"), ("real_gdp_pct", "rGDP %"), ("loss", "loss")]
-    lines = [f"{'regime':<12} {'region':<6} " + " ".join(f"{h:>11}" for _, h in cols)]
-    for g in table.regime.values:
-        for r in table.region.values:
-            row = table.sel(regime=g, region=r)
-            lines.append(f"{g:<12} {r:<6} " + " ".join(f"{float(row[c]):>11.4f}" for c, _ in cols))
-    return "\n".join(lines)
 
 
 def cmd_report(args) -> int:

@@ -31,6 +31,16 @@ class OptionsError(InputError):
     """An option file or argument (elasticities, policy file, solver budget) is invalid."""
 
 
+class ShockError(InputError):
+    """A scenario file or shock is invalid: syntax, unknown keys or labels, impossible values."""
+
+
+class MonetaryError(OptionsError):
+    """A monetary regime, currency-area parameter or policy experiment is invalid (a rule or
+    area parameter outside its admissible range, a peg chain, a start year before the base
+    year), refused before any model is built."""
+
+
 def suggest(word: str, known) -> str:
     """' (did you mean 'x'?)' for the closest known word, else ''."""
     close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.6)

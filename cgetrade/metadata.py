@@ -42,8 +42,11 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
                                _IDX, "level", ""),
     "factor_price": ("factor price index (wage, rental rate; sector-specific factors: average)",
                      _IDX, "level", ""),
-    "cpi": ("consumer price index (true cost of living, household price index P_H)", _IDX, "level", ""),
-    "cpi_laspeyres": ("Laspeyres consumer price index (benchmark basket)", _IDX, "level", ""),
+    "cpi": ("consumer price index relative to the numeraire (true cost of living, household price index "
+            "P_H; a relative price: without a nominal side it is not a currency's price level)", _IDX,
+            "level", ""),
+    "cpi_laspeyres": ("Laspeyres consumer price index relative to the numeraire (benchmark basket)", _IDX,
+                      "level", ""),
     "final_price_index": ("price index of each final demand agent's basket P_H", _IDX, "level", ""),
     "world_price_index": ("world export price index P_W", _IDX, "level", ""),
     "terms_of_trade": ("terms of trade: export price index / import price index (fob)", _IDX, "level",
@@ -204,10 +207,12 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
     "cpi_domestic_value_added_pct": ("contribution of domestic value added to the local-currency CPI "
                                      "(100 x log change; cpi_domestic_pct minus imported intermediates)",
                                      "%", "change", ""),
-    "cpi_inflation_imported_intermediates": ("contribution of imported intermediates to CPI inflation "
-                                             "(100 dln CPI per year)", "% per year", "change", ""),
-    "cpi_inflation_domestic_value_added": ("contribution of domestic value added to CPI inflation "
-                                           "(100 dln CPI per year)", "% per year", "change", ""),
+    "cpi_relative_change_imported_intermediates": ("contribution of imported intermediates to the change of the "
+                                                   "CPI relative to the numeraire (100 dln per year)",
+                                                   "% per year", "change", ""),
+    "cpi_relative_change_domestic_value_added": ("contribution of domestic value added to the change of the "
+                                                 "CPI relative to the numeraire (100 dln per year)",
+                                                 "% per year", "change", ""),
     "policy_rate": ("policy rate i", "% per year", "change", ""),
     "shadow_rate": ("rate prescribed by the rule before the lower bound (peg: the policy rate)",
                     "% per year", "change", ""),
@@ -229,6 +234,38 @@ VARIABLES: dict[str, tuple[str, str, str, str]] = {
     "loss_unemployment": ("discounted sum of squared unemployment gaps, sum_t beta^t u_gap^2", "pp2",
                           "change", "year: sum"),
     "loss": ("discounted loss sum_t beta^t (pi_gap^2 + lambda u_gap^2)", "pp2", "change", "year: sum"),
+    "inflation_exchange_rate": ("contribution of the exchange rate against the anchor currency to CPI "
+                                "inflation (its part of imported goods and imported intermediates)",
+                                "% per year", "change", ""),
+    "inflation_import_foreign": ("contribution of directly imported consumer goods at their prices in the "
+                                 "anchor currency (the import contribution net of the exchange rate)",
+                                 "% per year", "change", ""),
+    "inflation_imported_intermediates_foreign": ("contribution of imported intermediates at their prices in "
+                                                 "the anchor currency (net of the exchange rate)",
+                                                 "% per year", "change", ""),
+    "consumption_gap": ("household consumption spending against the natural path's share of income: "
+                        "-100 (sigma_c (i - pi^e - r*) + d)", "%", "change", ""),
+    "demand_shock": ("demand shock d: share of consumption spending saved instead", "%", "change", ""),
+    "markup": ("markup wedge mu: producer price over the cost-based price (1 = flexible prices)", "1",
+               "level", ""),
+    "import_price_wedge": ("import-price wedge omega by commodity group: local-currency import prices over "
+                           "border prices (1 = full pass-through within the year)", "1", "level", ""),
+    "inflation_exchange_rate_mean": ("mean contribution of the exchange rate to CPI inflation",
+                                     "pp per year", "change", "year: mean"),
+    "inflation_import_foreign_mean": ("mean contribution of imported consumer goods at anchor-currency "
+                                      "prices to CPI inflation", "pp per year", "change", "year: mean"),
+    "inflation_imported_intermediates_foreign_mean": ("mean contribution of imported intermediates at "
+                                                      "anchor-currency prices to CPI inflation",
+                                                      "pp per year", "change", "year: mean"),
+    "inflation_exchange_rate_shock": ("mean contribution of the exchange rate to CPI inflation minus the "
+                                      "no-shock run's (the shock's contribution)", "pp per year",
+                                      "change", "year: mean"),
+    "inflation_import_foreign_shock": ("mean contribution of imported consumer goods at anchor-currency "
+                                       "prices minus the no-shock run's", "pp per year", "change",
+                                       "year: mean"),
+    "inflation_imported_intermediates_foreign_shock": ("mean contribution of imported intermediates at "
+                                                       "anchor-currency prices minus the no-shock run's",
+                                                       "pp per year", "change", "year: mean"),
 }
 
 #: coordinate -> long_name
@@ -250,6 +287,9 @@ COORDINATES: dict[str, str] = {
     "it_lambda": "weight of the unemployment gap in flexible inflation targeting",
     "loss_lambda": "weight lambda of the unemployment gap in the loss",
     "rule_phi_u": "response of the policy rule to the unemployment gap",
+    "commodity_group": "commodity group of price setting and import pass-through",
+    "variant": "variant of the currency areas (lower bound, Phillips curves, expectations)",
+    "shock": "source of the disinflation: foreign supply shock or domestic demand shortfall",
 }
 #: coordinates whose labels get a ``<coord>_name`` auxiliary coordinate with full names
 NAMED = {"region": "region", "source": "region", "sector": "sector", "commodity": "sector",
@@ -370,8 +410,6 @@ def describe(ds: xr.Dataset, names: dict | None = None, override: bool = True) -
     return ds
 
 
-register("import_price_wedge", "import-price wedge omega: local-currency import prices over border "
-         "prices (1 = full pass-through within the year)", "1")
 
 #: readable units of the screen tables -> their UDUNITS form in files (a change of a rate in
 #: percentage points is a number in units of 1e-2, UDUNITS' percent)

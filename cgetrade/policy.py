@@ -14,13 +14,17 @@ an xarray Dataset (regime x region) with
   sum_i w_i v_i g_i, g = (I - A_d')^-1 A_m' (dln e + dln P_M), the input-output price model
   with Sato-Vartia averages A_d, A_m of both points' intermediate cost shares) and
   ``cpi_domestic_value_added_pct`` (the rest: wages, capital returns, taxes, productivity);
+  the exchange rate's parts of the two imported contributions, ``cpi_exchange_rate_import_pct``
+  = 100 sum_i w_i (1 - v_i) dln e and ``cpi_exchange_rate_intermediates_pct`` =
+  100 sum_i w_i v_i (M dln e)_i (local import prices in the anchor currency times e);
 * the instrument: ``exchange_rate_pct`` and the local nominal level ``ngdp_local_pct``;
 * ``unemployment_gap_pp`` (U - U0, percentage points), ``unemployed_change`` (thousand
   persons), ``real_wage_pct``, ``real_gdp_pct``, ``ev_pct_income``;
 * ``loss`` = pi_gap^2 + lambda u_gap^2 (pi_gap: 100 dln CPI minus the target; u_gap in pp).
 
 ``inflation_frontier`` sweeps the weight lambda of flexible inflation targeting and traces
-the inflation-gap / unemployment-gap frontier; ``plot_frontier`` draws it (matplotlib).
+the CPI-level / unemployment-gap frontier; cgetrade.report.monetary.plot_static_frontier
+draws it.
 """
 from __future__ import annotations
 
@@ -143,9 +147,13 @@ def cpi_decomposition(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
     total = 100 * np.log(scen.cpi_local.values / base.cpi_local.values)
     shares = average_cost_shares(base, scen)
     if shares is None:
-        mid = np.full_like(dom, np.nan)
+        mid = er_mid = np.full_like(dom, np.nan)
     else:
         mid = cpi_three_way(w, v, de, dpd, dpm, *shares)[1]
+        # the exchange rate's part of the imported intermediates: M dln e (a uniform change of
+        # every local import price by dln e)
+        er_mid = cpi_three_way(w, v, de, np.zeros_like(dpd), np.zeros_like(dpm), *shares)[1]
+    er_imp = 100 * (w * (1 - v) * de).sum(0)
     coords = {"region": base.region}
     log_pct = lambda what: {"long_name": f"{what} (100 x log change, Sato-Vartia)", "units": "%"}  # noqa: E731
     return xr.Dataset({"cpi_pct": ("region", total, log_pct("local-currency CPI")),
@@ -156,7 +164,13 @@ def cpi_decomposition(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
                                                   "CPI, the import content of domestic prices")),
                        "cpi_domestic_value_added_pct": (
                            "region", dom - mid, log_pct("domestic value added's contribution to the "
-                                                        "local-currency CPI: domestic minus imported intermediates"))},
+                                                        "local-currency CPI: domestic minus imported intermediates")),
+                       "cpi_exchange_rate_import_pct": (
+                           "region", er_imp, log_pct("the exchange rate's part of the import contribution "
+                                                     "(100 sum_i w_i (1 - v_i) dln e)")),
+                       "cpi_exchange_rate_intermediates_pct": (
+                           "region", er_mid, log_pct("the exchange rate's part of the imported "
+                                                     "intermediates' contribution (100 sum_i w_i v_i (M dln e)_i)"))},
                       coords=coords)
 
 
@@ -192,11 +206,26 @@ def evaluate(model: CGEModel, scenario, regions, lam: float = 1.0, inflation_tar
     return out.sel(region=list(regions))
 
 
+def resolved(params, scenario):
+    """``scenario`` with its price-target shocks replaced by the shocks that deliver them at
+    the benchmark with the scenario's own (real) closure, as ``cgetrade run`` does; a
+    scenario without targets unchanged."""
+    if not scenario.has_targets:
+        return scenario
+    model = CGEModel(params, scenario.make_closure())
+    scenario.validate(model)
+    scenario.prepare(model)
+    model.solve()
+    return scenario.implied(model)
+
+
 def compare_regimes(params, scenario, regions=("USA", "EU", "JPN"), regimes=None,
                     closure: Closure | None = None, lam: float = 1.0) -> xr.Dataset:
-    """Regime x region comparison table for ``scenario`` (see module docstring)."""
+    """Regime x region comparison table for ``scenario`` (see module docstring; price
+    targets are resolved first, ``resolved``)."""
     regimes = regimes or DEFAULT_REGIMES
     closure = closure or Closure(labour="wage_curve")
+    scenario = resolved(params, scenario)
     tables = []
     for name, regime in regimes.items():
         with warnings.catch_warnings():
@@ -218,8 +247,9 @@ def compare_regimes(params, scenario, regions=("USA", "EU", "JPN"), regimes=None
 def inflation_frontier(params, scenario, regions=("USA", "EU", "JPN"),
                        lambdas=(0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0),
                        closure: Closure | None = None) -> xr.Dataset:
-    """Inflation gap and unemployment gap under flexible IT for each weight lambda."""
+    """CPI level change and unemployment gap under flexible IT for each weight lambda."""
     closure = closure or Closure(labour="wage_curve")
+    scenario = resolved(params, scenario)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = CGEModel(params, _closure(closure, ("flexible_it", 0.0), regions))
@@ -233,37 +263,3 @@ def inflation_frontier(params, scenario, regions=("USA", "EU", "JPN"),
     out = xr.concat(rows, dim="it_lambda")
     out.attrs["scenario"] = scenario.name
     return out
-
-
-def frontier_plot(curves, xlabel: str, ylabel: str, title: str, path, axes_at_zero: bool = False):
-    """One labelled line per region: ``curves`` = {region: (labels, x, y)}; written to ``path``."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    for r, (labels, xs, ys) in curves.items():
-        ax.plot(xs, ys, marker="o", label=str(r))
-        for lab, x, y in zip(labels, xs, ys):
-            ax.annotate(f"{lab:g}", (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    if axes_at_zero:
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.axvline(0, color="grey", lw=0.5)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=9)
-    ax.legend()
-    fig.tight_layout()
-    from ._io import atomic_path
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    return path
-
-
-def plot_frontier(frontier: xr.Dataset, path):
-    """Inflation gap vs unemployment gap, one line per region, labelled by lambda."""
-    curves = {r: (frontier.it_lambda.values, frontier.unemployment_gap_pp.sel(region=r).values,
-                  frontier.cpi_pct.sel(region=r).values) for r in frontier.region.values}
-    return frontier_plot(curves, "unemployment gap (pp)", "CPI change, local currency (100 x log)",
-                         f"Flexible inflation targeting frontier: {frontier.attrs.get('scenario', '')}\n"
-                         "(labels: weight lambda on the unemployment gap)", path, axes_at_zero=True)

@@ -42,8 +42,17 @@ from dataclasses import replace
 
 import pyomo.environ as pyo
 
+from .errors import ShockError
 from .model.targets import add_target
 from .model.trade import export_price
+
+# Scenarios (cgetrade.scenario) import this module; it works on the scenario objects it is
+# given and never imports cgetrade.scenario (one-way dependency).
+
+#: margin shock ``borne_by`` -> the model parameter it moves
+BORNE_BY = {"capital": "margin", "state": "margin_state"}
+#: export_tax shock ``rent`` -> tx_rent (share of the quota rent accruing to the importer)
+RENT_HOLDERS = {"exporter": 0.0, "importer": 1.0}
 
 #: automation share the instrument may reach (a_h < 1 keeps every task nest non-empty)
 MAX_AUTOMATION = 0.999
@@ -76,7 +85,6 @@ def export_price_index(m, weights, sectors, r):
     index: sum_j w_jr P_E[j,r] / (P_W sum_j w_jr)."""
     total = sum(weights[j, r] for j in sectors)
     if total <= 0:
-        from .scenario import ShockError
         raise ShockError(f"export_price_index target: {r} exports none of {list(sectors)}")
     return sum(weights[j, r] / total * export_price(m, j, r) for j in sectors if weights[j, r] > 0) / m.PW
 
@@ -120,7 +128,6 @@ def prepare(scenario, model) -> list:
     """Add the target block of every price-target shock to the model (once per distinct
     shock); returns [(shock, Target, labour types)]. Adding a block to a compiled model
     discards the compiled NLP (it is compiled again on next use)."""
-    from .scenario import BORNE_BY, ShockError
     registry = model.__dict__.setdefault("_price_targets", {})
     m = model.pyomo
     out = []
@@ -178,14 +185,12 @@ def resolve_targets(scenario, model, max_steps: int = 16, **solve_options):
     reached together with the other shocks stated in the same file (``Shock.origin``): a
     scenario that includes china_process_technology resolves its targets as
     china_process_technology does, and applies its own shocks on top."""
-    from .scenario import Scenario
     if not scenario.has_targets:
         return scenario
     prepare(scenario, model)
     done = {}
     for origin in dict.fromkeys(s.origin for s in scenario.shocks if s.target):
-        part = Scenario(scenario.name, [s for s in scenario.shocks if s.origin == origin],
-                        groups=scenario.groups)
+        part = replace(scenario, shocks=[s for s in scenario.shocks if s.origin == origin])
         done.update(_solve(part, model, max_steps, **solve_options))
     shocks, record = [], []
     for s in scenario.shocks:
@@ -224,12 +229,11 @@ def resolve_targets(scenario, model, max_steps: int = 16, **solve_options):
 def _solve(scenario, model, max_steps, **solve_options) -> dict:
     """{id(shock): {group: instrument}} for the price-target shocks of ``scenario``, solved
     together with its other shocks; the model is restored afterwards."""
-    from .scenario import RENT_HOLDERS, Scenario, ShockError
     from .solve import SolveError
     blocks = prepare(scenario, model)
     m, nlp = model.pyomo, model.nlp
     x0 = nlp.x_from_model()
-    plain = Scenario(scenario.name, [s for s in scenario.shocks if not s.target], groups=scenario.groups)
+    plain = replace(scenario, shocks=[s for s in scenario.shocks if not s.target])
     final = plain._final_values(model)
     for shock, _, labour in blocks:
         if shock.kind == "export_tax" and shock.rent is not None:      # who holds the quota rent
@@ -247,7 +251,7 @@ def _solve(scenario, model, max_steps, **solve_options) -> dict:
             t.set_targets({g: base[g] * (1 + frac * shock.target["value"]) for g in t.groups})
 
     def restore():
-        Scenario.move(model, start, final, 0.0)
+        scenario.move(model, start, final, 0.0)
         for shock, t, _ in blocks:
             t.fix_instruments({g: 1.0 if shock.kind == "tfp" else 0.0 for g in t.groups})
         nlp.to_model(x0)
@@ -257,7 +261,7 @@ def _solve(scenario, model, max_steps, **solve_options) -> dict:
         nlp.to_model(x0)
         try:
             for k in range(1, steps + 1):
-                Scenario.move(model, start, final, k / steps)
+                scenario.move(model, start, final, k / steps)
                 set_targets(k / steps)
                 model.solve(**solve_options)
             break

@@ -103,7 +103,10 @@ import numpy as np
 import pyomo.environ as pyo
 
 from .paths import PathError, Table, parse_path
-from .errors import InputError, check_keys, read_toml, suggest
+from .errors import InputError, ShockError, check_keys, read_toml, suggest
+from .pricetargets import BORNE_BY, RENT_HOLDERS
+from .pricetargets import prepare as _prepare_targets
+from .pricetargets import resolve_targets as _resolve_targets
 
 import tomllib
 
@@ -112,9 +115,7 @@ KINDS = ("tfp", "factor_productivity", "automation", "endowment", "tariff", "exp
 TAXES = ("tariff", "export_tax", "production_tax", "production_subsidy")
 #: kinds whose ``mode`` may be "set"
 SETTABLE = TAXES + ("margin", "current_account")
-BORNE_BY = {"capital": "margin", "state": "margin_state"}     # margin shock -> parameter
 CA_UNITS = ("pct_gdp", "usd_m")
-RENT_HOLDERS = {"exporter": 0.0, "importer": 1.0}             # export_tax rent -> tx_rent
 CA_COUNTERPARTS = ("gdp", "absorption")
 #: observables a target shock can be stated for, by shock kind: (sector, region) -> price / P_W
 #: for productivity shocks, the bilateral flow X[i,s,d] for an export tax (an export quota)
@@ -138,10 +139,6 @@ SHOCK_KEYS = ("kind", "value", "region", "sector", "factor", "source", "destinat
 SCENARIO_KEYS = ("name", "description", "source", "variants", "default_variant", "include",
                  "groups", "shock", "closure", "model", "dynamics")
 DEFAULT_GROUPS = Path(str(resources.files("cgetrade.data") / "default" / "groups.toml"))
-
-
-class ShockError(InputError):
-    """A scenario file or shock is invalid: syntax, unknown keys or labels, impossible values."""
 
 
 def default_groups() -> dict:
@@ -516,14 +513,12 @@ class Scenario:
         """Add the target blocks of the price-target shocks to the model (call before it is
         compiled, else it is compiled again)."""
         if self.has_targets:
-            from .pricetargets import prepare
-            prepare(self, model)
+            _prepare_targets(self, model)
 
     def implied(self, model, **solve_options) -> "Scenario":
         """The scenario with every price-target shock replaced by the shock that delivers its
         target (from the model's current solved point); see cgetrade.pricetargets."""
-        from .pricetargets import resolve_targets
-        return resolve_targets(self, model, **solve_options)
+        return _resolve_targets(self, model, **solve_options)
 
     def _final_values(self, model) -> dict:
         m = model.pyomo

@@ -29,8 +29,8 @@ def path(name: str):
 
 
 def adoption_table(res) -> str:
-    infl = res["cpi_inflation_dev_pp"].sel(year=slice(2025, 2035)).mean("year")
-    lines = ["| region | real GDP % 2030 | real GDP % 2040 | CPI inflation pp/yr, mean 2025-2035 | "
+    infl = res["cpi_relative_change_dev_pp"].sel(year=slice(2025, 2035)).mean("year")
+    lines = ["| region | real GDP % 2030 | real GDP % 2040 | CPI relative to the numeraire, change pp/yr, mean 2025-2035 | "
              "manufacturing jobs 2035, thousand | capital % 2040 |", "|---|---:|---:|---:|---:|---:|"]
     for r in res.region.values:
         jobs = float(res.employment_change.sel(region=r, year=2035, sector=MANUF).sum())

@@ -18,7 +18,8 @@ BLOCKS = [(page, command, content) for page in update_docs.pages()
 def test_the_pages_with_generated_blocks_are_found():
     names = {str(p.relative_to(ROOT)) for p, _, _ in BLOCKS}
     assert {"docs/experiments/industrial_policy_optimum.md", "docs/deindustrialisation.md",
-            "docs/dynamics.md", "docs/experiments/west_automation.md", "docs/history2024.md"} <= names
+            "docs/dynamics.md", "docs/experiments/west_automation.md", "docs/history2024.md",
+            "docs/monetary.md"} <= names
 
 
 @pytest.mark.parametrize("page, command, content", BLOCKS,

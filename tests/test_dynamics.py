@@ -136,14 +136,14 @@ def test_baseline_hits_gdp_targets_with_warm_starts(dyn, base):
     growth = base.real_gdp_growth.sel(year=2012, region="CHN")
     assert float(growth) == pytest.approx(7.9, abs=1e-6)
     assert base.year.values.tolist() == [2011, 2012, 2013, 2014]
-    assert base.cpi_inflation.attrs["units"] == "% per year"
+    assert base.cpi_relative_change.attrs["units"] == "% per year"
     assert "numeraire" in base.attrs["nominal_anchor"]
     # CPI inflation = year-on-year change; its import + domestic parts add up (log points)
     infl = 100 * np.log(base.cpi_local / base.cpi_local.shift(year=1))
-    parts = base.cpi_inflation_import + base.cpi_inflation_domestic
+    parts = base.cpi_relative_change_import + base.cpi_relative_change_domestic
     assert float(abs(parts - infl).sel(year=slice(2012, None)).max()) < 1e-9
-    inner = base.cpi_inflation_imported_intermediates + base.cpi_inflation_domestic_value_added
-    assert float(abs(inner - base.cpi_inflation_domestic).sel(year=slice(2012, None)).max()) < 1e-12
+    inner = base.cpi_relative_change_imported_intermediates + base.cpi_relative_change_domestic_value_added
+    assert float(abs(inner - base.cpi_relative_change_domestic).sel(year=slice(2012, None)).max()) < 1e-12
 
 
 def test_capital_accumulation_identity(dyn, base):
@@ -179,7 +179,7 @@ def test_policy_shock_along_its_path(dyn, base, tmp_path):
     save_path(base, f)
     again = dyn.run(Scenario("ele", [shock]), load_baseline(f))
     assert float(abs(again.real_gdp - res.real_gdp).max()) == 0.0
-    assert res["cpi_inflation_dev_pp"].attrs["units"] == "percentage points per year"
+    assert res["cpi_relative_change_dev_pp"].attrs["units"] == "percentage points per year"
 
 
 def test_paths_before_the_data_year_and_wrong_baselines_are_rejected(dyn, base, default_dataset):
@@ -205,7 +205,7 @@ def test_steady_state_reproduces_the_benchmark_every_year(small_dataset):
     assert int(base.iterations.sum()) == 0
     assert np.allclose(base.labour_productivity, 1.0, atol=1e-12)
     assert np.allclose(base.capital_stock, base.capital_stock.sel(year=2011), rtol=1e-13)
-    for v in ("real_gdp_growth", "cpi_inflation", "capital_stock_growth"):
+    for v in ("real_gdp_growth", "cpi_relative_change", "capital_stock_growth"):
         assert float(abs(base[v].sel(year=slice(2012, None))).max()) < 1e-10, v
     assert np.allclose(real_investment(dyn.model), params["fd_exp"][k], rtol=1e-12)
 
@@ -216,10 +216,11 @@ def test_cli_path_writes_years_and_a_plot(tmp_path, capsys):
     assert stored.exists() and out.with_suffix(".png").exists()
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert ds.year.values.tolist() == [2011, 2012]
-    assert "cpi_inflation_dev_pp" in ds and "real_gdp_dev_pct" in ds and "capital_stock" in ds
+    assert "cpi_relative_change_dev_pp" in ds and "real_gdp_dev_pct" in ds and "capital_stock" in ds
     assert ds.attrs["first_year"] == 2011 and "savings-driven" in ds.attrs["closure"]
     ds.close()
-    assert "CPI infl." in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "CPI/P_W chg" in text and "inflation" not in text.lower()     # a relative price, not inflation
     assert main(["path", "china_ai_adoption", "--to", "2010"]) == 1
     assert "after the start year" in capsys.readouterr().err
     # the same run through `cgetrade run --years`

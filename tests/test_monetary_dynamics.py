@@ -161,6 +161,8 @@ def test_cli_policy_years_writes_results_and_plots(small_files, tmp_path, capsys
                  "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "yrs at ELB" in text and "the shock's contribution" in text
+    assert "s] tfp: natural path" in text and "s] tfp: regime peg" in text      # progress lines
+    assert "exchange rate" in text
     assert "CPI inflation by source" in text and "imp. intermed." in text
     for f in ("pol_tfp_central_dynamic.nc", "pol_tfp_central_dynamic.png", "pol_tfp_central_dynamic_summary.nc",
               "pol_tfp_central_dynamic_frontier.png", "pol_no_shock_dynamic.nc"):
@@ -204,8 +206,8 @@ def test_import_price_pass_through_is_incomplete_within_the_year(setup):
 
 
 def test_no_shock_on_target_reproduces_the_natural_path(small_dataset):
-    """Without shocks, inflation and the policy rate starting on target and at neutral, and
-    complete pass-through, every regime reproduces the natural path: zero gaps (up to the
+    """Without shocks, inflation and the policy rate starting on target and at neutral,
+    complete pass-through and flexible producer prices, every regime reproduces the natural path: zero gaps (up to the
     lower-bound smoothing, mu^2 / (i - ELB) = 4e-7), inflation on target, rates at r* + pi*.
     A peg cannot: with growth the natural real exchange rate moves and the nominal rate may not."""
     params = cgetrade.calibrate(small_dataset)
@@ -217,7 +219,8 @@ def test_no_shock_on_target_reproduces_the_natural_path(small_dataset):
     res = monetary_paths(params, scen, {"strict": {"*": "strict_it"}, "flexible": {"*": "flexible_it"},
                                         "ngdp": {"*": "ngdp_growth", R[1]: "ngdp_level"},
                                         "peg": {"*": "strict_it", R[2]: "peg"}},
-                         START, periods, areas={r: {"pass_through": 1.0} for r in R}, projections=proj,
+                         START, periods, areas={r: {"pass_through": 1.0, "price_adjustment": 1.0} for r in R},
+                         projections=proj,
                          anchor=R[0], natural=nat, baseline=base)
     peg, res = res.sel(regime="peg", region=R[2]), res.sel(regime=["strict", "flexible", "ngdp"])
     assert float(abs(peg.inflation_gap).max()) > 0.01

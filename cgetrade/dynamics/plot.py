@@ -4,13 +4,13 @@ from __future__ import annotations
 import xarray as xr
 
 PANELS = (("real_gdp_dev_pct", "real GDP, % vs baseline"),
-          ("cpi_inflation_dev_pp", "CPI inflation, pp per year vs baseline"),
+          ("cpi_relative_change_dev_pp", "CPI relative to the numeraire: change, pp per year vs baseline"),
           ("employment_total_dev", "employment, thousand persons vs baseline"),
           ("capital_stock_dev_pct", "capital stock, % vs baseline"))
 
 
 def plot_paths(res: xr.Dataset, path, regions=None):
-    """Four panels (GDP, CPI inflation, employment, capital), one line per region."""
+    """Four panels (GDP, CPI relative to the numeraire, employment, capital), one line per region."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -28,7 +28,8 @@ the policy run sector wage curves anchored at the baseline's sector wages.
 Investment is savings-driven (the static closure: each region's saving plus its fixed
 foreign saving buys its investment goods), so the regional allocation of investment is the
 regional allocation of saving. The numeraire of the static model (world export price index
-P_W = 1 in every year) anchors all prices: CPI inflation is measured relative to it.
+P_W = 1 in every year) anchors all prices: the CPI and its changes are relative to it
+(relative prices; inflation in a currency comes from the dynamic nominal block).
 """
 from __future__ import annotations
 
@@ -442,8 +443,8 @@ class DynamicModel:
                        "labour-augmenting productivity endogenous, real GDP on its projected path; "
                        "policy: productivity fixed at the baseline path",
             "nominal_anchor": "numeraire of the static model: world export price index P_W = 1 in "
-                              "every year; there is no money, so CPI levels and inflation rates "
-                              "are relative to the numeraire (zero world export price inflation)",
+                              "every year; there is no money, so CPI levels and their changes "
+                              "are relative prices (relative to the numeraire), not inflation",
             "delta": ", ".join(f"{r}={p.delta[r]:.4f}" for r in self.params.regions),
             "capital_output": ", ".join(f"{r}={p.capital_output[r]:.4f}" for r in self.params.regions),
             "source_capital": p.sources.get("capital", ""),

@@ -2,7 +2,8 @@
 baseline.
 
     growth_t       = 100 [(X_t / X_(t-s))^(1/s) - 1]          (% per year; s = step)
-    CPI inflation  = growth of the CPI (relative to the numeraire, see the attrs)
+    CPI relative change = growth of the CPI relative to the numeraire (the world export
+                     price index; a relative price, not inflation: a real run has no money)
     import / domestic contributions: exact split of 100 dln CPI_t/CPI_(t-s) (Sato-Vartia,
                      cgetrade.policy.cpi_decomposition), per year; the domestic one split into
                      imported intermediates (import content of domestic prices) and value added
@@ -18,7 +19,7 @@ from ..policy import cpi_decomposition
 from ..results import percent_change, save
 
 #: level variables whose growth rate per year is reported
-GROWTH = {"real_gdp": "real GDP growth", "cpi": "CPI inflation", "capital_stock": "capital stock growth",
+GROWTH = {"real_gdp": "real GDP growth", "cpi": "change of the CPI relative to the numeraire", "capital_stock": "capital stock growth",
           "investment": "real investment growth"}
 #: variables compared with the baseline in policy results
 DEVIATIONS = ("real_gdp", "cpi", "cpi_laspeyres", "output", "employment", "exports", "imports",
@@ -38,24 +39,25 @@ def assemble(records, years, step: int) -> xr.Dataset:
         ratio = ds[v] / ds[v].shift(year=1)
         ds[f"{v}_growth"] = _per_year(ratio, step)
         ds[f"{v}_growth"].attrs = {"long_name": f"{name} (first year: NaN)", "units": "% per year"}
-    ds = ds.rename({"cpi_growth": "cpi_inflation"})
-    ds["cpi_inflation"].attrs["long_name"] = ("CPI inflation, year on year, relative to the numeraire "
-                                              "(first year: NaN)")
+    ds = ds.rename({"cpi_growth": "cpi_relative_change"})
+    ds["cpi_relative_change"].attrs["long_name"] = ("change of the CPI relative to the numeraire (world export "
+                                                    "price index), year on year; a relative price, not inflation "
+                                                    "(first year: NaN)")
     imp = np.full((len(years), ds.sizes["region"]), np.nan)
     dom, mid = imp.copy(), imp.copy()
     for k in range(1, len(years)):
         dec = cpi_decomposition(records[k - 1], records[k])
         imp[k], dom[k] = dec["cpi_import_pct"].values / step, dec["cpi_domestic_pct"].values / step
         mid[k] = dec["cpi_imported_intermediates_pct"].values / step
-    ds["cpi_inflation_import"] = (("year", "region"), imp, {
-        "long_name": "import-price contribution to CPI inflation (100 dln CPI per year)", "units": "% per year"})
-    ds["cpi_inflation_domestic"] = (("year", "region"), dom, {
-        "long_name": "domestic-price contribution to CPI inflation (100 dln CPI per year)", "units": "% per year"})
-    ds["cpi_inflation_imported_intermediates"] = (("year", "region"), mid, {
-        "long_name": "contribution of imported intermediates to CPI inflation (100 dln CPI per year)",
+    ds["cpi_relative_change_import"] = (("year", "region"), imp, {
+        "long_name": "import-price contribution to the change of the CPI relative to the numeraire (100 dln per year)", "units": "% per year"})
+    ds["cpi_relative_change_domestic"] = (("year", "region"), dom, {
+        "long_name": "domestic-price contribution to the change of the CPI relative to the numeraire (100 dln per year)", "units": "% per year"})
+    ds["cpi_relative_change_imported_intermediates"] = (("year", "region"), mid, {
+        "long_name": "contribution of imported intermediates to the change of the CPI relative to the numeraire (100 dln per year)",
         "units": "% per year"})
-    ds["cpi_inflation_domestic_value_added"] = (("year", "region"), dom - mid, {
-        "long_name": "contribution of domestic value added to CPI inflation (100 dln CPI per year)",
+    ds["cpi_relative_change_domestic_value_added"] = (("year", "region"), dom - mid, {
+        "long_name": "contribution of domestic value added to the change of the CPI relative to the numeraire (100 dln per year)",
         "units": "% per year"})
     ds["employment_total"] = ds["employment"].sum("sector")
     ds["employment_total"].attrs = {"long_name": "employment, all sectors", "units": "thousand persons"}
@@ -103,8 +105,8 @@ def deviations(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
     for v in DEVIATIONS:
         out[f"{v}_dev_pct"] = pct[v]
         out[f"{v}_dev_pct"].attrs = {"long_name": f"deviation of {v} from the baseline", "units": "%"}
-    for v in ("cpi_inflation", "cpi_inflation_import", "cpi_inflation_domestic",
-              "cpi_inflation_imported_intermediates", "cpi_inflation_domestic_value_added", "real_gdp_growth"):
+    for v in ("cpi_relative_change", "cpi_relative_change_import", "cpi_relative_change_domestic",
+              "cpi_relative_change_imported_intermediates", "cpi_relative_change_domestic_value_added", "real_gdp_growth"):
         if v not in base:            # a baseline stored before the three-way split
             continue
         out[f"{v}_dev_pp"] = scen[v] - base[v]
@@ -137,8 +139,8 @@ def deviations(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
     for v in ("real_gdp", "cpi", "employment_total"):
         out[f"baseline_{v}"] = base[v]
         out[f"baseline_{v}"].attrs = dict(base[v].attrs, long_name=f"baseline {base[v].attrs.get('long_name', v)}")
-    out["baseline_cpi_inflation"] = base["cpi_inflation"]
-    out["baseline_cpi_inflation"].attrs = dict(base["cpi_inflation"].attrs)
+    out["baseline_cpi_relative_change"] = base["cpi_relative_change"]
+    out["baseline_cpi_relative_change"].attrs = dict(base["cpi_relative_change"].attrs)
     return out
 
 
@@ -148,5 +150,9 @@ def save_path(ds: xr.Dataset, path) -> None:
 
 
 def load_baseline(path) -> xr.Dataset:
+    """A stored baseline; files written when the change of the CPI relative to the numeraire
+    was named ``cpi_inflation*`` are read under the current names."""
     with xr.open_dataset(path, engine="h5netcdf") as f:
-        return f.load()
+        ds = f.load()
+    old = {v: v.replace("cpi_inflation", "cpi_relative_change") for v in ds.data_vars if "cpi_inflation" in v}
+    return ds.rename(old) if old else ds

@@ -36,7 +36,7 @@ HEADLINE = [
     ("real_gdp_dev_pct", "real GDP vs baseline", None),
     ("cpi_dev_pct", "CPI vs baseline", None),
     ("real_wage_dev_pct", "real wage vs baseline", None),
-    ("cpi_inflation_dev_pp", "inflation vs baseline", None),
+    ("cpi_relative_change_dev_pp", "CPI/numeraire change vs baseline", None),
 ]
 
 
