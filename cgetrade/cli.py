@@ -5,6 +5,7 @@ Example: cgetrade run china_ai && cgetrade report china_ai_central.nc
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from importlib import resources
@@ -168,14 +169,20 @@ def cmd_data(args) -> int:
     return 0
 
 
-def _years(text: str):
-    """"2011:2040" or "2011:2040:5" -> (first, last, step)."""
+def _years(text: str, step: bool = True):
+    """"2011:2040" or "2011:2040:5" -> (first, last, step or None); without ``step`` only
+    FIRST:LAST -> (first, last)."""
+    form = "FIRST:LAST or FIRST:LAST:STEP" if step else "FIRST:LAST, e.g. 2025:2035"
     try:
         parts = [int(x) for x in str(text).split(":")]
     except ValueError:
         parts = []
-    if len(parts) not in (2, 3) or parts[1] < parts[0] or (len(parts) == 3 and parts[2] < 1):
-        raise argparse.ArgumentTypeError(f"--years takes FIRST:LAST or FIRST:LAST:STEP, got {text!r}")
+    if len(parts) not in ((2, 3) if step else (2,)) or (len(parts) == 3 and parts[2] < 1):
+        raise argparse.ArgumentTypeError(f"--years takes {form}, got {text!r}")
+    if parts[1] < parts[0]:
+        raise argparse.ArgumentTypeError(f"the last year {parts[1]} is before the first {parts[0]}")
+    if not step:
+        return parts[0], parts[1]
     return parts[0], parts[1], parts[2] if len(parts) == 3 else None
 
 
@@ -379,28 +386,6 @@ def cmd_policy(args) -> int:
     return 0
 
 
-def path_table(res, manufacturing=(), window=(2025, 2035)) -> str:
-    """Per region: GDP deviation in the middle and last year, average deviation of the change of
-    the CPI relative to the numeraire over ``window`` (within the path), manufacturing jobs and capital in the last years."""
-    years = [int(y) for y in res.year.values]
-    lo, hi = max(window[0], years[1]), min(window[1], years[-1])
-    mid, last = min(2030, years[-1]), years[-1]
-    jobs_year = min(2035, last)
-    infl = res["cpi_relative_change_dev_pp"].sel(year=slice(lo, hi)).mean("year")
-    lines = [f"{'region':<6} {'rGDP % ' + str(mid):>12} {'rGDP % ' + str(last):>12} "
-             f"{'CPI/P_W chg pp/yr ' + str(lo) + '-' + str(hi):>26} {'base CPI/P_W %/yr':>17} "
-             f"{'manuf. jobs th. ' + str(jobs_year):>22} {'capital % ' + str(last):>14}"]
-    for r in res.region.values:
-        jobs = float(res["employment_change"].sel(region=r, year=jobs_year, sector=list(manufacturing)).sum()) \
-            if manufacturing else float("nan")
-        lines.append(f"{r:<6} {float(res.real_gdp_dev_pct.sel(region=r, year=mid)):>12.3f} "
-                     f"{float(res.real_gdp_dev_pct.sel(region=r, year=last)):>12.3f} "
-                     f"{float(infl.sel(region=r)):>26.4f} "
-                     f"{float(res.baseline_cpi_relative_change.sel(region=r, year=slice(lo, hi)).mean()):>17.3f} "
-                     f"{jobs:>22.1f} {float(res.capital_stock_dev_pct.sel(region=r, year=last)):>14.3f}")
-    return "\n".join(lines)
-
-
 def cmd_path(args) -> int:
     """Recursive-dynamic path: baseline calibration (or a stored baseline) and the scenario
     along its shock paths, results per year to netCDF and a plot."""
@@ -448,6 +433,7 @@ def cmd_path(args) -> int:
         print(f"plot: {png}")
     print("prices relative to the numeraire (world export price index = 1 every year)\n")
     manuf = [i for i in scen.groups["sector"].get("manufacturing", []) if i in dyn.params.sectors]
+    from .report.tables import path_table
     print(path_table(res, manuf))
     return 0
 
@@ -553,17 +539,6 @@ def _add_common(p, dataset=True, variant=True):
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines or tables")
 
 
-def _parse_years(text: str) -> tuple:
-    """"2025:2035" -> (2025, 2035)."""
-    try:
-        first, last = (int(x) for x in text.split(":"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"years must be FIRST:LAST, e.g. 2025:2035, got {text!r}") from None
-    if last < first:
-        raise argparse.ArgumentTypeError(f"the last year {last} is before the first {first}")
-    return first, last
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="cgetrade", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -605,7 +580,7 @@ def main(argv=None) -> int:
     pol.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
     pol.add_argument("--variant", help="variant of the scenarios (default: the file's)")
     pol.add_argument("--out", help="output directory (default: current directory)")
-    pol.add_argument("--years", type=_parse_years, metavar="FIRST:LAST",
+    pol.add_argument("--years", type=functools.partial(_years, step=False), metavar="FIRST:LAST",
                      help="the dynamic monetary block over these years, e.g. 2025:2035 (the "
                           "file's [dynamic] table); without it: the static regime comparison")
     sw = sub.add_parser("sweep", help="a scenario at a grid of shock sizes (Dask or serial)")

@@ -25,6 +25,7 @@ from cgetrade.dynamics import DynamicModel, Periods
 from cgetrade.dynamics.disinflation import compare, literature_sizes
 from cgetrade.dynamics.monetary import MonetaryModel, natural_closure, natural_path, with_path
 from cgetrade.report.monetary import comparison_table, literature_table
+from cgetrade.report.tables import number
 from cgetrade.scenario import Scenario
 
 WEST = ["USA", "EU", "JPN"]
@@ -63,7 +64,7 @@ def text(cmp, sizes, y2026) -> str:
     f, d = c.sel(shock="foreign"), c.sel(shock="domestic")
 
     def each(da, fmt="+.2f", regions=WEST):
-        return ", ".join(f"{r} {float(da.sel(region=r)):{fmt}}" for r in regions)
+        return ", ".join(f"{r} {number(da.sel(region=r), fmt)}" for r in regions)
 
     def ratio(da, regions=WEST):
         x = [float(da.sel(region=r)) for r in regions]
@@ -166,9 +167,9 @@ def static() -> str:
             x = t.sel(regime=g, region=r)
             if not np.isfinite(float(x.cpi_pct)):
                 continue
-            lines.append(f"| {g} | {r} | {float(x.cpi_pct):+.3f} | {float(x.cpi_import_pct):+.3f} | "
-                         f"{float(x.unemployment_gap_pp):+.3f} | {float(x.exchange_rate_pct):+.3f} | "
-                         f"{float(x.real_gdp_pct):+.3f} | {float(x.loss):.3f} |")
+            cells = [number(x[v]) for v in ("cpi_pct", "cpi_import_pct", "unemployment_gap_pp",
+                                             "exchange_rate_pct", "real_gdp_pct")] + [number(x.loss, ".3f")]
+            lines.append(f"| {g} | {r} | " + " | ".join(cells) + " |")
     best = {r: str(t.loss.sel(region=r).idxmin("regime").values) for r in WEST}
     lines += ["", "Lowest loss (CPI level change squared + unemployment gap squared): "
               + ", ".join(f"{r} {best[r]}" for r in WEST) + ". The static comparison gives level changes "

@@ -7,6 +7,7 @@ import numpy as np
 import xarray as xr
 
 from .._io import atomic_path
+from .tables import number
 
 
 def summary(res: xr.Dataset, regions=None) -> xr.Dataset:
@@ -221,7 +222,7 @@ def comparison_table(cmp: xr.Dataset, markdown: bool = True) -> str:
                 cells = [str(v), str(r), str(k)]
                 for name, _, f in cols:
                     x = float(row[name])
-                    cells.append("n/a" if not np.isfinite(x) else f"{int(round(x))}" if f == "d" else f"{x:{f}}")
+                    cells.append("n/a" if not np.isfinite(x) else f"{int(round(x))}" if f == "d" else number(x, f))
                 if k == "foreign":
                     cells[-1] = ""
                 rows.append(cells)
@@ -253,7 +254,7 @@ def literature_table(sizes: dict, years: str, year_2026: dict | None = None) -> 
     for src, what, pub, measure, region in LITERATURE:
         pick = year_2026 if ("2026" in what and year_2026 is not None) else sizes
         when = "2026" if pick is year_2026 else years
-        lines.append(f"| {src} | {what} | {pub} | {region} {when}: {pick[region][measure]:+.3f} |")
+        lines.append(f"| {src} | {what} | {pub} | {region} {when}: {number(pick[region][measure])} |")
     return "\n".join(lines)
 
 

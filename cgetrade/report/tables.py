@@ -24,7 +24,7 @@ def render(df: pd.DataFrame, title: str = "", fmt: str = "simple", index: bool =
     return f"{title}\n{body}" if title else body
 
 
-def _fmt(x: float, spec: str = "+.3f") -> str:
+def number(x: float, spec: str = "+.3f") -> str:
     """``x`` with ``spec``; a value that rounds to zero prints without a minus sign."""
     text = format(float(x), spec)
     return format(0.0, spec) if float(text.replace(",", "")) == 0 else text
@@ -62,8 +62,8 @@ def summary_frame(res, regions) -> tuple[str, pd.DataFrame]:
                    "wage %": pct("wage_local", r), "rental %": pct("rental_rate", r),
                    "exports %": 100 * float(ex.sel(case="scenario", region=r) / ex.sel(case="baseline", region=r) - 1),
                    "imports %": 100 * float(im.sel(case="scenario", region=r) / im.sel(case="baseline", region=r) - 1)}
-        rows[r] = {k: _fmt(v) for k, v in rows[r].items()}
-        rows[r]["jobs chg"] = _fmt(res["employment_change"].sel(region=r).sum(), "+.1f")
+        rows[r] = {k: number(v) for k, v in rows[r].items()}
+        rows[r]["jobs chg"] = number(res["employment_change"].sel(region=r).sum(), "+.1f")
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "region"
     return f"prices: {deflator}; jobs: change of employment, {persons}", df
@@ -80,9 +80,9 @@ def welfare_table(res, regions, fmt: str = "simple") -> str:
     error of the decomposition."""
     from ..welfare import COMPONENTS
     unit = res["ev"].attrs.get("units", "money units of the data")
-    rows = {r: {"EV": _fmt(res["ev"].sel(case="scenario", region=r), ",.1f"),
-                **{c: _fmt(res["ev_" + c].sel(region=r), ",.1f") for c in COMPONENTS},
-                "integr. error": _fmt(res["ev_integration_error"].sel(region=r), ".3f")}
+    rows = {r: {"EV": number(res["ev"].sel(case="scenario", region=r), ",.1f"),
+                **{c: number(res["ev_" + c].sel(region=r), ",.1f") for c in COMPONENTS},
+                "integr. error": number(res["ev_integration_error"].sel(region=r), ".3f")}
             for r in regions}
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "region"
@@ -103,8 +103,8 @@ def manufacturing_table(res, manufacturing, regions, source="CHN", fmt: str = "s
         j0, j1 = float(jobs.sel(case="baseline", region=r)), float(jobs.sel(case="scenario", region=r))
         rows[r] = {"dom. share of manuf. absorption": f"{100 * s0:.2f} % -> {100 * s1:.2f} % "
                                                       f"({100 * (s1 - s0):+.2f} pp)",
-                   "manuf. jobs chg %": _fmt(100 * (j1 / j0 - 1), "+.2f"),
-                   **{f"imp. {i} from {source} %": _fmt(res["bilateral_trade_pct"].sel(
+                   "manuf. jobs chg %": number(100 * (j1 / j0 - 1), "+.2f"),
+                   **{f"imp. {i} from {source} %": number(res["bilateral_trade_pct"].sel(
                        commodity=i, source=source, region=r), "+.2f") for i in manufacturing}}
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "region"
@@ -120,12 +120,12 @@ def jobs_table(res, manufacturing, regions, fmt: str = "simple") -> str:
             p = res.persons.sel(labour=h, region=r)
             d = res.persons_change.sel(labour=h, region=r)
             rows.append({"region": r, "labour": str(h),
-                         "manuf. jobs": _fmt(p.sel(sector=man, case="baseline").sum(), ".0f"),
-                         "change": _fmt(d.sel(sector=man).sum(), "+.1f"),
-                         "all jobs": _fmt(p.sum("sector").sel(case="baseline"), ".0f"),
-                         "change ": _fmt(d.sum(), "+.1f"),
-                         "unempl. ch.": _fmt(res.unemployed_by_skill_change.sel(labour=h, region=r), "+.1f"),
-                         "real wage %": _fmt(res.real_wage_by_skill_pct.sel(labour=h, region=r), "+.3f")})
+                         "manuf. jobs": number(p.sel(sector=man, case="baseline").sum(), ".0f"),
+                         "change": number(d.sel(sector=man).sum(), "+.1f"),
+                         "all jobs": number(p.sum("sector").sel(case="baseline"), ".0f"),
+                         "change ": number(d.sum(), "+.1f"),
+                         "unempl. ch.": number(res.unemployed_by_skill_change.sel(labour=h, region=r), "+.1f"),
+                         "real wage %": number(res.real_wage_by_skill_pct.sel(labour=h, region=r), "+.3f")})
     title = (f"jobs by labour type ({res.attrs.get('persons_unit', 'thousand persons')}; "
              f"closure: {closure_label(res)})")
     return render(pd.DataFrame(rows), title, fmt, index=False)
@@ -141,8 +141,8 @@ def jobs_by_sector_table(res, regions, fmt: str = "simple") -> str:
         for j in list(res.sector.values) + ["total"]:
             row = d.sum("sector") if j == "total" else d.sel(sector=j)
             rows.append({"region": r, "sector": str(j),
-                         **{h: _fmt(row.sel(labour=h), "+.1f") for h in labour},
-                         "all": _fmt(row.sum(), "+.1f")})
+                         **{h: number(row.sel(labour=h), "+.1f") for h in labour},
+                         "all": number(row.sum(), "+.1f")})
     title = (f"change in persons employed by sector and labour type "
              f"({res.attrs.get('persons_unit', 'thousand persons')})")
     return render(pd.DataFrame(rows), title, fmt, index=False)
@@ -173,3 +173,30 @@ def sobol_table(summary, fmt: str = "simple") -> str:
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "region"
     return render(df, "Sobol indices of EV % income, first order / total, by elasticity:", fmt)
+
+
+def path_table(res, manufacturing=(), window=(2025, 2035), fmt: str = "simple") -> str:
+    """Per region of a recursive-dynamic path: real GDP against the baseline path in the middle
+    and last year, the mean deviation of the change of the CPI relative to the numeraire over
+    ``window`` (a relative price) and the baseline's, manufacturing jobs and
+    capital against the baseline path in the last years."""
+    years = [int(y) for y in res.year.values]
+    lo, hi = max(window[0], years[1]), min(window[1], years[-1])
+    mid, last = min(2030, years[-1]), years[-1]
+    jobs_year = min(2035, last)
+    rel = res["cpi_relative_change_dev_pp"].sel(year=slice(lo, hi)).mean("year")
+    rows = {}
+    for r in res.region.values:
+        jobs = float(res["employment_change"].sel(region=r, year=jobs_year, sector=list(manufacturing)).sum()) \
+            if manufacturing else float("nan")
+        rows[str(r)] = {f"rGDP % {mid}": number(res.real_gdp_dev_pct.sel(region=r, year=mid)),
+                        f"rGDP % {last}": number(res.real_gdp_dev_pct.sel(region=r, year=last)),
+                        f"CPI/P_W chg pp/yr {lo}-{hi}": number(rel.sel(region=r), "+.4f"),
+                        "base CPI/P_W %/yr": number(res.baseline_cpi_relative_change.sel(
+                            region=r, year=slice(lo, hi)).mean()),
+                        f"manuf. jobs th. {jobs_year}": "n/a" if jobs != jobs else number(jobs, "+.1f"),
+                        f"capital % {last}": number(res.capital_stock_dev_pct.sel(region=r, year=last))}
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.index.name = "region"
+    return render(df, "against the baseline path; CPI/P_W: the CPI relative to the numeraire, "
+                      "a relative price", fmt)
