@@ -394,6 +394,8 @@ def cmd_path(args) -> int:
     from .dynamics import DynamicModel, DynamicsError, Periods, load_baseline, save_path
     from .dynamics.plot import plot_paths
     from .scenario import Scenario
+    progress = Progress(getattr(args, "quiet", False))
+    progress.step("reading the scenario and the dataset")
     path = _experiment_path(args.scenario)
     with open(path, "rb") as f:
         spec = tomllib.load(f).get("dynamics", {})
@@ -406,17 +408,20 @@ def cmd_path(args) -> int:
         # the scenario's [model] and [closure] tables where scenarios carry them
         options = scen.calibration_options() if hasattr(scen, "calibration_options") else {}
         closure = scen.make_closure() if hasattr(scen, "make_closure") else None
+        progress.step(f"calibrating and building the model of {periods.start}-{periods.end}")
         dyn = DynamicModel(calibrate(ds, **options), periods=periods, closure=closure)
         stored = Path(args.baseline) if args.baseline else None
         if stored is not None and stored.exists():
             base = load_baseline(stored)
             how = f"read from {stored}"
         else:
+            progress.step("solving the baseline path, year by year")
             base = dyn.baseline()
             how = f"calibrated in {dyn.timing['baseline']:.1f} s"
             if stored is not None:
                 save_path(base, stored)
                 how += f", written to {stored}"
+        progress.step("solving the scenario path, year by year")
         res = dyn.run(scen, base)
     except DynamicsError as err:
         print(f"error: {err}", file=sys.stderr)

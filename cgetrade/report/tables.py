@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
@@ -25,7 +26,10 @@ def render(df: pd.DataFrame, title: str = "", fmt: str = "simple", index: bool =
 
 
 def number(x: float, spec: str = "+.3f") -> str:
-    """``x`` with ``spec``; a value that rounds to zero prints without a minus sign."""
+    """``x`` with ``spec``; a value that rounds to zero prints without a minus sign, a value
+    that is not finite as n/a."""
+    if not np.isfinite(float(x)):
+        return "n/a"
     text = format(float(x), spec)
     return format(0.0, spec) if float(text.replace(",", "")) == 0 else text
 
