@@ -250,7 +250,7 @@ def cmd_run(args) -> int:
             sol = model.last_solution
     progress.step("writing results")
     res = compare(base, collect(model), attrs=provenance(
-        model, scen, sol, base_sol, closure_label=closure.label,
+        model, scen, sol, base_sol,
         labour_types=", ".join(params.labour_factors), va_nest=params.va_nest))
     if scen.implied_shocks:
         import json

@@ -363,6 +363,7 @@ def provenance(model, scenario=None, solution=None, baseline_solution=None, **ex
         "history": f"{datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')} created by cgetrade {__version__}",
         "cgetrade_version": __version__,
         "closure": json.dumps(asdict(c), default=str),
+        "closure_label": c.label,
         "nominal_anchor": anchor,
         "numeraire": "/".join(map(str, c.numeraire)) + " = 1",
         "cpi_deflator": (f"local currency; {anchor}; labour {c.labour_closure(model.params.regions)}"

@@ -34,18 +34,6 @@ def number(x: float, spec: str = "+.3f") -> str:
     return format(0.0, spec) if float(text.replace(",", "")) == 0 else text
 
 
-def closure_label(res) -> str:
-    """The closure of a results file in words: its preset, or its labour and capital rules."""
-    import json
-    try:
-        spec = json.loads(res.attrs.get("closure", "") or "{}")
-    except (TypeError, ValueError):
-        return str(res.attrs.get("closure", ""))
-    if spec.get("preset"):
-        return str(spec["preset"])
-    return f"labour {spec.get('labour', 'flexible')}, capital {spec.get('capital', 'fixed')}" if spec else ""
-
-
 def summary_frame(res, regions) -> tuple[str, pd.DataFrame]:
     """(title, table) of the headline: prices with their deflator, real GDP, EV, factor
     prices, trade volumes and the change of employment. In a real run the real exchange rate
@@ -131,7 +119,7 @@ def jobs_table(res, manufacturing, regions, fmt: str = "simple") -> str:
                          "unempl. ch.": number(res.unemployed_by_skill_change.sel(labour=h, region=r), "+.1f"),
                          "real wage %": number(res.real_wage_by_skill_pct.sel(labour=h, region=r), "+.3f")})
     title = (f"jobs by labour type ({res.attrs.get('persons_unit', 'thousand persons')}; "
-             f"closure: {closure_label(res)})")
+             f"closure: {res.attrs.get('closure_label', '')})")
     return render(pd.DataFrame(rows), title, fmt, index=False)
 
 
