@@ -147,6 +147,8 @@ class Closure:
                                              # -> "mobile" | "sluggish" (CET) | "specific"
     eta: float = SLUGGISH_ETA                # CET elasticity of sluggish factors across sectors
     capital: str = "fixed"                   # | "rate_of_return" (long run: stock endogenous)
+    supply_elasticity: dict | None = None    # region -> eps, or {factor | "labour" | "*": eps}:
+                                             # factor supply S = (W / P)^eps (see factors.py)
     preset: str = ""                         # name of the preset this closure came from
 
     @classmethod
@@ -165,7 +167,11 @@ class Closure:
         if self.sector_specific:
             mob += ", sector-specific: " + ", ".join(self.sector_specific)
         lab = self.labour if isinstance(self.labour, str) else "by region " + str(self.labour)
-        return (f"{self.preset or 'custom'}: {mob}; capital stock {self.capital}; labour {lab}; "
+        sup = ""
+        if self.supply_elasticity:
+            sup = "; factor supply elasticities " + ", ".join(
+                f"{r} {v}" for r, v in sorted(self.supply_elasticity.items(), key=lambda kv: str(kv[0])))
+        return (f"{self.preset or 'custom'}: {mob}; capital stock {self.capital}; labour {lab}{sup}; "
                 f"final demand {self.final_demand}")
 
     def factor_mobility(self, factors, labour_factors) -> dict:
@@ -207,6 +213,34 @@ class Closure:
                 if kind not in LABOUR_CLOSURES:
                     raise ClosureError(f"unknown labour closure {kind!r} ({h}, {r}); known: {LABOUR_CLOSURES}")
                 out[(h, r)] = kind
+        return out
+
+    def supply_elasticities(self, regions, factors, labour_factors) -> dict:
+        """Elasticity of each factor's supply with respect to its real price, {(f, r): eps}
+        for eps > 0 only. A region's value is a number (every factor) or a dict by factor,
+        "labour" (every labour type) or "*"."""
+        if not self.supply_elasticity:
+            return {}
+        if not isinstance(self.supply_elasticity, dict):
+            raise ClosureError("supply_elasticity must be a dict region -> elasticity (or a dict "
+                               f"by factor), got {self.supply_elasticity!r}")
+        table = {r: v for r, v in self.supply_elasticity.items()}
+        table.setdefault("*", 0.0)
+        known = set(factors) | {"labour", "*"}
+        out = {}
+        for r, v in _per_region(table, regions, "supply_elasticity").items():
+            spec = v if isinstance(v, dict) else {"*": v}
+            unknown = sorted(set(spec) - known)
+            if unknown:
+                raise ClosureError(f"unknown factor(s) {unknown} in supply_elasticity of {r}; "
+                                   f"known {list(factors)}, 'labour', '*'")
+            for f in factors:
+                group = "labour" if f in labour_factors else None
+                eps = spec.get(f, spec.get(group, spec.get("*", 0.0)))
+                if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps >= 0:
+                    raise ClosureError(f"supply_elasticity of {f} in {r} must be a number >= 0, got {eps!r}")
+                if eps > 0:
+                    out[(f, r)] = float(eps)
         return out
 
     def dropped_market(self, regions, sectors) -> tuple:

@@ -13,6 +13,10 @@ labour type (1 for capital), S[f,r] a supply index, fixed at 1 except under
 
     capital = "rate_of_return" (long run)   W[capital,r] = rr_r P_I[r]     (S_K endogenous)
     labour closure "surplus_labour" (Lewis) W[h,r] = omega P_H[r]          (S_h endogenous)
+    supply_elasticity eps[f,r] > 0          S[f,r] = (W[f,r] / P_f[r])^eps  (S endogenous)
+        with P_f = P_H[household] for labour (participation and migration into measured
+        employment) and P_H[investment] for capital (utilisation of the installed stock);
+        eps = 0 is the fixed endowment, eps -> infinity the surplus-labour and long-run closures
 
 Persons (thousands). The labour force of type h is N[h,r] = N0[h,r] (E/E0) S[h,r], with
 N0 = benchmark employed / (1 - U0). Persons are allocated to sectors by headcount weights q
@@ -222,6 +226,39 @@ def add_wage_setting(m, closure, exchange_rate):
                                  "the price of capital goods is undefined")
             m.S["capital", r].unfix()
             m.rate_of_return.add(m.W["capital", r] == m.rr[r] * m.P_H["investment", r])
+    add_supply_curves(m, closure, kinds)
+
+
+def add_supply_curves(m, closure, kinds):
+    """Elastic factor supply (idle capacity): for every (f, r) with eps > 0 in
+    ``closure.supply_elasticity``
+
+        ln S[f,r] = eps[f,r] (ln W[f,r] - ln P_f[r]),   P_f = P_H[household] (labour),
+                                                         P_H[investment] (capital)
+
+    so the employed supply rises with the factor's real price (S = 1 at the benchmark)."""
+    eps = closure.supply_elasticities(list(m.R), list(m.F), list(m.L))
+    m.F_ELASTIC = pyo.Set(initialize=sorted(eps), dimen=2, ordered=True,
+                          doc="(factor, region) pairs with an elastic supply")
+    m.supply_eps = pyo.Param(m.F_ELASTIC, initialize=eps, mutable=True,
+                             doc="elasticity of factor supply to its real price")
+    for f, r in eps:
+        if f not in m.F_PRICED:
+            raise ClosureError(f"supply_elasticity of {f} in {r} needs a mobile or sluggish factor, "
+                               "not a sector-specific one")
+        if kinds.get((f, r)) == "surplus_labour" or (f == "capital" and closure.capital == "rate_of_return"):
+            raise ClosureError(f"supply_elasticity of {f} in {r} conflicts with the closure that already "
+                               "sets its supply (surplus_labour / rate_of_return)")
+        if f == "capital" and isinstance(m.P_H["investment", r].expr, (int, float)):
+            raise ClosureError(f"supply_elasticity of capital in {r}: {r} has no benchmark investment, "
+                               "so the price of capital goods is undefined")
+        m.S[f, r].unfix()
+
+    def supply_curve(m, f, r):
+        price = m.P_H["investment" if f not in m.L else "household", r]
+        return pyo.log(m.S[f, r]) == m.supply_eps[f, r] * (pyo.log(m.W[f, r]) - pyo.log(price))
+    m.factor_supply_curve = pyo.Constraint(m.F_ELASTIC, rule=supply_curve,
+                                           doc="elastic factor supply: ln S = eps ln(W / P_f)")
 
 
 def employed_share(m, f, r, j=None):
