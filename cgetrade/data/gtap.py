@@ -81,6 +81,13 @@ FLOWS = {
 PARAMETERS = {"ESBD": ("COMM", "REG"), "ESBM": ("COMM", "REG"), "ESBV": ("ACTS", "REG"),
               "ESBT": ("ACTS", "REG")}
 OPTIONAL_PARAMETERS = {"ESBG": ("REG",), "ESBI": ("REG",)}
+#: GTAP standard-model parameters (default.prm), read when present: CDE household demand
+#: (INCPAR, SUBPAR), transformation of sluggish endowments (ETRAE; SLUG = 1 sluggish, 0
+#: mobile), the global bank (RORFLEX, RORDELTA); and capital data in basedata.har
+GTAP7_PARAMETERS = {"INCP": (("COMM", "REG"),), "SUBP": (("COMM", "REG"),),
+                    "ETRE": (("ENDW", "REG"), ("ENDW",)), "SLUG": (("ENDW",),),
+                    "RFLX": (("REG",),), "RDLT": ((),)}
+GTAP7_BASEDATA = {"VKB": (("REG",),), "VDEP": (("REG",),)}
 #: largest relative gap between GTAP's own accounts (supply = sales) the loader accepts
 #: (HAR files store single precision: about 1e-7)
 TOLERANCE = 1e-4
@@ -113,6 +120,22 @@ class _Har:
             warnings.simplefilter("ignore", DeprecationWarning)
             self.har = HarFileObj.loadFromDisk(str(path))
         self.names = [n.strip() for n in self.har.getHeaderArrayNames()]
+
+    def get_any(self, name: str, options: tuple) -> xr.DataArray:
+        """A header with any of the set tuples in ``options``; ``()`` = a scalar (a header
+        of one element, whatever its set)."""
+        obj = self.har.getHeaderArrayObj(self.har.getHeaderArrayNames()[self.names.index(name)])
+        arr = np.asarray(obj["array"], dtype=float)
+        if () in options and arr.size == 1:
+            if not np.all(np.isfinite(arr)):
+                raise DataValidationError(f"{self.path.name}: header {name} is not finite")
+            return xr.DataArray(float(arr.ravel()[0]), attrs={"long_name": str(obj.get("long_name", "")).strip()})
+        hsets = tuple(s["name"] for s in (obj.get("sets") or []))
+        for sets in options:
+            if len(sets) == arr.ndim and (hsets == sets or len(hsets) == len(sets)):
+                return self.get(name, sets)
+        raise DataValidationError(f"{self.path.name}: header {name} has shape {arr.shape} (sets "
+                                  f"{list(hsets)}), expected sets " + " or ".join(map(str, map(list, options))))
 
     def get(self, name: str, sets: tuple) -> xr.DataArray:
         if name not in self.names:
@@ -160,7 +183,9 @@ def read_gtap(basedata, parameters=None, sets=None) -> dict[str, xr.DataArray]:
         prm = _Har(Path(parameters))
         arrays.update({k: prm.get(k, d) for k, d in PARAMETERS.items()})
         arrays.update({k: prm.get(k, d) for k, d in OPTIONAL_PARAMETERS.items() if k in prm.names})
-    _check_sets(arrays, _Har(Path(sets)) if sets is not None else None)
+        arrays.update({k: prm.get_any(k, d) for k, d in GTAP7_PARAMETERS.items() if k in prm.names})
+    arrays.update({k: base.get_any(k, d) for k, d in GTAP7_BASEDATA.items() if k in base.names})
+    _check_sets({k: v for k, v in arrays.items() if v.ndim}, _Har(Path(sets)) if sets is not None else None)
     for name in FLOWS:
         v = arrays[name]
         if bool((v < 0).any()) and name not in ("MAKS",):
@@ -331,10 +356,55 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
                                 {"units": u, "long_name": "exports of margin services (VST)"})
     else:
         ds = ds.drop_vars("margin")
+    ds = ds.assign(_gtap7_parameters(h, ds, fmap, flist))
+    if "RDLT" in h:
+        ds.attrs["rordelta"] = int(round(float(h["RDLT"])))
     validate(ds)
     el = _elasticities(h, ds, elasticities) if parameters is not None else \
         (elasticities or Elasticities.gtap_default())
     return ds, el
+
+
+def _gtap7_parameters(h, ds, fmap, flist) -> dict:
+    """Dataset variables of GTAP's standard model from the headers present (schema.GTAP_VARS):
+    CDE parameters by commodity and region; ETRAE and SLUG by factor (endowments merged into one
+    factor: |ETRAE| weighted by their payments EVFB over regions; their SLUG must agree);
+    capital stock VKB, depreciation VDEP and RORFLEX by region."""
+    comm, regs = [str(x) for x in ds.commodity.values], [str(x) for x in ds.region.values]
+    out = {}
+    for key, name, what in (("INCP", "cde_incpar", "CDE expansion parameter INCPAR"),
+                            ("SUBP", "cde_subpar", "CDE substitution parameter SUBPAR")):
+        if key in h:
+            out[name] = (("commodity", "region"), h[key].values, {"units": "1", "long_name": what + f" ({key})"})
+    endw = [str(x) for x in h["EVFB"]["ENDW"].values]
+    pay = h["EVFB"].values.sum(1)                                          # (e, r)
+    if "ETRE" in h or "SLUG" in h:
+        etre = np.abs(h["ETRE"].values) if "ETRE" in h else np.ones(len(endw))
+        etre = np.broadcast_to(etre[:, None] if etre.ndim == 1 else etre, pay.shape)
+        if "SLUG" in h:
+            slug = h["SLUG"].values > 0.5
+        else:                             # GTAP's default sets: labour and capital mobile
+            slug = np.array([fmap[e] not in ("labour", "capital") for e in endw])
+        eta, sluggish = np.full(len(flist), np.nan), np.zeros(len(flist))
+        for k, f in enumerate(flist):
+            members = [n for n, e in enumerate(endw) if fmap[e] == f]
+            kinds = {bool(slug[n]) for n in members}
+            if len(kinds) > 1:
+                raise DataValidationError(f"endowments {[endw[n] for n in members]} map to factor {f} but "
+                                          "are not all sluggish or all mobile (SLUG): map them to "
+                                          "different factors (factors={endowment: factor})")
+            sluggish[k] = float(kinds.pop())
+            w = pay[members]
+            eta[k] = float(np.average(etre[members], weights=w)) if w.sum() > 0 else float(etre[members].mean())
+        out["etrae"] = ("factor", eta, {"units": "1", "long_name": "transformation elasticity of a "
+                                        "sluggish endowment across sectors |ETRAE| (0: sector-specific)"})
+        out["sluggish"] = ("factor", sluggish, {"units": "1", "long_name": "1: sluggish endowment (SLUG)"})
+    for key, name, what, u in (("VKB", "capital_stock", "capital stock at the start of the year (VKB)", "USD million"),
+                               ("VDEP", "depreciation", "capital depreciation (VDEP)", "USD million"),
+                               ("RFLX", "rorflex", "flexibility of the expected rate of return (RORFLEX)", "1")):
+        if key in h:
+            out[name] = ("region", h[key].sel(REG=regs).values, {"units": u, "long_name": what})
+    return out
 
 
 def _tolerate(rel: np.ndarray, what: str, labels) -> None:

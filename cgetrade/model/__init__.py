@@ -109,7 +109,7 @@ def _build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMo
     trade.add_prices(m, arr)
     production.add_production(m, arr, factor_price, params.va_nest)
     m.pnum = pyo.Param(initialize=1.0, mutable=True, doc="numeraire level")
-    fd_composite = demand.add_final_demand(m, arr, factors.factor_income, closure)
+    fd_composite = demand.add_final_demand(m, arr, factors.factor_income, closure, params.private_demand)
 
     nI = len(params.sectors)
 
