@@ -38,7 +38,7 @@ INTRA_REGIONAL_NOTE = (
 _COMPONENTS = ("PY", "Y", "PD", "PE", "PM", "M", "X", "P_MS", "W", "WS", "FD", "S", "endowment",
                "persons", "labour_force", "P_H", "Q_H", "INC", "D", "MA", "P_VA", "QVA", "P_A",
                "ev_base", "UTILITY", "U", "UR", "US", "labour_force_sector", "ppu", "XEW", "XMW",
-               "EXR", "pwm", "PW")
+               "EXR", "pwm", "PW", "QA")
 
 
 class _Values:
@@ -132,6 +132,7 @@ def collect(model) -> xr.Dataset:
     c0 = (par["use_dom"] + par["use_imp"])[:, hh, :]
     pa_hh = v.grid("P_A", ("commodity", "agent", "region"), 1.0)[:, hh, :]
     laspeyres = (c0 * pa_hh).sum(0) / c0.sum(0)
+    qa_hh = v.grid("QA", ("commodity", "agent", "region"))[:, hh, :]
     # money-metric welfare EV = EV0 (U - 1) (cgetrade.model.demand.add_welfare)
     ev = v.grid("ev_base", ("region",)) * (v.grid("UTILITY", ("region",)) - 1.0)
     weights = par["income"] / par["income"].sum()
@@ -293,7 +294,7 @@ def collect(model) -> xr.Dataset:
                                  {"long_name": "Armington price paid by households"}),
             "household_domestic_share": (("commodity", "region"), sd_hh,
                                          {"long_name": "domestic share of household spending (value)"}),
-            "household_budget_share": (("commodity", "region"), _budget_shares(c0, pa_hh, float(par["sigma_fd"][0])),
+            "household_budget_share": (("commodity", "region"), _budget_shares(c0, pa_hh, qa_hh),
                                        {"long_name": "household budget shares"}),
             "real_gdp": ("region", real_gdp, {"long_name": "real GDP (expenditure, benchmark prices)",
                                               "units": "benchmark USD m"}),
@@ -307,11 +308,10 @@ def collect(model) -> xr.Dataset:
     return metadata.describe(ds, metadata.labels(par.dataset))
 
 
-def _budget_shares(c0, prices, sigma):
-    """CES budget shares at prices (benchmark shares c0 / sum c0 at prices 1)."""
-    th = c0 / c0.sum(0)
-    w = th * prices ** (1 - sigma)
-    return w / w.sum(0)
+def _budget_shares(c0, prices, quantities):
+    """Budget shares P_A Q_A c0 / sum_i P_A Q_A c0 (c0 benchmark spending, Q_A an index)."""
+    w = c0 * prices * quantities
+    return w / np.where(w.sum(0) > 0, w.sum(0), 1.0)
 
 
 def percent_change(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:

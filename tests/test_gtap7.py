@@ -1,0 +1,184 @@
+"""GTAP's standard model (Corong et al. 2017, GTAP v7) on GTAP-format data bases written here:
+CDE private demand, the regional household's upper level, sluggish endowments (ETRAE), the
+global bank (RORDELTA) and the pfactwld numeraire."""
+import numpy as np
+import pytest
+import pyomo.environ as pyo
+from scipy.optimize import brentq
+
+import cgetrade
+import cgetrade.results
+from cgetrade.errors import OptionsError
+from cgetrade.checks import homogeneity, walras
+from cgetrade.data import DataValidationError
+from cgetrade.scenario import Scenario, Shock
+
+pytest.importorskip("harpy")
+from cgetrade.data.gtap import from_gtap  # noqa: E402
+
+from data_sources.samples import write_gtap  # noqa: E402
+
+# --- a three-good CDE by hand (Hertel 1997, ch. 2) -------------------------------------------
+S0 = np.array([0.5, 0.3, 0.2])            # benchmark budget shares
+SUB = np.array([0.3, 0.5, 0.8])           # SUBPAR b_i
+INC = np.array([0.7, 1.0, 1.4])           # INCPAR e_i
+
+
+def hand_B(s0, b):
+    """B_i from s_i = b_i B_i / sum_k b_k B_k and sum_i B_i = 1 at prices 1, expenditure 1, U = 1."""
+    q = s0 / b
+    return q / q.sum()
+
+
+def hand_demand(p, E, s0=S0, b=SUB, e=INC):
+    """Utility and budget shares of the CDE: solve sum_i B_i U^(e_i b_i) (p_i/E)^b_i = 1 for U,
+    then s_i = b_i z_i / sum_k b_k z_k."""
+    B = hand_B(s0, b)
+    g = lambda lnU: float(np.sum(B * np.exp(e * b * lnU) * (p / E) ** b)) - 1.0  # noqa: E731
+    lnU = brentq(g, -20, 20, xtol=1e-15)
+    z = B * np.exp(e * b * lnU) * (p / E) ** b
+    return np.exp(lnU), b * z / np.sum(b * z)
+
+
+def test_cde_three_goods_by_hand():
+    """Budget shares, income and price elasticities of a 3-good CDE, hand-computed."""
+    # B = (s/b) / sum(s/b): s/b = (1.6667, 0.6, 0.25), sum 2.51667
+    np.testing.assert_allclose(hand_B(S0, SUB), [1.6666667 / 2.5166667, 0.6 / 2.5166667, 0.25 / 2.5166667], rtol=1e-7)
+    U, s = hand_demand(np.ones(3), 1.0)
+    assert U == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(s, S0, rtol=1e-12)
+    # income elasticities eta_i = 1 + (e_i b_i - sum s e b) / sum s e - b_i + sum s b, with
+    # sum s e = 0.93, sum s b = 0.46, sum s e b = 0.479:
+    eta = np.array([1 + (0.21 - 0.479) / 0.93 - 0.3 + 0.46,       # 0.870753
+                    1 + (0.50 - 0.479) / 0.93 - 0.5 + 0.46,       # 0.982581
+                    1 + (1.12 - 0.479) / 0.93 - 0.8 + 0.46])      # 1.349247
+    np.testing.assert_allclose(eta, [0.8707527, 0.9825806, 1.3492473], atol=1e-7)
+    assert float(S0 @ eta) == pytest.approx(1.0, abs=1e-12)          # Engel aggregation
+    # Allen elasticities sigma_ik = a_i + a_k - sum s a - delta_ik a_i / s_i (a = 1 - b = 0.7,
+    # 0.5, 0.2; sum s a = 0.54), uncompensated eps_ik = s_k (sigma_ik - eta_i)
+    a = 1 - SUB
+    sigma = a[:, None] + a[None, :] - 0.54 - np.diag(a / S0)
+    np.testing.assert_allclose(np.diag(sigma), [0.86 - 1.4, 0.46 - 0.5 / 0.3, -0.14 - 1.0], atol=1e-12)
+    eps = S0[None, :] * (sigma - eta[:, None])
+    # the same elasticities from the demand function x_i = s_i E / p_i by central differences
+    h = 1e-6
+    lnx = lambda p, E: np.log(hand_demand(p, E)[1] * E / p)            # noqa: E731
+    np.testing.assert_allclose((lnx(np.ones(3), 1 + h) - lnx(np.ones(3), 1 - h)) / (np.log1p(h) - np.log1p(-h)),
+                               eta, atol=1e-7)
+    for k in range(3):
+        up, dn = np.ones(3), np.ones(3)
+        up[k], dn[k] = 1 + h, 1 - h
+        np.testing.assert_allclose((lnx(up, 1.0) - lnx(dn, 1.0)) / (np.log1p(h) - np.log1p(-h)), eps[:, k], atol=1e-7)
+    # homogeneity of degree zero in prices and expenditure
+    p = np.array([1.2, 0.9, 1.05])
+    np.testing.assert_allclose(hand_demand(2 * p, 2.1)[1], hand_demand(p, 1.05)[1], rtol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def gtap(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gtap7")
+    flows = write_gtap(folder)
+    ds, el = from_gtap(folder / "basedata.har", folder / "default.prm", folder / "sets.har")
+    return folder, flows, ds, el
+
+
+def _hand_example(ds):
+    """The data base with the hand example's INCPAR/SUBPAR in every region."""
+    return ds.assign(cde_incpar=(("commodity", "region"), np.repeat(INC[:, None], ds.sizes["region"], 1)),
+                     cde_subpar=(("commodity", "region"), np.repeat(SUB[:, None], ds.sizes["region"], 1)))
+
+
+def test_cde_parameters_read_from_default_prm(gtap):
+    folder, g, ds, el = gtap
+    np.testing.assert_allclose(ds.cde_incpar.values, g["INCP"], rtol=1e-6)
+    np.testing.assert_allclose(ds.cde_subpar.values, g["SUBP"], rtol=1e-6)
+    par = cgetrade.calibrate(ds, el, private_demand="cde")
+    hh = (par["use_dom"] + par["use_imp"])[:, 3]                    # household (after 3 sectors)
+    s0 = hh / hh.sum(0)
+    B = par["cde_B"]
+    np.testing.assert_allclose(B.sum(0), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(g["SUBP"] * B / (g["SUBP"] * B).sum(0), s0, rtol=1e-6)
+    with pytest.raises(DataValidationError, match="cde_incpar"):
+        cgetrade.calibrate(ds.drop_vars("cde_incpar"), el, private_demand="cde")
+    with pytest.raises(DataValidationError, match="cde_subpar.*in \\(0, 1\\)"):
+        cgetrade.calibrate(ds.assign(cde_subpar=ds.cde_subpar * 2), el, private_demand="cde")
+    with pytest.raises(OptionsError, match="private_demand"):
+        cgetrade.calibrate(ds, el, private_demand="les")
+
+
+def test_cde_replicates_is_homogeneous_and_satisfies_walras(gtap):
+    folder, g, ds, el = gtap
+    model = cgetrade.CGEModel(cgetrade.calibrate(ds, el, private_demand="cde"))
+    assert model.max_residual() <= 1e-8
+    assert model.solve().iterations == 0
+    assert all(c.passed for c in homogeneity(model))
+    assert all(c.passed for c in walras(model, Scenario("free trade", [Shock("tariff", 0.0, mode="set")])))
+    # private utility and UELAS are real: unchanged by the numeraire
+    m = model.pyomo
+    model.reset()
+    Scenario("tfp", [Shock("tfp", 0.05, region="chn")]).apply(model)
+    model.solve()
+    up = {r: m.UP[r].value for r in m.R}
+    m.pnum = 2.0
+    model.solve()
+    assert max(abs(m.UP[r].value / up[r] - 1) for r in m.R) < 1e-10
+    m.pnum = 1.0
+
+
+def test_cde_demand_at_an_equilibrium_matches_the_hand_formulas(gtap):
+    """At a solved tariff cut, each region's household shares and utility equal the hand CDE
+    at the model's Armington prices and household expenditure."""
+    folder, g, ds, el = gtap
+    ds3 = _hand_example(ds)
+    par = cgetrade.calibrate(ds3, el, private_demand="cde")
+    model = cgetrade.CGEModel(par)
+    Scenario("tariffs up", [Shock("tariff", 0.25, mode="set")]).apply(model)
+    model.solve()
+    m = model.pyomo
+    hh = (par["use_dom"] + par["use_imp"])[:, 3]
+    res = cgetrade.results.collect(model)
+    for k, r in enumerate(par.regions):
+        s0 = hh[:, k] / hh[:, k].sum()
+        p = np.array([pyo.value(m.P_A[i, "household", r]) for i in par.sectors])
+        E = pyo.value(m.E["household", r]) / par["fd_exp"][0, k]
+        U, s = hand_demand(p, E, s0=s0)
+        assert m.UP[r].value == pytest.approx(U, rel=1e-10)
+        assert abs(m.UP[r].value - 1) > 1e-4                       # the shock moved utility
+        np.testing.assert_allclose(res.household_budget_share.sel(region=r).values, s, rtol=1e-9)
+        assert m.UELAS[r].value == pytest.approx(float(s @ INC), rel=1e-10)
+        # the household's price index: the cost of benchmark utility at these prices
+        P = brentq(lambda P: float(np.sum(hand_B(s0, SUB) * (p / P) ** SUB)) - 1, 0.1, 10, xtol=1e-15)
+        assert pyo.value(m.P_H["household", r]) == pytest.approx(P, rel=1e-10)
+
+
+def test_cde_equivalent_variation_is_the_equivalent_income(gtap):
+    """EV = Y^EV - INC0: the least income that buys the scenario's utility at benchmark prices,
+    found here by minimising its cost over the private / government / saving split."""
+    from scipy.optimize import minimize_scalar
+    folder, g, ds, el = gtap
+    par = cgetrade.calibrate(_hand_example(ds), el, private_demand="cde")
+    model = cgetrade.CGEModel(par)
+    Scenario("tfp", [Shock("tfp", 0.08, region="usa")]).apply(model)
+    model.solve()
+    m = model.pyomo
+    res = cgetrade.results.collect(model)
+    hh = (par["use_dom"] + par["use_imp"])[:, 3]
+    for k, r in enumerate(par.regions):
+        c0, g0, s0v = par["fd_exp"][0, k], par["fd_exp"][1, k], par["saving"][k]
+        s0 = hh[:, k] / hh[:, k].sum()
+        phi0 = float(s0 @ INC)
+        n = c0 * phi0 + g0 + s0v
+        bp, bg, bs = c0 * phi0 / n, g0 / n, s0v / n
+        ug = pyo.value(m.Q_H["government", r])
+        qs = pyo.value(m.SAV[r]) / s0v / pyo.value(m.P_H["investment", r])
+        lnU = bp * np.log(m.UP[r].value) + bg * np.log(ug) + bs * np.log(qs)
+        B = hand_B(s0, SUB)
+
+        def cost_of_private_utility(up):           # E_P0 e(1, up) at benchmark prices
+            return c0 * brentq(lambda x: float(np.sum(B * up ** (INC * SUB) * x ** -SUB)) - 1, 1e-3, 1e3, xtol=1e-15)
+
+        def income(lnup):                           # private utility up, the rest split optimally
+            rest = np.exp((lnU - bp * lnup) / (bg + bs))   # UG = QS = rest (indices)
+            return cost_of_private_utility(np.exp(lnup)) + (g0 + s0v) * rest
+        best = minimize_scalar(income, bracket=(-0.1, 0.1), tol=1e-12)
+        assert float(res.ev.sel(region=r)) == pytest.approx(best.fun - par["income"][k], rel=1e-6, abs=1e-9)
