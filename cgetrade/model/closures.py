@@ -9,6 +9,8 @@ numeraire equation (see monetary.py).
 
 Numeraire choices:
     ("world_price_index",)        P_W = pnum        (default)
+    ("world_factor_price_index",) PFACTWLD = pnum   (GTAP's pfactwld: benchmark-payment-weighted
+                                                     mean of every region's factor prices)
     ("factor", f, r)              W[f,r] = pnum
     ("cpi", r)                    P_H[household,r] = pnum
     ("price", i, r)               P_Y[i,r] = pnum
@@ -94,7 +96,13 @@ PRESETS = {
     # labour fully mobile; capital stock endogenous at a fixed real rate of return
     # (rental / price of capital goods)
     "long_run": dict(mobility={}, capital="rate_of_return"),
+    # GTAP's standard closure (Corong et al. 2017): endowments fixed and fully employed, the
+    # global bank allocating world saving by expected rates of return (RORDELTA = 1), numeraire
+    # pfactwld. Closure.from_gtap adds the data base's sluggish endowments (ETRAE) and RORDELTA.
+    "gtap7": dict(mobility={}, capital="fixed", foreign_saving_rule="global_bank",
+                  investment_allocation="rate_of_return", numeraire=("world_factor_price_index",)),
 }
+INVESTMENT_ALLOCATIONS = ("shares", "rate_of_return")
 
 
 def _per_region(value, regions, what):
@@ -145,7 +153,11 @@ class Closure:
                                                  # | "rest_of_world" (flexible exchange rate EXR)
     mobility: dict | None = None             # factor (or "labour" = every labour type, "*")
                                              # -> "mobile" | "sluggish" (CET) | "specific"
-    eta: float = SLUGGISH_ETA                # CET elasticity of sluggish factors across sectors
+    eta: object = SLUGGISH_ETA               # CET elasticity of sluggish factors across sectors:
+                                             # a number, or {factor: number, "*": default}
+    investment_allocation: str = "shares"    # global bank: "shares" (fixed regional shares of
+                                             # world investment, RORDELTA = 0) | "rate_of_return"
+                                             # (expected rates of return move together, RORDELTA = 1)
     capital: str = "fixed"                   # | "rate_of_return" (long run: stock endogenous)
     preset: str = ""                         # name of the preset this closure came from
 
@@ -158,6 +170,35 @@ class Closure:
                              + f"; known: {', '.join(PRESETS)}")
         return cls(**{**PRESETS[name], "preset": name, **overrides})
 
+    @classmethod
+    def from_gtap(cls, data, **overrides) -> "Closure":
+        """GTAP's standard closure (preset ``gtap7``) with a GTAP data base's own parameters: a
+        dataset from ``cgetrade.data.gtap.from_gtap`` or its Parameters. Endowments with SLUG = 1
+        are sluggish with eta = |ETRAE| (sector-specific where ETRAE = 0), the others mobile;
+        RORDELTA = 1 allocates world saving by rates of return, 0 in fixed shares."""
+        ds = getattr(data, "data", data)
+        mobility, eta = {}, {}
+        if "sluggish" in ds:
+            for f, slug, et in zip(ds["factor"].values, ds["sluggish"].values, ds["etrae"].values):
+                if slug:
+                    mobility[str(f)] = "specific" if float(et) == 0 else "sluggish"
+                    if float(et) > 0:
+                        eta[str(f)] = float(et)
+        rordelta = int(ds.attrs.get("rordelta", 1))
+        spec = {**PRESETS["gtap7"], "mobility": mobility, "preset": "gtap7",
+                "investment_allocation": "rate_of_return" if rordelta else "shares"}
+        if eta:
+            spec["eta"] = eta
+        return cls(**{**spec, **overrides})
+
+    def factor_eta(self, factor: str) -> float:
+        """CET elasticity of a sluggish factor."""
+        if isinstance(self.eta, dict):
+            if factor not in self.eta and "*" not in self.eta:
+                return SLUGGISH_ETA
+            return float(self.eta.get(factor, self.eta.get("*")))
+        return float(self.eta)
+
     @property
     def label(self) -> str:
         """Short description of the closure for result files and tables."""
@@ -165,8 +206,12 @@ class Closure:
         if self.sector_specific:
             mob += ", sector-specific: " + ", ".join(self.sector_specific)
         lab = self.labour if isinstance(self.labour, str) else "by region " + str(self.labour)
+        bank = ""
+        if self.foreign_saving_rule == "global_bank":
+            bank = "; global bank " + ("by rates of return" if self.investment_allocation == "rate_of_return"
+                                       else "in fixed shares")
         return (f"{self.preset or 'custom'}: {mob}; capital stock {self.capital}; labour {lab}; "
-                f"final demand {self.final_demand}")
+                f"final demand {self.final_demand}{bank}")
 
     def factor_mobility(self, factors, labour_factors) -> dict:
         """Mobility of every factor: {f: "mobile" | "sluggish" | "specific"}."""
@@ -193,8 +238,16 @@ class Closure:
         if self.capital == "rate_of_return" and out.get("capital") == "specific":
             raise ClosureError("capital='rate_of_return' (long run) needs capital mobile or sluggish, "
                              "not sector-specific")
-        if not self.eta > 0:
-            raise ClosureError(f"the CET elasticity eta of sluggish factors must be > 0, got {self.eta}")
+        etas = self.eta if isinstance(self.eta, dict) else {"*": self.eta}
+        unknown = sorted(set(etas) - set(factors) - {"*"})
+        if unknown:
+            raise ClosureError(f"unknown factor(s) {unknown} in eta; known {list(factors)}")
+        bad = {f: v for f, v in etas.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0}
+        if bad:
+            raise ClosureError(f"the CET elasticity eta of sluggish factors must be > 0, got {bad}")
+        if self.investment_allocation not in INVESTMENT_ALLOCATIONS:
+            raise ClosureError(f"unknown investment_allocation {self.investment_allocation!r}; "
+                               f"known: {INVESTMENT_ALLOCATIONS}")
         return out
 
     def labour_closures(self, regions, labour_factors) -> dict:
@@ -286,6 +339,8 @@ def numeraire_price(m, numeraire: tuple):
     try:
         if kind == "world_price_index":
             return m.PW
+        if kind == "world_factor_price_index":
+            return m.PFACTWLD
         if kind == "factor":
             f, r = rest
             return m.W[f, r]
@@ -299,7 +354,7 @@ def numeraire_price(m, numeraire: tuple):
             return m.EXR[m.ROW.first()]
     except (KeyError, ValueError, IndexError) as err:
         raise ClosureError(f"invalid numeraire {numeraire!r}: {err}") from None
-    raise ClosureError(f"unknown numeraire kind {kind!r}; use world_price_index, factor, cpi, price or exchange_rate")
+    raise ClosureError(f"unknown numeraire kind {kind!r}; use world_price_index, world_factor_price_index, factor, cpi, price or exchange_rate")
 
 
 def market_constraint(m, market: tuple):

@@ -38,7 +38,22 @@ world, and allocates it in benchmark investment shares theta_r = I0_r / sum_s I0
 
     E_inv[r] = theta_r (sum_s S_s + sum_s FS0_s unit),   FS_r = E_inv[r] - S_r
 
-so investment is non-negative whenever world saving is, and foreign saving adjusts.
+so investment is non-negative whenever world saving is, and foreign saving adjusts
+(``Closure.investment_allocation="shares"``, GTAP's RORDELTA = 0).
+
+``investment_allocation="rate_of_return"`` (GTAP's RORDELTA = 1, Corong et al. 2017): the bank
+equalises the changes of the regions' expected rates of return. With the capital stock KB =
+S_K VKB at the start of the year (VKB, depreciation rate delta = VDEP / VKB), the rental per
+unit of stock W_K V_K0 / VKB, the price of capital goods P_I = P_H[investment] and real
+investment QINV = E_inv / P_I:
+
+    RORC_r = W_K V_K0 / (VKB P_I) - delta                 (current net rate of return)
+    KE_r / KB_r = 1 - delta + QINV / KB                   (end-of-year stock)
+    RORE_r = RORC_r (KE_r / KB_r)^(-RORFLEX_r)             (expected rate of return)
+    RORE_r / RORE0_r = RORG,    sum_r E_inv[r] = sum_s S_s + sum_s FS0_s unit
+
+(RORG the world index of expected rates of return): investment flows to the regions whose
+return rises, and a region that invests more expects a lower return.
 
 Within each agent's basket
 
@@ -185,9 +200,19 @@ def add_final_demand(m, p, factor_income, closure, private_demand: str = "ces"):
                 return (1 - m.taud[r] - m.ssp[r]) * m.FI[r]
             return (1 - m.ssg[r]) * m.GREV[r]
 
+    allocation = getattr(closure, "investment_allocation", "shares")
     if rule == "fixed":
         def investment(m, r):
             return m.SAV[r] + (m.fsav[r] + m.FSR[r]) * unit(m, r)
+    elif allocation == "rate_of_return":
+        inv0 = fd0[H["investment"]]
+        m.WSAV = pyo.Expression(expr=sum(m.SAV[s] + m.fsav[s] * unit(m, s) for s in m.R),
+                                doc="world saving: sum_s S_s + net inflow from the rest of the world")
+        m.INVR = pyo.Var(m.R, initialize=1.0, bounds=(0, None), doc="investment spending (index)")
+        m.RORG = pyo.Var(initialize=1.0, bounds=(0, None), doc="world expected rate of return (index)")
+
+        def investment(m, r):
+            return float(inv0[R[r]]) * m.INVR[r]
     else:
         inv0 = fd0[H["investment"]]
         total = float(inv0.sum())                                  # 0: no investment anywhere
@@ -231,6 +256,8 @@ def add_final_demand(m, p, factor_income, closure, private_demand: str = "ces"):
 
     if cde:
         add_cde(m, p)
+    if rule == "global_bank" and allocation == "rate_of_return":
+        add_rate_of_return(m, p)
 
     def fd_composite(m, i, h, r):
         if cde and h == "household":
@@ -238,6 +265,56 @@ def add_final_demand(m, p, factor_income, closure, private_demand: str = "ces"):
         return ces_demand(1.0, m.Q_H[h, r], m.P_H[h, r], m.P_A[i, h, r], p["sigma_fd"][H[h]])
     add_welfare(m, p, closure, cde)
     return fd_composite
+
+
+def rate_of_return_data(p, regions, capital: int) -> dict:
+    """Capital stock VKB, depreciation rate delta, RORFLEX and the benchmark current rate of
+    return RORC0 = V_K0 / VKB - delta by region; refuses data that cannot carry GTAP's global
+    bank by rates of return."""
+    missing = [v for v in ("capital_stock", "depreciation", "rorflex") if v not in p]
+    if missing:
+        raise ClosureError("investment_allocation='rate_of_return' needs the capital data "
+                           f"{missing} (VKB, VDEP in basedata.har, RORFLEX in default.prm; "
+                           "cgetrade.data.gtap.from_gtap reads them)")
+    out = {}
+    for k, r in enumerate(regions):
+        vkb, dep = float(p["capital_stock"][k]), float(p["depreciation"][k])
+        rent = float(sum(p["vfm"][capital, :, k]))
+        delta = dep / vkb
+        rorc0 = rent / vkb - delta
+        if not rorc0 > 0:
+            raise ClosureError(f"{r}: the net rate of return on capital is not positive (capital "
+                               f"income {rent:.6g}, VKB {vkb:.6g}, VDEP {dep:.6g})")
+        if not float(p["fd_exp"][2][k]) > 0:
+            raise ClosureError(f"{r}: no benchmark investment, so no rate-of-return allocation")
+        out[r] = {"vkb": vkb, "delta": delta, "rent0": rent, "rorc0": rorc0,
+                  "rorflex": float(p["rorflex"][k]),
+                  "ke0": 1 - delta + float(p["fd_exp"][2][k]) / vkb}
+    return out
+
+
+def add_rate_of_return(m, p):
+    """GTAP's global bank with RORDELTA = 1 (module docstring)."""
+    R, H = m.R_idx, m.H_idx
+    if "capital" not in m.F_PRICED:
+        raise ClosureError("investment_allocation='rate_of_return' needs a mobile or sluggish "
+                           "factor 'capital' (its rental sets the rate of return)")
+    d = rate_of_return_data(p, list(R), m.F_idx["capital"])
+    inv0 = p["fd_exp"][H["investment"]]
+
+    def rorc(m, r):
+        return m.W["capital", r] * d[r]["rent0"] / (d[r]["vkb"] * m.P_H["investment", r]) - d[r]["delta"]
+    m.RORC = pyo.Expression(m.R, rule=rorc, doc="current net rate of return RORC")
+    m.KE_KB = pyo.Expression(m.R, rule=lambda m, r: 1 - d[r]["delta"] + float(inv0[R[r]]) * m.INVR[r]
+                             / (m.P_H["investment", r] * d[r]["vkb"] * m.S["capital", r]),
+                             doc="end-of-year / start-of-year capital stock KE / KB")
+    m.rate_of_return_equal = pyo.Constraint(
+        m.R, rule=lambda m, r: m.RORC[r] / d[r]["rorc0"] * (m.KE_KB[r] / d[r]["ke0"]) ** (-d[r]["rorflex"]) == m.RORG,
+        doc="expected rates of return move together: RORE / RORE0 = RORG")
+    total = float(sum(inv0))
+    m.global_investment = pyo.Constraint(expr=sum(float(inv0[R[r]]) * m.INVR[r] for r in m.R) / total
+                                         == m.WSAV / total,
+                                         doc="global bank: sum_r E_inv[r] = world saving")
 
 
 def upper_level_shares(p, regions, cde: bool):
