@@ -7,6 +7,7 @@ import pyomo.environ as pyo
 from scipy.optimize import brentq
 
 import cgetrade
+import cgetrade.errors
 import cgetrade.results
 from cgetrade.errors import OptionsError
 from cgetrade.checks import homogeneity, walras
@@ -182,3 +183,106 @@ def test_cde_equivalent_variation_is_the_equivalent_income(gtap):
             return cost_of_private_utility(np.exp(lnup)) + (g0 + s0v) * rest
         best = minimize_scalar(income, bracket=(-0.1, 0.1), tol=1e-12)
         assert float(res.ev.sel(region=r)) == pytest.approx(best.fun - par["income"][k], rel=1e-6, abs=1e-9)
+
+
+# --- the standard closure: sluggish endowments, global bank, pfactwld --------------------------
+
+def test_etrae_slug_and_rordelta_map_to_the_closure(gtap):
+    folder, g, ds, el = gtap
+    # Land: SLUG = 1, ETRAE = -1 -> sluggish with eta 1; labour and capital mobile
+    assert dict(zip(ds.factor.values, ds.sluggish.values)) == {"land": 1.0, "labour": 0.0, "capital": 0.0}
+    assert float(ds.etrae.sel(factor="land")) == pytest.approx(1.0)
+    np.testing.assert_allclose(ds.capital_stock.values, g["VKB"], rtol=1e-6)
+    assert ds.attrs["rordelta"] == 1
+    c = cgetrade.Closure.from_gtap(ds)
+    assert c.mobility == {"land": "sluggish"} and c.factor_eta("land") == pytest.approx(1.0)
+    assert c.numeraire == ("world_factor_price_index",) and c.foreign_saving_rule == "global_bank"
+    assert c.investment_allocation == "rate_of_return" and c.preset == "gtap7"
+    # ETRAE = 0: sector-specific; RORDELTA = 0: fixed shares of world investment
+    ds0 = ds.assign(etrae=ds.etrae.where(ds.factor != "land", 0.0))
+    ds0.attrs["rordelta"] = 0
+    c0 = cgetrade.Closure.from_gtap(ds0)
+    assert c0.mobility == {"land": "specific"} and c0.investment_allocation == "shares"
+    with pytest.raises(cgetrade.errors.ClosureError, match="eta"):
+        cgetrade.CGEModel(cgetrade.calibrate(ds, el), cgetrade.Closure(mobility={"land": "sluggish"},
+                                                                        eta={"land": -1.0}))
+
+
+def test_gtap7_model_from_the_har_files_replicates_and_is_homogeneous(gtap):
+    folder, g, ds, el = gtap
+    from cgetrade import gtap7
+    model = gtap7.model(folder / "basedata.har", folder / "default.prm", folder / "sets.har")
+    assert model.params.private_demand == "cde" and model.closure.preset == "gtap7"
+    assert model.max_residual() <= 1e-8
+    assert model.solve().iterations == 0
+    assert all(c.passed for c in homogeneity(model))
+    assert all(c.passed for c in walras(model, Scenario("tariffs", [Shock("tariff", 0.15, mode="set")])))
+
+
+def _rore(m, par, r):
+    """Expected rate of return relative to the benchmark, from the definitions (by hand)."""
+    k = par.regions.index(r)
+    vkb, dep, rflx = par["capital_stock"][k], par["depreciation"][k], par["rorflex"][k]
+    rent0 = par["vfm"][par.factors.index("capital"), :, k].sum()
+    inv0 = par["fd_exp"][2, k]
+    delta = dep / vkb
+    pi = pyo.value(m.P_H["investment", r])
+    rorc = m.W["capital", r].value * rent0 / vkb / pi - delta
+    ke = 1 - delta + pyo.value(m.E["investment", r]) / pi / vkb
+    ke0 = 1 - delta + inv0 / vkb
+    return rorc / (rent0 / vkb - delta) * (ke / ke0) ** (-rflx)
+
+
+def test_uniform_tariff_under_the_gtap7_closure(gtap):
+    """A uniform 10 % tariff on every route: the global bank equalises the changes of expected
+    rates of return, world investment = world saving, pfactwld stays 1, the sluggish land
+    follows its CET."""
+    folder, g, ds, el = gtap
+    par = cgetrade.calibrate(ds, el, private_demand="cde")
+    model = cgetrade.CGEModel(par, cgetrade.Closure.from_gtap(ds))
+    Scenario("uniform tariff", [Shock("tariff", 0.10, mode="set")]).apply(model)
+    sol = model.solve()
+    assert sol.iterations > 0 and model.max_residual() <= 1e-8
+    m = model.pyomo
+    rore = [_rore(m, par, r) for r in par.regions]
+    assert max(rore) - min(rore) < 1e-10 and abs(rore[0] - 1) > 1e-4
+    inv = sum(pyo.value(m.E["investment", r]) for r in m.R)
+    assert inv == pytest.approx(sum(pyo.value(m.SAV[r]) for r in m.R), rel=1e-12)
+    # pfactwld = benchmark-payment-weighted factor prices, by hand
+    vfm = par["vfm"]
+    w = 0.0
+    for f in par.factors:
+        for k, r in enumerate(par.regions):
+            w += vfm[par.factors.index(f), :, k].sum() / vfm.sum() * m.W[f, r].value
+    assert w == pytest.approx(1.0, abs=1e-12)
+    # land: F_j / F_j0 = (W_j / W)^eta x supply, eta = |ETRAE| = 1
+    for j in par.sectors:
+        f0 = vfm[par.factors.index("land"), par.sectors.index(j), 0]
+        if f0 > 0:
+            assert pyo.value(m.FD["land", j, "usa"]) / f0 == pytest.approx(m.WS["land", j, "usa"].value
+                                                                    / m.W["land", "usa"].value, rel=1e-10)
+    # the results carry the run
+    res = cgetrade.results.collect(model)
+    assert np.isfinite(res.ev.values).all()
+
+
+def test_fixed_investment_shares_and_tfp_under_gtap7(gtap):
+    """RORDELTA = 0: each region's share of world investment stays at the benchmark's; a TFP
+    shock solves with a welfare gain where it happens."""
+    folder, g, ds, el = gtap
+    par = cgetrade.calibrate(ds, el, private_demand="cde")
+    model = cgetrade.CGEModel(par, cgetrade.Closure.from_gtap(ds, investment_allocation="shares"))
+    Scenario("tfp", [Shock("tfp", 0.05, region="chn")]).apply(model)
+    model.solve()
+    m = model.pyomo
+    inv = np.array([pyo.value(m.E["investment", r]) for r in m.R])
+    np.testing.assert_allclose(inv / inv.sum(), par["fd_exp"][2] / par["fd_exp"][2].sum(), rtol=1e-12)
+    res = cgetrade.results.collect(model)
+    assert float(res.ev.sel(region="chn")) > 0
+
+
+def test_rate_of_return_needs_capital_data(gtap):
+    folder, g, ds, el = gtap
+    par = cgetrade.calibrate(ds.drop_vars("capital_stock"), el)
+    with pytest.raises(cgetrade.errors.ClosureError, match="capital_stock"):
+        cgetrade.CGEModel(par, cgetrade.Closure.from_preset("gtap7"))
