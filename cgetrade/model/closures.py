@@ -96,6 +96,9 @@ PRESETS = {
     # labour fully mobile; capital stock endogenous at a fixed real rate of return
     # (rental / price of capital goods)
     "long_run": dict(mobility={}, capital="rate_of_return"),
+}
+#: standard closures of other models (data-dependent: they need the data base's capital data)
+STANDARD_CLOSURES = {
     # GTAP's standard closure (Corong et al. 2017): endowments fixed and fully employed, the
     # global bank allocating world saving by expected rates of return (RORDELTA = 1), numeraire
     # pfactwld. Closure.from_gtap adds the data base's sluggish endowments (ETRAE) and RORDELTA.
@@ -164,11 +167,13 @@ class Closure:
     @classmethod
     def from_preset(cls, name: str, **overrides) -> "Closure":
         """A named closure by horizon: ``short_run``, ``medium_run`` or ``long_run``
-        (see PRESETS), with any field overridden, e.g. ``from_preset("long_run", labour="wage_curve")``."""
-        if name not in PRESETS:
-            raise ClosureError(f"unknown closure preset {name!r}{suggest(name, PRESETS)}"
-                             + f"; known: {', '.join(PRESETS)}")
-        return cls(**{**PRESETS[name], "preset": name, **overrides})
+        (see PRESETS), or ``gtap7`` (GTAP's standard closure, STANDARD_CLOSURES; see also
+        :meth:`from_gtap`), with any field overridden, e.g. ``from_preset("long_run", labour="wage_curve")``."""
+        table = {**PRESETS, **STANDARD_CLOSURES}
+        if name not in table:
+            raise ClosureError(f"unknown closure preset {name!r}{suggest(name, table)}"
+                             + f"; known: {', '.join(table)}")
+        return cls(**{**table[name], "preset": name, **overrides})
 
     @classmethod
     def from_gtap(cls, data, **overrides) -> "Closure":
@@ -185,7 +190,7 @@ class Closure:
                     if float(et) > 0:
                         eta[str(f)] = float(et)
         rordelta = int(ds.attrs.get("rordelta", 1))
-        spec = {**PRESETS["gtap7"], "mobility": mobility, "preset": "gtap7",
+        spec = {**STANDARD_CLOSURES["gtap7"], "mobility": mobility, "preset": "gtap7",
                 "investment_allocation": "rate_of_return" if rordelta else "shares"}
         if eta:
             spec["eta"] = eta
