@@ -8,6 +8,7 @@ from scipy.optimize import brentq
 
 import cgetrade
 import cgetrade.errors
+import cgetrade.metadata
 import cgetrade.results
 from cgetrade.errors import OptionsError
 from cgetrade.checks import homogeneity, walras
@@ -286,3 +287,38 @@ def test_rate_of_return_needs_capital_data(gtap):
     par = cgetrade.calibrate(ds.drop_vars("capital_stock"), el)
     with pytest.raises(cgetrade.errors.ClosureError, match="capital_stock"):
         cgetrade.CGEModel(par, cgetrade.Closure.from_preset("gtap7"))
+
+
+def test_results_under_gtap_names(gtap, tmp_path):
+    """gtap_names: GTAP's variables as % changes (money for EV, DTBAL) with units and long_name,
+    written to netCDF."""
+    import xarray as xr
+    folder, g, ds, el = gtap
+    from cgetrade import gtap7
+    model = gtap7.model(folder / "basedata.har", folder / "default.prm")
+    model.solve()
+    base = cgetrade.results.collect(model)
+    Scenario("uniform tariff", [Shock("tariff", 0.10, mode="set")]).apply(model)
+    model.solve()
+    scen = cgetrade.results.collect(model)
+    out = cgetrade.results.gtap_names(base, scen)
+    assert set(cgetrade.results.GTAP_NAMES) <= set(out.data_vars)
+    assert not cgetrade.metadata.missing(out)
+    assert out.qo.attrs["units"] == "%" and out.EV.attrs["units"] == base.attrs["money_unit"]
+    m = model.pyomo
+    for j in model.params.sectors:
+        assert float(out.qo.sel(sector=j, region="chn")) == pytest.approx(100 * (m.Y[j, "chn"].value - 1), rel=1e-9)
+    x = pyo.value(m.X["mfg", "usa", "chn"])
+    x0 = model.params.data.vxmd.sel(commodity="mfg", source="usa", region="chn").item()
+    assert float(out.qxs.sel(commodity="mfg", source="usa", region="chn")) == pytest.approx(100 * (x / x0 - 1), rel=1e-9)
+    assert abs(float(out.pfactwld)) < 1e-10                      # the numeraire
+    np.testing.assert_allclose(out.EV.values, scen.ev.values, rtol=1e-12)
+    np.testing.assert_allclose(out.up.values, [100 * (m.UP[r].value - 1) for r in m.R], rtol=1e-9)
+    # u: % change of UP^b_P UG^b_G QS^b_S; EV > 0 exactly where u > 0
+    assert (np.sign(out.u.values) == np.sign(out.EV.values)).all()
+    path = tmp_path / "gtap.nc"
+    cgetrade.results.save(out, path)
+    back = xr.open_dataset(path, engine="h5netcdf")
+    assert back.qxs.attrs["long_name"].startswith("qxs") and float(back.qgdp.sel(region="usa")) == pytest.approx(
+        float(out.qgdp.sel(region="usa")))
+    back.close()

@@ -407,6 +407,8 @@ def add_welfare(m, p, closure, cde: bool = False):
         base = fd0[H["household"]]
     if not cde:
         m.UTILITY = pyo.Expression(m.R, rule=utility, doc="welfare index U_r (1 at the benchmark)")
+        m.UTIL_INDEX = pyo.Expression(m.R, rule=lambda m, r: m.UTILITY[r],
+                                      doc="utility index of the regional household (GTAP's u; 1 at the benchmark)")
     m.ev_base = pyo.Param(m.R, initialize=lambda m, r: float(base[R[r]]),
                           doc="money value of welfare at the benchmark EV0_r (EV_r = EV0_r (U_r - 1))")
 
@@ -435,14 +437,22 @@ def _cde_welfare(m, p):
     def utility_match(m, r):
         bt = beta[r]
         lhs = bt["household"] * pyo.log(m.UP_EV[r])
-        rhs = bt["household"] * pyo.log(m.UP[r])
+        rhs = m.LN_UTIL[r]
         if bt["government"] + bt["investment"] > 0:
             lhs = lhs + (bt["government"] + bt["investment"]) * pyo.log(m.EV_K[r])
+        return lhs == rhs
+
+    def ln_utility(m, r):
+        bt = beta[r]
+        rhs = bt["household"] * pyo.log(m.UP[r])
         if bt["government"] > 0:
             rhs = rhs + bt["government"] * pyo.log(m.Q_H["government", r])
         if bt["investment"] > 0:
             rhs = rhs + bt["investment"] * pyo.log(m.SAV[r] / float(sav0[R[r]]) / m.P_H["investment", r])
-        return lhs == rhs
+        return rhs
+    m.LN_UTIL = pyo.Expression(m.R, rule=ln_utility, doc="ln of the regional household's utility b_P ln UP + b_G ln UG + b_S ln QS")
+    m.UTIL_INDEX = pyo.Expression(m.R, rule=lambda m, r: pyo.exp(m.LN_UTIL[r]),
+                                  doc="utility index of the regional household UP^b_P UG^b_G QS^b_S (GTAP's u; 1 at the benchmark)")
     m.ev_utility = pyo.Constraint(m.R, rule=utility_match,
                                   doc="equivalent income reaches the scenario's utility UP^b_P UG^b_G QS^b_S")
     m.UTILITY = pyo.Expression(m.R, rule=lambda m, r: (fd0[H["household"], R[r]] * m.EXP_EV[r]
