@@ -17,11 +17,12 @@ from .calibrate import Parameters, calibrate
 from .data.gtap import from_gtap
 
 
-def load(basedata, parameters, sets=None, **from_gtap_options):
-    """(Parameters, Closure) of the standard model for a GTAP data base."""
+def load(basedata, parameters, sets=None, private_demand: str = "cde", **from_gtap_options):
+    """(Parameters, Closure) of the standard model for a GTAP data base (``private_demand="ces"``:
+    the same with the household's Cobb-Douglas basket instead of the CDE)."""
     from .model.closures import Closure
     ds, el = from_gtap(basedata, parameters, sets, **from_gtap_options)
-    params: Parameters = calibrate(ds, el, private_demand="cde")
+    params: Parameters = calibrate(ds, el, private_demand=private_demand)
     return params, Closure.from_gtap(ds)
 
 
