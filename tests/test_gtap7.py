@@ -322,3 +322,48 @@ def test_results_under_gtap_names(gtap, tmp_path):
     assert back.qxs.attrs["long_name"].startswith("qxs") and float(back.qgdp.sel(region="usa")) == pytest.approx(
         float(out.qgdp.sel(region="usa")))
     back.close()
+
+
+# --- multi-product activities (a non-diagonal make matrix) -------------------------------------
+
+FLOWS = ("intermediate", "final_demand", "factor_payments", "production_tax", "gross_output",
+         "import_tariff", "transport_margins")
+
+
+def test_several_activities_of_one_commodity_recover_the_commodity_data_base(tmp_path):
+    """Two activities that make mfg with the same technology (as GTAP-Power's electricity
+    technologies make ely): the industry technology assumption gives back the diagonal data base."""
+    write_gtap(tmp_path / "diag")
+    split = {"agr": {"agr": 1.0}, "mfg_a": {"mfg": 0.6}, "mfg_b": {"mfg": 0.4}, "trs": {"trs": 1.0}}
+    write_gtap(tmp_path / "split", activities=split)
+    ds0, el0 = from_gtap(tmp_path / "diag" / "basedata.har", tmp_path / "diag" / "default.prm")
+    with pytest.raises(DataValidationError, match="industry_technology"):
+        from_gtap(tmp_path / "split" / "basedata.har", tmp_path / "split" / "default.prm")
+    ds1, el1 = from_gtap(tmp_path / "split" / "basedata.har", tmp_path / "split" / "default.prm",
+                         make="industry_technology")
+    for v in FLOWS:
+        np.testing.assert_allclose(ds1[v].values, ds0[v].values, rtol=2e-6, atol=1e-9, err_msg=v)
+    assert el1.value("sigma_va", "mfg") == pytest.approx(el0.value("sigma_va", "mfg"), rel=1e-6)
+    assert ds1.attrs["make"] == "industry technology: 4 activities -> 3 commodity sectors"
+
+
+def test_multi_product_activity_under_the_industry_technology_assumption(tmp_path):
+    """An activity that makes agr and mfg: each commodity's inputs are the output-share-weighted
+    inputs of the activities that make it (by hand); the benchmark calibrates, replicates and
+    solves a shock under gtap7."""
+    mix = {"agr": {"agr": 0.9}, "mix": {"agr": 0.1, "mfg": 0.3}, "mfg": {"mfg": 0.7}, "trs": {"trs": 1.0}}
+    d = write_gtap(tmp_path, activities=mix)
+    assert (d["MAKB"][:, 1] > 0).sum(0).min() == 2              # "mix" makes two commodities
+    ds, el = from_gtap(tmp_path / "basedata.har", tmp_path / "default.prm", make="industry_technology")
+    # w[c,a] = MAKB[c,a] / sum_c MAKB[c,a]; commodity agr's domestic mfg input in region usa
+    mak = d["MAKB"][:, :, 0]
+    w = mak / mak.sum(0, keepdims=True)
+    by_hand = (w[0] * d["VDFB"][1, :, 0]).sum()
+    assert float(ds.intermediate.sel(commodity="mfg", source="usa", sector="agr", region="usa")) \
+        == pytest.approx(by_hand, rel=2e-6)
+    np.testing.assert_allclose(ds.gross_output.sel(region="usa").values,
+                               mak.sum(1) + (d["VFOB"] - d["VXSB"])[:, 0].sum(1), rtol=2e-6)
+    par = cgetrade.calibrate(ds, el, private_demand="cde")
+    model = cgetrade.CGEModel(par, cgetrade.Closure.from_gtap(ds))
+    assert model.max_residual() <= 1e-8 and model.solve().iterations == 0
+    assert all(c.passed for c in walras(model, Scenario("tfp", [Shock("tfp", 0.05, region="usa", sector="mfg")])))

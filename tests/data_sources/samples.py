@@ -97,7 +97,7 @@ def write_icio(path, ds, negative_inventory: bool = False, china_split: bool = F
 
 
 def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=(), n_regions: int = 3,
-               n_commodities: int = 3):
+               n_commodities: int = 3, activities: dict | None = None):
     """A GTAP-format data base (basedata.har, default.prm, sets.har) written with harpy3:
     by default 3 regions (the last an aggregate with trade inside it) and 3 commodities (trs
     is the margin commodity); ``n_regions`` x ``n_commodities`` for larger sets (extra regions
@@ -105,7 +105,11 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=(), n_r
     purchase/output/factor/export taxes, tariffs and margins; GTAP's accounting identities
     hold; GTAP standard-model parameters (INCP, SUBP, ETRE, SLUG, RFLX, RDLT in default.prm;
     VKB, VDEP in basedata.har: Land sluggish with ETRAE = -1, RORDELTA = 1). ``drop``: headers
-    left out."""
+    left out. ``activities``: {activity: {commodity: share}} for a data base with activities
+    other than the commodities: each commodity's technology (inputs, factors, make) is split
+    over the activities by the shares (they sum to 1 over activities for each commodity), so
+    an activity with several commodities is a multi-product activity (non-diagonal MAKB)
+    and GTAP's identities still hold."""
     from harpy import HarFileObj, HeaderArrayObj
     rng = np.random.default_rng(seed)
     REG = ["usa", "chn", "row"] + [f"r{k:02d}" for k in range(4, n_regions + 1)]
@@ -164,7 +168,17 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=(), n_r
     d["ETRE"] = np.array([[-1.0] * R, [-2.0] * R, [-2.0] * R, [-2.0] * R])
     d["SLUG"] = np.array([1.0, 0.0, 0.0, 0.0])
     d["RFLX"], d["RDLT"] = np.full(R, 10.0), np.array([1.0])
-    sets = {"COMM": COMM, "ACTS": COMM, "REG": REG, "ENDW": ENDW, "MARG": MARG, "ONE": ["1"]}
+    ACTS, top = COMM, list(range(I))
+    if activities is not None:
+        ACTS = list(activities)
+        M = np.array([[activities[a].get(c, 0.0) for c in COMM] for a in ACTS])   # (a, c)
+        assert np.allclose(M.sum(0), 1.0), "each commodity's shares must sum to 1 over activities"
+        for k in ("VDFB", "VDFP", "VMFB", "VMFP", "EVFB", "EVFP", "EVOS"):
+            d[k] = np.einsum("ac,xcr->xar", M, d[k])
+        for k in ("MAKB", "MAKS"):
+            d[k] = np.einsum("ac,ccr->car", M, d[k])
+        top = [int(np.argmax(M[n])) for n in range(len(ACTS))]     # ESBV/ESBT of the main product
+    sets = {"COMM": COMM, "ACTS": ACTS, "REG": REG, "ENDW": ENDW, "MARG": MARG, "ONE": ["1"]}
     dims = {"VDFB": ("COMM", "ACTS", "REG"), "VMFB": ("COMM", "ACTS", "REG"), "VDFP": ("COMM", "ACTS", "REG"),
             "VMFP": ("COMM", "ACTS", "REG"), "EVFB": ("ENDW", "ACTS", "REG"), "EVFP": ("ENDW", "ACTS", "REG"),
             "EVOS": ("ENDW", "ACTS", "REG"), "MAKB": ("COMM", "ACTS", "REG"), "MAKS": ("COMM", "ACTS", "REG"),
@@ -190,8 +204,8 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=(), n_r
         return rows[pick][:, [k % 3 for k in range(R)]]
     params = {"ESBD": (by_commodity([[2.4, 2.5, 2.3], [3.5, 3.6, 3.4], [1.9, 1.9, 1.9]]), ("COMM", "REG")),
               "ESBM": (by_commodity([[4.8, 5.0, 4.6], [7.0, 7.2, 6.8], [3.8, 3.8, 3.8]]), ("COMM", "REG")),
-              "ESBV": (by_commodity([[0.24, 0.24, 0.24], [1.26, 1.26, 1.26], [1.68, 1.68, 1.68]]), ("ACTS", "REG")),
-              "ESBT": (np.zeros((I, R)), ("ACTS", "REG")),
+              "ESBV": (by_commodity([[0.24, 0.24, 0.24], [1.26, 1.26, 1.26], [1.68, 1.68, 1.68]])[top], ("ACTS", "REG")),
+              "ESBT": (np.zeros((len(ACTS), R)), ("ACTS", "REG")),
               "ESBG": (np.ones(R), ("REG",)), "ESBI": (np.zeros(R), ("REG",)),
               **{k: (d[k], ds_) for k, ds_ in (("INCP", ("COMM", "REG")), ("SUBP", ("COMM", "REG")),
                                                ("ETRE", ("ENDW", "REG")), ("SLUG", ("ENDW",)),
