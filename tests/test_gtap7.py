@@ -367,3 +367,14 @@ def test_multi_product_activity_under_the_industry_technology_assumption(tmp_pat
     model = cgetrade.CGEModel(par, cgetrade.Closure.from_gtap(ds))
     assert model.max_residual() <= 1e-8 and model.solve().iterations == 0
     assert all(c.passed for c in walras(model, Scenario("tfp", [Shock("tfp", 0.05, region="usa", sector="mfg")])))
+
+
+def test_cde_options_refused_where_they_do_not_apply(gtap):
+    from cgetrade.welfare import decompose_ev
+    folder, g, ds, el = gtap
+    par = cgetrade.calibrate(ds, el, private_demand="cde")
+    with pytest.raises(cgetrade.errors.ClosureError, match="regional household"):
+        cgetrade.CGEModel(par, cgetrade.Closure(final_demand="household_government"))
+    model = cgetrade.CGEModel(par)
+    with pytest.raises(ValueError, match="CDE"):
+        decompose_ev(model, Scenario("free trade", [Shock("tariff", 0.0, mode="set")]), steps=2)
