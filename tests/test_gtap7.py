@@ -378,3 +378,20 @@ def test_cde_options_refused_where_they_do_not_apply(gtap):
     model = cgetrade.CGEModel(par)
     with pytest.raises(ValueError, match="CDE"):
         decompose_ev(model, Scenario("free trade", [Shock("tariff", 0.0, mode="set")]), steps=2)
+
+
+def test_command_line_run_under_gtap7_writes_gtap_names(gtap, tmp_path):
+    import xarray as xr
+    from cgetrade.cli import main
+    folder, g, ds, el = gtap
+    scen = tmp_path / "uniform_tariff.toml"
+    scen.write_text('name = "uniform_tariff"\n[[shock]]\nkind = "tariff"\nmode = "set"\nvalue = 0.10\n')
+    out = tmp_path / "run.nc"
+    assert main(["run", str(scen), "--dataset", str(folder), "--closure", "gtap7", "--private-demand", "cde",
+                 "--gtap-names", "--out", str(out), "-q"]) == 0
+    with xr.open_dataset(out, engine="h5netcdf") as res:
+        assert '"investment_allocation": "rate_of_return"' in res.attrs["closure"]
+        assert res.qgdp.attrs["units"] == "%" and res.EV.sizes == {"region": 3}
+        np.testing.assert_allclose(res.EV.values, res.ev.sel(case="scenario").values - res.ev.sel(case="baseline").values,
+                                   rtol=1e-12, atol=1e-12)
+        assert abs(float(res.pfactwld)) < 1e-10
