@@ -390,7 +390,7 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
         data["cde_b"] = (("commodity", "region"), b)
         data["cde_B"] = (("commodity", "region"), cde_parameters(
             np.divide(hh, hh.sum(0, keepdims=True), out=np.zeros_like(hh), where=hh.sum(0, keepdims=True) > 0), e, b))
-    for name in ("capital_stock", "depreciation", "rorflex", "etrae", "sluggish"):
+    for name in ("capital_stock", "depreciation", "rorflex"):          # the global bank's data
         if name in ds:
             data[name] = ds[name]
     if "rordelta" in ds.attrs:

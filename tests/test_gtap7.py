@@ -199,6 +199,7 @@ def test_etrae_slug_and_rordelta_map_to_the_closure(gtap):
     assert c.mobility == {"land": "sluggish"} and c.factor_eta("land") == pytest.approx(1.0)
     assert c.numeraire == ("world_factor_price_index",) and c.foreign_saving_rule == "global_bank"
     assert c.investment_allocation == "rate_of_return" and c.preset == "gtap7"
+    assert cgetrade.Closure.from_gtap(cgetrade.calibrate(ds, el)) == c      # from the parameters too
     # ETRAE = 0: sector-specific; RORDELTA = 0: fixed shares of world investment
     ds0 = ds.assign(etrae=ds.etrae.where(ds.factor != "land", 0.0))
     ds0.attrs["rordelta"] = 0

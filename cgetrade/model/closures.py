@@ -181,7 +181,7 @@ class Closure:
         dataset from ``cgetrade.data.gtap.from_gtap`` or its Parameters. Endowments with SLUG = 1
         are sluggish with eta = |ETRAE| (sector-specific where ETRAE = 0), the others mobile;
         RORDELTA = 1 allocates world saving by rates of return, 0 in fixed shares."""
-        ds = getattr(data, "data", data)
+        ds = getattr(data, "dataset", data)                 # Parameters: the dataset it came from
         mobility, eta = {}, {}
         if "sluggish" in ds:
             for f, slug, et in zip(ds["factor"].values, ds["sluggish"].values, ds["etrae"].values):
