@@ -165,6 +165,10 @@ class Parameters:
         return str(self.data.attrs.get("va_nest", "flat"))
 
     @property
+    def private_demand(self) -> str:
+        return str(self.data.attrs.get("private_demand", "ces"))
+
+    @property
     def final_agents(self) -> list[str]:
         return list(AGENTS)
 
@@ -173,6 +177,18 @@ class Parameters:
 
 
 VA_NESTS = ("flat", "capital_skill")
+#: household demand over commodities: "ces" (the sigma_fd basket; Cobb-Douglas at the default
+#: sigma_fd = 1) or "cde" (GTAP's constant difference of elasticities, cgetrade.model.demand)
+PRIVATE_DEMAND = ("ces", "cde")
+
+
+def cde_parameters(shares: np.ndarray, incpar: np.ndarray, subpar: np.ndarray) -> np.ndarray:
+    """Distribution parameters B_i of the CDE at the benchmark (prices 1, expenditure index 1,
+    utility 1) from budget shares s_i and SUBPAR b_i: the shares s_i = b_i B_i / sum_k b_k B_k
+    and the implicit expenditure function sum_i B_i = 1 give B_i = (s_i / b_i) / sum_k (s_k / b_k)
+    (axis 0 = commodities; zero where s_i = 0)."""
+    q = np.divide(shares, subpar, out=np.zeros_like(shares, dtype=float), where=shares > 0)
+    return q / q.sum(0, keepdims=True)
 #: how persons follow efficiency units (docs/model.md "Persons"): "pooled_where_imputed" blends
 #: a sector's persons per wage unit with the region's pooled ratio by the imputed share of its
 #: employment; "sector" uses every sector's own benchmark ratio
@@ -203,7 +219,8 @@ def _split_labour(ds: xr.Dataset, vfm: np.ndarray, persons: np.ndarray, factors:
 
 
 def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, skills: bool = False,
-              va_nest: str = "flat", headcount: str = "pooled_where_imputed") -> Parameters:
+              va_nest: str = "flat", headcount: str = "pooled_where_imputed",
+              private_demand: str = "ces") -> Parameters:
     """Validate the benchmark and derive the model parameters (the input is not modified).
 
     ``skills=True`` splits labour into high-, medium- and low-skill factors (dataset
@@ -215,7 +232,18 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
     ratio by the imputed share of the sector's persons, dataset variables
     ``employment_imputed`` and, with skills, ``skill_share_imputed``) or ``"sector"`` (every
     sector's own benchmark ratio).
+    ``private_demand``: the household's demand over commodities, ``"ces"`` (elasticity
+    sigma_fd of the household; Cobb-Douglas by default) or ``"cde"`` (GTAP's CDE with the
+    dataset's ``cde_incpar`` and ``cde_subpar``, e.g. from default.prm via ``from_gtap``).
     """
+    if private_demand not in PRIVATE_DEMAND:
+        raise OptionsError(f"unknown private_demand {private_demand!r}; known: {PRIVATE_DEMAND}")
+    if private_demand == "cde":
+        missing = [v for v in ("cde_incpar", "cde_subpar") if v not in dataset]
+        if missing:
+            raise DataValidationError(f"private_demand='cde' needs the dataset variables {missing} "
+                                      "(commodity, region): INCPAR and SUBPAR of GTAP's default.prm "
+                                      "(cgetrade.data.gtap.from_gtap reads them)")
     if headcount not in HEADCOUNTS:
         raise OptionsError(f"unknown headcount {headcount!r}; known: {HEADCOUNTS}")
     if va_nest not in VA_NESTS:
@@ -353,4 +381,18 @@ def calibrate(dataset: xr.Dataset, elasticities: Elasticities | None = None, ski
                "va_nest": va_nest, "skills": int(skills), "headcount": headcount},
     )
     data = data.assign_coords(factor_type=("factor", factor_type))
+    data.attrs["private_demand"] = private_demand
+    if private_demand == "cde":
+        hh = use_dom[:, len(sectors)] + use_imp[:, len(sectors)]          # (i, r) household use
+        e = ds["cde_incpar"].transpose("commodity", "region").values
+        b = ds["cde_subpar"].transpose("commodity", "region").values
+        data["cde_e"] = (("commodity", "region"), e)
+        data["cde_b"] = (("commodity", "region"), b)
+        data["cde_B"] = (("commodity", "region"), cde_parameters(
+            np.divide(hh, hh.sum(0, keepdims=True), out=np.zeros_like(hh), where=hh.sum(0, keepdims=True) > 0), e, b))
+    for name in ("capital_stock", "depreciation", "rorflex"):          # the global bank's data
+        if name in ds:
+            data[name] = ds[name]
+    if "rordelta" in ds.attrs:
+        data.attrs["rordelta"] = int(ds.attrs["rordelta"])
     return Parameters(data=data, dataset=ds)

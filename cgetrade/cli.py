@@ -203,7 +203,7 @@ def cmd_run(args) -> int:
     from .results import collect, compare, provenance, save
     from .solve import SolveError
     from .welfare import COMPONENTS, decompose_ev, decomposition_available
-    closure = scen.make_closure(preset=getattr(args, "closure", None))
+    closure = scen.make_closure(dataset=ds, preset=getattr(args, "closure", None))
     from .data.schema import rest_of_world
     if rest_of_world(ds) is not None:          # a SAM or single-country table: small open economy
         from dataclasses import replace
@@ -212,7 +212,8 @@ def cmd_run(args) -> int:
         soe, el = small_open_economy(ds, el)
         closure = replace(closure, numeraire=soe.numeraire, foreign_saving=soe.foreign_saving)
     params = calibrate(ds, el, **scen.calibration_options(skills=getattr(args, "skills", None),
-                                                      va_nest=getattr(args, "va_nest", None)))
+                                                      va_nest=getattr(args, "va_nest", None),
+                                                      private_demand=getattr(args, "private_demand", None)))
     progress.step(f"building the model ({len(params.regions)} regions x {len(params.sectors)} sectors)")
     model = CGEModel(params, closure)
     scen.validate(model)                      # every label and value checked before solving
@@ -249,9 +250,13 @@ def cmd_run(args) -> int:
                                    if "continuation" in sol.info["reached_by"] else 8)
             sol = model.last_solution
     progress.step("writing results")
-    res = compare(base, collect(model), attrs=provenance(
+    scen_res = collect(model)
+    res = compare(base, scen_res, attrs=provenance(
         model, scen, sol, base_sol,
         labour_types=", ".join(params.labour_factors), va_nest=params.va_nest))
+    if getattr(args, "gtap_names", False):
+        from .results import gtap_names
+        res = res.merge(gtap_names(base, scen_res), compat="override", combine_attrs="override")
     if scen.implied_shocks:
         import json
         res.attrs["implied_shocks"] = json.dumps(scen.implied_shocks)
@@ -566,9 +571,15 @@ def main(argv=None) -> int:
     r.add_argument("--out", help="output netCDF path (default: <scenario>_<variant>[_<closure>].nc)")
     r.add_argument("--accounts", help="account types of a SAM (CSV: account,type)")
     r.add_argument("--labour-share", type=float, help="labour's share of value added (ICIO tables)")
-    r.add_argument("--closure", choices=["short_run", "medium_run", "long_run"],
-                   help="closure preset by horizon (default: the scenario's [closure], else the static closure: "
-                        "factors fully mobile, capital stock fixed, labour flexible)")
+    r.add_argument("--closure", choices=["short_run", "medium_run", "long_run", "gtap7"],
+                   help="closure preset by horizon, or gtap7 (GTAP's standard closure with a GTAP data "
+                        "base's ETRAE, SLUG, RORDELTA) (default: the scenario's [closure], else the static "
+                        "closure: factors fully mobile, capital stock fixed, labour flexible)")
+    r.add_argument("--gtap-names", action="store_true",
+                   help="also write the changes under GTAP's names (qo, qxs, pms, qgdp, u, EV, pfactwld, ...)")
+    r.add_argument("--private-demand", choices=["ces", "cde"],
+                   help="household demand: ces (the default basket, Cobb-Douglas) or cde (GTAP's CDE "
+                        "with INCPAR/SUBPAR of a GTAP data base)")
     r.add_argument("--skills", action=argparse.BooleanOptionalAction, default=None,
                    help="labour by skill (high, medium, low) from the socio-economic accounts")
     r.add_argument("--va-nest", choices=["flat", "capital_skill"],

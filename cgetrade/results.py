@@ -38,7 +38,7 @@ INTRA_REGIONAL_NOTE = (
 _COMPONENTS = ("PY", "Y", "PD", "PE", "PM", "M", "X", "P_MS", "W", "WS", "FD", "S", "endowment",
                "persons", "labour_force", "P_H", "Q_H", "INC", "D", "MA", "P_VA", "QVA", "P_A",
                "ev_base", "UTILITY", "U", "UR", "US", "labour_force_sector", "ppu", "XEW", "XMW",
-               "EXR", "pwm", "PW")
+               "EXR", "pwm", "PW", "QA", "UTIL_INDEX", "PFACTWLD")
 
 
 class _Values:
@@ -46,7 +46,7 @@ class _Values:
 
     def __init__(self, model, coords):
         m = model.pyomo
-        names = _COMPONENTS + (("ER",) if hasattr(m, "ER") else ())
+        names = _COMPONENTS + tuple(n for n in ("ER", "UP") if hasattr(m, n))
         self.nlp = model.nlp
         self.values = self.nlp.component_values(names)
         self.coords = coords
@@ -132,6 +132,7 @@ def collect(model) -> xr.Dataset:
     c0 = (par["use_dom"] + par["use_imp"])[:, hh, :]
     pa_hh = v.grid("P_A", ("commodity", "agent", "region"), 1.0)[:, hh, :]
     laspeyres = (c0 * pa_hh).sum(0) / c0.sum(0)
+    qa_hh = v.grid("QA", ("commodity", "agent", "region"))[:, hh, :]
     # money-metric welfare EV = EV0 (U - 1) (cgetrade.model.demand.add_welfare)
     ev = v.grid("ev_base", ("region",)) * (v.grid("UTILITY", ("region",)) - 1.0)
     weights = par["income"] / par["income"].sum()
@@ -173,6 +174,7 @@ def collect(model) -> xr.Dataset:
     imports_val = (X * PE[:, :, None]).sum(1) + PMW * XMW
     trade_balance = exports_val.sum(0) - imports_val.sum(0)
     pw = v.scalar("PW")
+    up = v.grid("UP", ("region",)) if hasattr(m, "UP") else v.grid("Q_H", ("final", "region"))[0]
     c = {k: c[k] for k in ("region", "sector", "commodity", "source", "factor", "final", "labour")}
 
     ds = xr.Dataset(
@@ -187,6 +189,9 @@ def collect(model) -> xr.Dataset:
             "cpi": ("region", PH[0], {"long_name": "consumer price index (true cost of living)"}),
             "final_price_index": (("final", "region"), PH),
             "world_price_index": ((), pw, {"long_name": "world export price index"}),
+            "world_factor_price_index": ((), v.scalar("PFACTWLD"), {"long_name": "world factor price index"}),
+            "utility": ("region", v.grid("UTIL_INDEX", ("region",)), {"long_name": "utility index"}),
+            "private_utility": ("region", up, {"long_name": "private utility"}),
             "terms_of_trade": ("region", (exports_val.sum(0) / np.maximum(exports_vol.sum(0), 1e-300))
                                / (imports_val.sum(0) / np.maximum(imports_vol.sum(0), 1e-300)),
                                {"long_name": "export price index / import price index (fob)"}),
@@ -293,7 +298,7 @@ def collect(model) -> xr.Dataset:
                                  {"long_name": "Armington price paid by households"}),
             "household_domestic_share": (("commodity", "region"), sd_hh,
                                          {"long_name": "domestic share of household spending (value)"}),
-            "household_budget_share": (("commodity", "region"), _budget_shares(c0, pa_hh, float(par["sigma_fd"][0])),
+            "household_budget_share": (("commodity", "region"), _budget_shares(c0, pa_hh, qa_hh),
                                        {"long_name": "household budget shares"}),
             "real_gdp": ("region", real_gdp, {"long_name": "real GDP (expenditure, benchmark prices)",
                                               "units": "benchmark USD m"}),
@@ -307,11 +312,40 @@ def collect(model) -> xr.Dataset:
     return metadata.describe(ds, metadata.labels(par.dataset))
 
 
-def _budget_shares(c0, prices, sigma):
-    """CES budget shares at prices (benchmark shares c0 / sum c0 at prices 1)."""
-    th = c0 / c0.sum(0)
-    w = th * prices ** (1 - sigma)
-    return w / w.sum(0)
+def _budget_shares(c0, prices, quantities):
+    """Budget shares P_A Q_A c0 / sum_i P_A Q_A c0 (c0 benchmark spending, Q_A an index)."""
+    w = c0 * prices * quantities
+    return w / np.where(w.sum(0) > 0, w.sum(0), 1.0)
+
+
+#: GTAP's names (Corong et al. 2017) of result variables: {GTAP name: (result variable, how)};
+#: "pct": % change of the level, "diff": scenario minus baseline (money)
+GTAP_NAMES = {
+    "qo": ("output", "pct"), "ps": ("producer_price", "pct"), "pds": ("domestic_price", "pct"),
+    "qxs": ("bilateral_trade", "pct"), "pms": ("bilateral_import_price", "pct"),
+    "qxw": ("exports", "pct"), "qiw": ("imports", "pct"), "pim": ("import_price", "pct"),
+    "qfe": ("factor_demand", "pct"), "pfactor": ("factor_price", "pct"),
+    "qe": ("factor_supply", "pct"), "ppriv": ("cpi", "pct"), "pfd": ("final_price_index", "pct"),
+    "qfd": ("final_demand", "pct"), "y": ("income", "pct"), "qgdp": ("real_gdp", "pct"),
+    "tot": ("terms_of_trade", "pct"), "u": ("utility", "pct"), "up": ("private_utility", "pct"),
+    "pfactwld": ("world_factor_price_index", "pct"), "EV": ("ev", "diff"),
+    "DTBAL": ("trade_balance", "diff"),
+}
+
+
+def gtap_names(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:
+    """The changes from ``base`` to ``scen`` (two collect() results) as GTAP's variables with
+    GTAP's names (GTAP_NAMES): % changes of levels (qo, qxs, pms, qgdp, u, pfactwld, ...), EV
+    and DTBAL in money. Dimensions keep cgetrade's names: qxs(commodity, source=r, region=s)
+    is GTAP's qxs(i,r,s); pfd and qfd are by final agent (GTAP's ppriv/pgov/pcgds and
+    qpriv/qgov/qcgds)."""
+    out = xr.Dataset(coords={k: v for k, v in base.coords.items()})
+    for name, (var, how) in GTAP_NAMES.items():
+        b, s = base[var], scen[var]
+        out[name] = 100.0 * (s / b.where(b != 0) - 1.0) if how == "pct" else s - b
+    out.attrs = {"variables": "GTAP standard model v7 names (Corong et al. 2017)",
+                 **{k: v for k, v in scen.attrs.items() if k in ("money_unit", "base_year")}}
+    return metadata.describe(out)
 
 
 def percent_change(base: xr.Dataset, scen: xr.Dataset) -> xr.Dataset:

@@ -395,11 +395,12 @@ class Scenario:
     model: dict = field(default_factory=dict)        # [model]: skills, va_nest
     implied_shocks: list = field(default_factory=list)   # price targets and what hit them
 
-    MODEL_KEYS = ("skills", "va_nest")
+    MODEL_KEYS = ("skills", "va_nest", "private_demand")
 
-    def make_closure(self, **overrides):
+    def make_closure(self, dataset=None, **overrides):
         """The scenario's closure (``[closure]`` table: ``preset`` and any Closure field),
-        with ``overrides`` (e.g. from the command line) taking precedence."""
+        with ``overrides`` (e.g. from the command line) taking precedence. Preset ``gtap7`` with
+        a GTAP ``dataset`` takes its ETRAE, SLUG and RORDELTA (Closure.from_gtap)."""
         from .model import Closure
         spec = {**self.closure, **{k: v for k, v in overrides.items() if v is not None}}
         preset = spec.pop("preset", None)
@@ -415,6 +416,8 @@ class Scenario:
             if key in spec:
                 spec[key] = tuple(spec[key])
         try:
+            if preset == "gtap7" and dataset is not None:
+                return Closure.from_gtap(dataset, **spec)
             return Closure.from_preset(preset, **spec) if preset else Closure(**spec)
         except (TypeError, ValueError) as err:
             raise ShockError(f"invalid closure in scenario {self.name}: {err}") from None
@@ -432,6 +435,9 @@ class Scenario:
         if "va_nest" in spec and spec["va_nest"] not in ("flat", "capital_skill"):
             raise ShockError(f"[model] va_nest in scenario {self.name} must be 'flat' or "
                              f"'capital_skill', got {spec['va_nest']!r}")
+        if "private_demand" in spec and spec["private_demand"] not in ("ces", "cde"):
+            raise ShockError(f"[model] private_demand in scenario {self.name} must be 'ces' or "
+                             f"'cde', got {spec['private_demand']!r}")
         return spec
 
     @classmethod

@@ -173,6 +173,9 @@ def decomposition_available(model) -> str:
     (it is derived for the regional household with fixed foreign saving in world-price-index
     units and no exogenous rest of the world)."""
     c = model.closure
+    if model.params.private_demand == "cde":
+        return ("the EV decomposition is derived for homothetic (Cobb-Douglas or CES) household "
+                "demand; this model's household demand is CDE (private_demand='cde')")
     if c.final_demand != "regional_household" or c.foreign_saving != "world_price_index" \
             or getattr(c, "foreign_saving_rule", "fixed") != "fixed" or len(model.pyomo.ROW):
         return ("the EV decomposition is derived for the regional household with foreign "

@@ -23,7 +23,16 @@ ESBG ESBI                government and investment baskets [REG] (optional)
 
 Mapping to the dataset (all flows at basic prices, US dollars million):
 
-* sectors = activities = commodities (the make matrix must be diagonal);
+* sectors = activities = commodities: the make matrix must be diagonal, or, with
+  ``make="industry_technology"``, activities that make several commodities (or several
+  activities that make one commodity, e.g. GTAP-Power's electricity technologies) become
+  commodity sectors under the industry technology assumption (Eurostat, Manual of Supply, Use
+  and Input-Output Tables, 2008, ch. 11): an activity's inputs, factor payments and taxes go to
+  its products in proportion to their shares of its output, w[c,a,r] = MAKB[c,a,r] / sum_k
+  MAKB[k,a,r], so commodity c's technology is sum_a w[c,a,r] x (activity a's) and its output
+  sum_a MAKB[c,a,r]; ESBV and ESBT become value-added resp. output-weighted means. The
+  benchmark is exact; each commodity then has one technology (GTAP v7's transformation
+  ETRQ and sourcing ESBQ between activities and commodities are not represented);
 * factors: endowments mapped by ``factors`` (default: capital -> capital, land -> land,
   natural resources -> natural_resources, every other endowment -> labour);
 * imported purchases of each agent are split by source in proportion to VMSB (GTAP's
@@ -81,6 +90,13 @@ FLOWS = {
 PARAMETERS = {"ESBD": ("COMM", "REG"), "ESBM": ("COMM", "REG"), "ESBV": ("ACTS", "REG"),
               "ESBT": ("ACTS", "REG")}
 OPTIONAL_PARAMETERS = {"ESBG": ("REG",), "ESBI": ("REG",)}
+#: GTAP standard-model parameters (default.prm), read when present: CDE household demand
+#: (INCPAR, SUBPAR), transformation of sluggish endowments (ETRAE; SLUG = 1 sluggish, 0
+#: mobile), the global bank (RORFLEX, RORDELTA); and capital data in basedata.har
+GTAP7_PARAMETERS = {"INCP": (("COMM", "REG"),), "SUBP": (("COMM", "REG"),),
+                    "ETRE": (("ENDW", "REG"), ("ENDW",)), "SLUG": (("ENDW",),),
+                    "RFLX": (("REG",),), "RDLT": ((),)}
+GTAP7_BASEDATA = {"VKB": (("REG",),), "VDEP": (("REG",),)}
 #: largest relative gap between GTAP's own accounts (supply = sales) the loader accepts
 #: (HAR files store single precision: about 1e-7)
 TOLERANCE = 1e-4
@@ -113,6 +129,22 @@ class _Har:
             warnings.simplefilter("ignore", DeprecationWarning)
             self.har = HarFileObj.loadFromDisk(str(path))
         self.names = [n.strip() for n in self.har.getHeaderArrayNames()]
+
+    def get_any(self, name: str, options: tuple) -> xr.DataArray:
+        """A header with any of the set tuples in ``options``; ``()`` = a scalar (a header
+        of one element, whatever its set)."""
+        obj = self.har.getHeaderArrayObj(self.har.getHeaderArrayNames()[self.names.index(name)])
+        arr = np.asarray(obj["array"], dtype=float)
+        if () in options and arr.size == 1:
+            if not np.all(np.isfinite(arr)):
+                raise DataValidationError(f"{self.path.name}: header {name} is not finite")
+            return xr.DataArray(float(arr.ravel()[0]), attrs={"long_name": str(obj.get("long_name", "")).strip()})
+        hsets = tuple(s["name"] for s in (obj.get("sets") or []))
+        for sets in options:
+            if len(sets) == arr.ndim and (hsets == sets or len(hsets) == len(sets)):
+                return self.get(name, sets)
+        raise DataValidationError(f"{self.path.name}: header {name} has shape {arr.shape} (sets "
+                                  f"{list(hsets)}), expected sets " + " or ".join(map(str, map(list, options))))
 
     def get(self, name: str, sets: tuple) -> xr.DataArray:
         if name not in self.names:
@@ -160,7 +192,9 @@ def read_gtap(basedata, parameters=None, sets=None) -> dict[str, xr.DataArray]:
         prm = _Har(Path(parameters))
         arrays.update({k: prm.get(k, d) for k, d in PARAMETERS.items()})
         arrays.update({k: prm.get(k, d) for k, d in OPTIONAL_PARAMETERS.items() if k in prm.names})
-    _check_sets(arrays, _Har(Path(sets)) if sets is not None else None)
+        arrays.update({k: prm.get_any(k, d) for k, d in GTAP7_PARAMETERS.items() if k in prm.names})
+    arrays.update({k: base.get_any(k, d) for k, d in GTAP7_BASEDATA.items() if k in base.names})
+    _check_sets({k: v for k, v in arrays.items() if v.ndim}, _Har(Path(sets)) if sets is not None else None)
     for name in FLOWS:
         v = arrays[name]
         if bool((v < 0).any()) and name not in ("MAKS",):
@@ -170,9 +204,49 @@ def read_gtap(basedata, parameters=None, sets=None) -> dict[str, xr.DataArray]:
     return arrays
 
 
+MAKE = ("diagonal", "industry_technology")
+
+
+def _industry_technology(h: dict) -> dict:
+    """Headers by activity -> by commodity under the industry technology assumption (module
+    doc): X[..., c, r] = sum_a w[c,a,r] X[..., a, r], w = MAKB / sum_c MAKB; the make matrices
+    become diagonal."""
+    comm = [str(x) for x in h["VDFB"]["COMM"].values]
+    mak = h["MAKB"]
+    total = mak.sum("COMM")                                             # (ACTS, REG)
+    idle = (total <= 0)
+    for name in ("VDFB", "VMFB", "EVFB"):
+        used = (h[name].sum([d for d in h[name].dims if d not in ("ACTS", "REG")]) > 0) & idle
+        if bool(used.any()):
+            a = used.where(used, drop=True).stack(k=used.dims)
+            raise DataValidationError(f"activity {str(a['ACTS'].values[0])} in {str(a['REG'].values[0])} "
+                                      f"has inputs ({name}) but makes nothing (MAKB)")
+    w = (mak / total.where(total > 0)).fillna(0.0).rename(COMM="PROD")  # (PROD, ACTS, REG)
+    out = dict(h)
+
+    def by_commodity(x):
+        dims = [d if d != "ACTS" else "PROD" for d in x.dims]
+        y = (x * w).sum("ACTS").transpose(*dims).rename(PROD="ACTS")
+        return y.assign_coords(ACTS=comm).assign_attrs(x.attrs)
+    for name, da in h.items():
+        if "ACTS" in da.dims and name not in ("MAKB", "MAKS", "ESBV", "ESBT"):
+            out[name] = by_commodity(da)
+    eye = xr.DataArray(np.eye(len(comm)), dims=("COMM", "ACTS"), coords={"COMM": comm, "ACTS": comm})
+    supply = mak.sum("ACTS")                                            # (COMM, REG)
+    out["MAKB"] = (eye * supply).transpose("COMM", "ACTS", "REG").assign_attrs(mak.attrs)
+    maks = by_commodity(h["MAKS"].sum("COMM"))                         # (ACTS=c, REG)
+    out["MAKS"] = (eye * maks.rename(ACTS="COMM")).transpose("COMM", "ACTS", "REG").assign_attrs(h["MAKS"].attrs)
+    weights = {"ESBV": h["EVFB"].sum("ENDW"), "ESBT": total}
+    for name, wt in weights.items():
+        if name in h:
+            num, den = by_commodity(h[name] * wt), by_commodity(wt)
+            out[name] = (num / den.where(den > 0)).fillna(float(h[name].mean())).assign_attrs(h[name].attrs)
+    return out
+
+
 def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=None,
               elasticities=None, margins: str = "route",
-              intra_regional: bool = True) -> tuple[xr.Dataset, object]:
+              intra_regional: bool = True, make: str = "diagonal") -> tuple[xr.Dataset, object]:
     """Benchmark dataset and elasticities from a GTAP data base (mapping in the module doc).
 
     ``basedata``/``parameters``/``sets``: paths of basedata.har, default.prm (optional:
@@ -181,13 +255,19 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
     ``"route"`` (margins travel with the good: imports valued cif + tariff, the model's
     global transport pool) or ``"purchases"`` (margins bought by the good's users as margin
     services). ``intra_regional``: trade within an aggregated region as its trade with
-    itself (default) or folded into domestic use. Returns (dataset,
-    :class:`cgetrade.Elasticities`).
+    itself (default) or folded into domestic use. ``make``: ``"diagonal"`` (one commodity per
+    activity, else refused) or ``"industry_technology"`` (multi-product activities mapped to
+    commodity sectors, module doc). Returns (dataset, :class:`cgetrade.Elasticities`).
     """
     if margins not in ("route", "purchases"):
         raise ValueError(f"margins must be 'route' or 'purchases', got {margins!r}")
+    if make not in MAKE:
+        raise ValueError(f"make must be one of {MAKE}, got {make!r}")
     from ..calibrate import Elasticities
     h = read_gtap(basedata, parameters, sets)
+    n_acts = h["VDFB"].sizes["ACTS"]
+    if make == "industry_technology":
+        h = _industry_technology(h)
     comm = [str(x) for x in h["VDFB"]["COMM"].values]
     acts = [str(x) for x in h["VDFB"]["ACTS"].values]
     regs = [str(x) for x in h["VDFB"]["REG"].values]
@@ -195,12 +275,13 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
     marg = [str(x) for x in h["VST"]["MARG"].values]
     if acts != comm:
         raise DataValidationError(f"activities {acts} differ from commodities {comm}: each activity "
-                                  "must make one commodity (aggregate the data base first)")
+                                  "must make one commodity, or read with make='industry_technology'")
     mak = h["MAKB"].values
     off = mak * (1 - np.eye(len(comm)))[:, :, None]
     if float(np.abs(off).sum()) > TOLERANCE * float(mak.sum()):
-        raise DataValidationError("the make matrix MAKB is not diagonal: multi-product activities "
-                                  "are not represented")
+        raise DataValidationError("the make matrix MAKB is not diagonal (multi-product activities): "
+                                  "read with make='industry_technology' to map activities to "
+                                  "commodity sectors")
     unknown_m = [m for m in marg if m not in comm]
     if unknown_m:
         raise DataValidationError(f"margin commodities {unknown_m} are not commodities")
@@ -331,10 +412,57 @@ def from_gtap(basedata, parameters=None, sets=None, factors=None, employment=Non
                                 {"units": u, "long_name": "exports of margin services (VST)"})
     else:
         ds = ds.drop_vars("margin")
+    ds = ds.assign(_gtap7_parameters(h, ds, fmap, flist))
+    ds.attrs["make"] = ("diagonal" if make == "diagonal" else
+                        f"industry technology: {n_acts} activities -> {I} commodity sectors")
+    if "RDLT" in h:
+        ds.attrs["rordelta"] = int(round(float(h["RDLT"])))
     validate(ds)
     el = _elasticities(h, ds, elasticities) if parameters is not None else \
         (elasticities or Elasticities.gtap_default())
     return ds, el
+
+
+def _gtap7_parameters(h, ds, fmap, flist) -> dict:
+    """Dataset variables of GTAP's standard model from the headers present (schema.GTAP_VARS):
+    CDE parameters by commodity and region; ETRAE and SLUG by factor (endowments merged into one
+    factor: |ETRAE| weighted by their payments EVFB over regions; their SLUG must agree);
+    capital stock VKB, depreciation VDEP and RORFLEX by region."""
+    comm, regs = [str(x) for x in ds.commodity.values], [str(x) for x in ds.region.values]
+    out = {}
+    for key, name, what in (("INCP", "cde_incpar", "CDE expansion parameter INCPAR"),
+                            ("SUBP", "cde_subpar", "CDE substitution parameter SUBPAR")):
+        if key in h:
+            out[name] = (("commodity", "region"), h[key].values, {"units": "1", "long_name": what + f" ({key})"})
+    endw = [str(x) for x in h["EVFB"]["ENDW"].values]
+    pay = h["EVFB"].values.sum(1)                                          # (e, r)
+    if "ETRE" in h or "SLUG" in h:
+        etre = np.abs(h["ETRE"].values) if "ETRE" in h else np.ones(len(endw))
+        etre = np.broadcast_to(etre[:, None] if etre.ndim == 1 else etre, pay.shape)
+        if "SLUG" in h:
+            slug = h["SLUG"].values > 0.5
+        else:                             # GTAP's default sets: labour and capital mobile
+            slug = np.array([fmap[e] not in ("labour", "capital") for e in endw])
+        eta, sluggish = np.full(len(flist), np.nan), np.zeros(len(flist))
+        for k, f in enumerate(flist):
+            members = [n for n, e in enumerate(endw) if fmap[e] == f]
+            kinds = {bool(slug[n]) for n in members}
+            if len(kinds) > 1:
+                raise DataValidationError(f"endowments {[endw[n] for n in members]} map to factor {f} but "
+                                          "are not all sluggish or all mobile (SLUG): map them to "
+                                          "different factors (factors={endowment: factor})")
+            sluggish[k] = float(kinds.pop())
+            w = pay[members]
+            eta[k] = float(np.average(etre[members], weights=w)) if w.sum() > 0 else float(etre[members].mean())
+        out["etrae"] = ("factor", eta, {"units": "1", "long_name": "transformation elasticity of a "
+                                        "sluggish endowment across sectors |ETRAE| (0: sector-specific)"})
+        out["sluggish"] = ("factor", sluggish, {"units": "1", "long_name": "1: sluggish endowment (SLUG)"})
+    for key, name, what, u in (("VKB", "capital_stock", "capital stock at the start of the year (VKB)", "USD million"),
+                               ("VDEP", "depreciation", "capital depreciation (VDEP)", "USD million"),
+                               ("RFLX", "rorflex", "flexibility of the expected rate of return (RORFLEX)", "1")):
+        if key in h:
+            out[name] = ("region", h[key].sel(REG=regs).values, {"units": u, "long_name": what})
+    return out
 
 
 def _tolerate(rel: np.ndarray, what: str, labels) -> None:

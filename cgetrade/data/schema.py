@@ -48,6 +48,18 @@ wherever the sector pays labour (compensation shares) resp. employs persons (hou
                                                       members of an aggregated region r (its
                                                       imports from itself), valued like imports
 
+Parameters of GTAP's standard model (``cgetrade.data.gtap.from_gtap`` writes them from
+default.prm and basedata.har; used by ``calibrate(private_demand="cde")`` and
+``Closure.from_gtap``)::
+
+    cde_incpar(commodity, region), cde_subpar(commodity, region)
+                                                      CDE expansion e_i > 0 and substitution
+                                                      0 < b_i < 1 parameters (INCPAR, SUBPAR)
+    etrae(factor), sluggish(factor)                   |ETRAE| >= 0 of sluggish factors (0:
+                                                      sector-specific) and 1/0 sluggish/mobile
+    capital_stock(region), depreciation(region), rorflex(region)
+                                                      VKB > 0, VDEP >= 0, RORFLEX >= 0
+
 Trade within a region (both ``intra_regional_*`` variables together): an aggregated region's
 purchases from its own members are bilateral trade of the region with itself (source ==
 region), with their own tariffs import_tariff[i,r,r] and margins transport_margins[m,i,r,r];
@@ -100,6 +112,12 @@ OPTIONAL_VARS = {
     "intra_regional_intermediate": ("commodity", "sector", "region"),
     "intra_regional_final_demand": ("commodity", "agent", "region"),
 }
+#: parameters of GTAP's standard model (parameters, not flows: aggregation does not sum them)
+GTAP_VARS = {
+    "cde_incpar": ("commodity", "region"), "cde_subpar": ("commodity", "region"),
+    "etrae": ("factor",), "sluggish": ("factor",),
+    "capital_stock": ("region",), "depreciation": ("region",), "rorflex": ("region",),
+}
 #: the variables that keep trade within aggregated regions bilateral (they go together)
 INTRA_VARS = ("intra_regional_intermediate", "intra_regional_final_demand")
 SKILLS = ("high", "medium", "low")
@@ -151,7 +169,10 @@ def check_structure(ds: xr.Dataset) -> list[str]:
     for name, dims in OPTIONAL_VARS.items():
         if name in ds and set(ds[name].dims) != set(dims):
             problems.append(f"variable '{name}' has dims {tuple(ds[name].dims)}, expected {dims}")
-    for name in [k for k in [*REQUIRED_VARS, *OPTIONAL_VARS] if k in ds]:
+    for name, dims in GTAP_VARS.items():
+        if name in ds and set(ds[name].dims) != set(dims):
+            problems.append(f"variable '{name}' has dims {tuple(ds[name].dims)}, expected {dims}")
+    for name in [k for k in [*REQUIRED_VARS, *OPTIONAL_VARS, *GTAP_VARS] if k in ds]:
         dtype = ds[name].dtype
         if dtype == bool or not np.issubdtype(dtype, np.number) or np.issubdtype(dtype, np.complexfloating):
             problems.append(f"variable '{name}' must hold real numbers, got dtype {dtype}")
@@ -160,6 +181,7 @@ def check_structure(ds: xr.Dataset) -> list[str]:
             problems.append(f"dimension '{d}' is empty")
     if problems:
         return problems
+    problems += _gtap_problems(ds)
     row_label = rest_of_world(ds)
     la, lb = list(map(str, ds["region"].values)), list(map(str, ds["source"].values))
     if row_label is not None:
@@ -270,6 +292,29 @@ def check_skills(ds: xr.Dataset) -> list[str]:
                             f"{SKILL_ATOL:g}); worst (sum - 1): "
                             + _fmt(_worst(dev, xr.ones_like(dev), above=SKILL_ATOL)))
     return problems
+
+
+def _gtap_problems(ds: xr.Dataset) -> list[str]:
+    """Ranges of GTAP's standard-model parameters (regular CDE: e > 0, 0 < b < 1)."""
+    rules = {"cde_incpar": (lambda v: v > 0, "> 0"), "cde_subpar": (lambda v: (v > 0) & (v < 1), "in (0, 1)"),
+             "etrae": (lambda v: np.isnan(v) | (v >= 0), ">= 0"),
+             "sluggish": (lambda v: (v == 0) | (v == 1), "0 or 1"),
+             "capital_stock": (lambda v: v > 0, "> 0"), "depreciation": (lambda v: v >= 0, ">= 0"),
+             "rorflex": (lambda v: v >= 0, ">= 0")}
+    out = []
+    for name, (ok, rng) in rules.items():
+        if name not in ds:
+            continue
+        v = ds[name]
+        bad = ~ok(v.values)
+        if name != "etrae":
+            bad |= ~np.isfinite(v.values)
+        if bad.any():
+            k = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            at = ", ".join(f"{d}={v[d].values[i]}" for d, i in zip(v.dims, k))
+            out.append(f"'{name}' must be {rng}: {int(bad.sum())} value(s) are not, e.g. "
+                       f"{float(v.values[k]):.6g} at {at}")
+    return out
 
 
 def _margin_problems(ds: xr.Dataset) -> list[str]:

@@ -101,6 +101,12 @@ def _build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMo
     # object arrays of Python floats: numpy scalars on the left of a Pyomo expression would
     # route every product through numpy's ufunc machinery (slow model construction)
     arr = {k: np.array(p[k].values.tolist(), dtype=object) for k in p.data_vars}
+    if params.private_demand == "cde" and closure.final_demand != "regional_household":
+        from ..errors import ClosureError
+        raise ClosureError("private_demand='cde' is GTAP's household demand under the regional "
+                           f"household (final_demand='regional_household'), not {closure.final_demand!r}")
+    if closure.foreign_saving_rule == "global_bank" and closure.investment_allocation == "rate_of_return":
+        demand.rate_of_return_data(arr, params.regions, params.factors.index("capital"))  # refuse bad data first
     m = pyo.ConcreteModel(name="cgetrade")
     _sets(m, params)
     _elasticities(m, params, arr)
@@ -109,7 +115,7 @@ def _build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMo
     trade.add_prices(m, arr)
     production.add_production(m, arr, factor_price, params.va_nest)
     m.pnum = pyo.Param(initialize=1.0, mutable=True, doc="numeraire level")
-    fd_composite = demand.add_final_demand(m, arr, factors.factor_income, closure)
+    fd_composite = demand.add_final_demand(m, arr, factors.factor_income, closure, params.private_demand)
 
     nI = len(params.sectors)
 

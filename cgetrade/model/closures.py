@@ -9,6 +9,8 @@ numeraire equation (see monetary.py).
 
 Numeraire choices:
     ("world_price_index",)        P_W = pnum        (default)
+    ("world_factor_price_index",) PFACTWLD = pnum   (GTAP's pfactwld: benchmark-payment-weighted
+                                                     mean of every region's factor prices)
     ("factor", f, r)              W[f,r] = pnum
     ("cpi", r)                    P_H[household,r] = pnum
     ("price", i, r)               P_Y[i,r] = pnum
@@ -95,6 +97,15 @@ PRESETS = {
     # (rental / price of capital goods)
     "long_run": dict(mobility={}, capital="rate_of_return"),
 }
+#: standard closures of other models (data-dependent: they need the data base's capital data)
+STANDARD_CLOSURES = {
+    # GTAP's standard closure (Corong et al. 2017): endowments fixed and fully employed, the
+    # global bank allocating world saving by expected rates of return (RORDELTA = 1), numeraire
+    # pfactwld. Closure.from_gtap adds the data base's sluggish endowments (ETRAE) and RORDELTA.
+    "gtap7": dict(mobility={}, capital="fixed", foreign_saving_rule="global_bank",
+                  investment_allocation="rate_of_return", numeraire=("world_factor_price_index",)),
+}
+INVESTMENT_ALLOCATIONS = ("shares", "rate_of_return")
 
 
 def _per_region(value, regions, what):
@@ -145,7 +156,11 @@ class Closure:
                                                  # | "rest_of_world" (flexible exchange rate EXR)
     mobility: dict | None = None             # factor (or "labour" = every labour type, "*")
                                              # -> "mobile" | "sluggish" (CET) | "specific"
-    eta: float = SLUGGISH_ETA                # CET elasticity of sluggish factors across sectors
+    eta: object = SLUGGISH_ETA               # CET elasticity of sluggish factors across sectors:
+                                             # a number, or {factor: number, "*": default}
+    investment_allocation: str = "shares"    # global bank: "shares" (fixed regional shares of
+                                             # world investment, RORDELTA = 0) | "rate_of_return"
+                                             # (expected rates of return move together, RORDELTA = 1)
     capital: str = "fixed"                   # | "rate_of_return" (long run: stock endogenous)
     supply_elasticity: dict | None = None    # region -> eps, or {factor | "labour" | "*": eps}:
                                              # factor supply S = (W / P)^eps (see factors.py)
@@ -154,11 +169,42 @@ class Closure:
     @classmethod
     def from_preset(cls, name: str, **overrides) -> "Closure":
         """A named closure by horizon: ``short_run``, ``medium_run`` or ``long_run``
-        (see PRESETS), with any field overridden, e.g. ``from_preset("long_run", labour="wage_curve")``."""
-        if name not in PRESETS:
-            raise ClosureError(f"unknown closure preset {name!r}{suggest(name, PRESETS)}"
-                             + f"; known: {', '.join(PRESETS)}")
-        return cls(**{**PRESETS[name], "preset": name, **overrides})
+        (see PRESETS), or ``gtap7`` (GTAP's standard closure, STANDARD_CLOSURES; see also
+        :meth:`from_gtap`), with any field overridden, e.g. ``from_preset("long_run", labour="wage_curve")``."""
+        table = {**PRESETS, **STANDARD_CLOSURES}
+        if name not in table:
+            raise ClosureError(f"unknown closure preset {name!r}{suggest(name, table)}"
+                             + f"; known: {', '.join(table)}")
+        return cls(**{**table[name], "preset": name, **overrides})
+
+    @classmethod
+    def from_gtap(cls, data, **overrides) -> "Closure":
+        """GTAP's standard closure (preset ``gtap7``) with a GTAP data base's own parameters: a
+        dataset from ``cgetrade.data.gtap.from_gtap`` or its Parameters. Endowments with SLUG = 1
+        are sluggish with eta = |ETRAE| (sector-specific where ETRAE = 0), the others mobile;
+        RORDELTA = 1 allocates world saving by rates of return, 0 in fixed shares."""
+        ds = getattr(data, "dataset", data)                 # Parameters: the dataset it came from
+        mobility, eta = {}, {}
+        if "sluggish" in ds:
+            for f, slug, et in zip(ds["factor"].values, ds["sluggish"].values, ds["etrae"].values):
+                if slug:
+                    mobility[str(f)] = "specific" if float(et) == 0 else "sluggish"
+                    if float(et) > 0:
+                        eta[str(f)] = float(et)
+        rordelta = int(ds.attrs.get("rordelta", 1))
+        spec = {**STANDARD_CLOSURES["gtap7"], "mobility": mobility, "preset": "gtap7",
+                "investment_allocation": "rate_of_return" if rordelta else "shares"}
+        if eta:
+            spec["eta"] = eta
+        return cls(**{**spec, **overrides})
+
+    def factor_eta(self, factor: str) -> float:
+        """CET elasticity of a sluggish factor."""
+        if isinstance(self.eta, dict):
+            if factor not in self.eta and "*" not in self.eta:
+                return SLUGGISH_ETA
+            return float(self.eta.get(factor, self.eta.get("*")))
+        return float(self.eta)
 
     @property
     def label(self) -> str:
@@ -171,8 +217,12 @@ class Closure:
         if self.supply_elasticity:
             sup = "; factor supply elasticities " + ", ".join(
                 f"{r} {v}" for r, v in sorted(self.supply_elasticity.items(), key=lambda kv: str(kv[0])))
+        bank = ""
+        if self.foreign_saving_rule == "global_bank":
+            bank = "; global bank " + ("by rates of return" if self.investment_allocation == "rate_of_return"
+                                       else "in fixed shares")
         return (f"{self.preset or 'custom'}: {mob}; capital stock {self.capital}; labour {lab}{sup}; "
-                f"final demand {self.final_demand}")
+                f"final demand {self.final_demand}{bank}")
 
     def factor_mobility(self, factors, labour_factors) -> dict:
         """Mobility of every factor: {f: "mobile" | "sluggish" | "specific"}."""
@@ -199,8 +249,16 @@ class Closure:
         if self.capital == "rate_of_return" and out.get("capital") == "specific":
             raise ClosureError("capital='rate_of_return' (long run) needs capital mobile or sluggish, "
                              "not sector-specific")
-        if not self.eta > 0:
-            raise ClosureError(f"the CET elasticity eta of sluggish factors must be > 0, got {self.eta}")
+        etas = self.eta if isinstance(self.eta, dict) else {"*": self.eta}
+        unknown = sorted(set(etas) - set(factors) - {"*"})
+        if unknown:
+            raise ClosureError(f"unknown factor(s) {unknown} in eta; known {list(factors)}")
+        bad = {f: v for f, v in etas.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0}
+        if bad:
+            raise ClosureError(f"the CET elasticity eta of sluggish factors must be > 0, got {bad}")
+        if self.investment_allocation not in INVESTMENT_ALLOCATIONS:
+            raise ClosureError(f"unknown investment_allocation {self.investment_allocation!r}; "
+                               f"known: {INVESTMENT_ALLOCATIONS}")
         return out
 
     def labour_closures(self, regions, labour_factors) -> dict:
@@ -320,6 +378,8 @@ def numeraire_price(m, numeraire: tuple):
     try:
         if kind == "world_price_index":
             return m.PW
+        if kind == "world_factor_price_index":
+            return m.PFACTWLD
         if kind == "factor":
             f, r = rest
             return m.W[f, r]
@@ -333,7 +393,7 @@ def numeraire_price(m, numeraire: tuple):
             return m.EXR[m.ROW.first()]
     except (KeyError, ValueError, IndexError) as err:
         raise ClosureError(f"invalid numeraire {numeraire!r}: {err}") from None
-    raise ClosureError(f"unknown numeraire kind {kind!r}; use world_price_index, factor, cpi, price or exchange_rate")
+    raise ClosureError(f"unknown numeraire kind {kind!r}; use world_price_index, world_factor_price_index, factor, cpi, price or exchange_rate")
 
 
 def market_constraint(m, market: tuple):

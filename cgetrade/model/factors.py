@@ -63,8 +63,8 @@ def add_factor_prices(m, p, closure, labour_factors):
     m.S = pyo.Var(m.F, m.R, initialize=1.0, bounds=(0, None),
                   doc="factor supply index S[f,r] (fixed at 1 unless a closure frees it)")
     m.S.fix(1.0)
-    m.eta = pyo.Param(initialize=float(closure.eta), mutable=True,
-                      doc="CET elasticity of sluggish factors across sectors")
+    m.eta = pyo.Param(m.F_SLUGGISH, initialize=lambda m, f: closure.factor_eta(f), mutable=True,
+                      doc="CET elasticity of sluggish factors across sectors (by factor)")
     vfm = p["vfm"]
     m.endowment = pyo.Param(m.F, m.I, m.R, mutable=True,
                             initialize=lambda m, f, j, r: float(vfm[F[f], I[j], R[r]]),
@@ -309,16 +309,29 @@ def add_factor_markets(m, p):
         v0 = vfm[F[f], I[j], R[r]]
         if v0 <= 0:
             return m.WS[f, j, r] == m.W[f, r]
-        return m.FD[f, j, r] / v0 == factor_supply(m, f, r) * (m.WS[f, j, r] / m.W[f, r]) ** m.eta
+        return m.FD[f, j, r] / v0 == factor_supply(m, f, r) * (m.WS[f, j, r] / m.W[f, r]) ** m.eta[f]
     m.factor_supply_cet = pyo.Constraint(m.F_SLUGGISH, m.I, m.R, rule=cet_supply,
                                          doc="sluggish factor: F_j = th_j S E e (W_j / W)^eta")
 
     def cet_price(m, f, r):
         e0 = vfm[F[f], :, R[r]].sum()
-        return m.W[f, r] == sum(vfm[F[f], I[j], R[r]] / e0 * m.WS[f, j, r] ** (1 + m.eta)
-                                for j in m.I if vfm[F[f], I[j], R[r]] > 0) ** (1 / (1 + m.eta))
+        return m.W[f, r] == sum(vfm[F[f], I[j], R[r]] / e0 * m.WS[f, j, r] ** (1 + m.eta[f])
+                                for j in m.I if vfm[F[f], I[j], R[r]] > 0) ** (1 / (1 + m.eta[f]))
     m.factor_price_cet = pyo.Constraint(m.F_SLUGGISH, m.R, rule=cet_price,
                                         doc="sluggish factor: W = [sum_j th_j W_j^(1+eta)]^(1/(1+eta))")
+
+    total = float(vfm.sum())
+
+    def regional_price(m, f, r):
+        """W[f,r] of a mobile or sluggish factor; payment-weighted mean of WS for a specific one."""
+        if f not in m.F_SPECIFIC:
+            return m.W[f, r]
+        e0 = vfm[F[f], :, R[r]].sum()
+        return sum(vfm[F[f], I[j], R[r]] / e0 * m.WS[f, j, r] for j in m.I if vfm[F[f], I[j], R[r]] > 0)
+    m.PFACTWLD = pyo.Expression(
+        expr=sum(vfm[F[f], :, R[r]].sum() / total * regional_price(m, f, r)
+                 for f in m.F for r in m.R if vfm[F[f], :, R[r]].sum() > 0),
+        doc="world factor price index pfactwld = sum_(f,r) (V0_fr / V0) W[f,r] (GTAP's numeraire)")
 
     persons0 = p["persons_by_factor"]
 

@@ -97,13 +97,19 @@ def write_icio(path, ds, negative_inventory: bool = False, china_split: bool = F
 
 
 def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=(), n_regions: int = 3,
-               n_commodities: int = 3):
+               n_commodities: int = 3, activities: dict | None = None):
     """A GTAP-format data base (basedata.har, default.prm, sets.har) written with harpy3:
     by default 3 regions (the last an aggregate with trade inside it) and 3 commodities (trs
     is the margin commodity); ``n_regions`` x ``n_commodities`` for larger sets (extra regions
     r04, r05, ..., extra commodities c04, ... between mfg and trs); 4 endowments,
     purchase/output/factor/export taxes, tariffs and margins; GTAP's accounting identities
-    hold. ``drop``: headers left out."""
+    hold; GTAP standard-model parameters (INCP, SUBP, ETRE, SLUG, RFLX, RDLT in default.prm;
+    VKB, VDEP in basedata.har: Land sluggish with ETRAE = -1, RORDELTA = 1). ``drop``: headers
+    left out. ``activities``: {activity: {commodity: share}} for a data base with activities
+    other than the commodities: each commodity's technology (inputs, factors, make) is split
+    over the activities by the shares (they sum to 1 over activities for each commodity), so
+    an activity with several commodities is a multi-product activity (non-diagonal MAKB)
+    and GTAP's identities still hold."""
     from harpy import HarFileObj, HeaderArrayObj
     rng = np.random.default_rng(seed)
     REG = ["usa", "chn", "row"] + [f"r{k:02d}" for k in range(4, n_regions + 1)]
@@ -152,13 +158,34 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=(), n_r
     d["EVFP"] = shares * evfp_total[None]
     d["EVFB"] = d["EVFP"] / 1.02
     d["EVOS"] = d["EVFB"] * 0.9
-    sets = {"COMM": COMM, "ACTS": COMM, "REG": REG, "ENDW": ENDW, "MARG": MARG}
+    # standard-model parameters, drawn from their own stream (the flows above do not change)
+    rng7 = np.random.default_rng(seed + 1000)
+    capital = d["EVFB"][3].sum(0)                                               # (r,)
+    d["VKB"] = capital / rng7.uniform(0.10, 0.16, R)                           # gross return 10-16 %
+    d["VDEP"] = 0.04 * d["VKB"]
+    d["INCP"] = rng7.uniform(0.6, 1.3, (I, R))
+    d["SUBP"] = rng7.uniform(0.2, 0.8, (I, R))
+    d["ETRE"] = np.array([[-1.0] * R, [-2.0] * R, [-2.0] * R, [-2.0] * R])
+    d["SLUG"] = np.array([1.0, 0.0, 0.0, 0.0])
+    d["RFLX"], d["RDLT"] = np.full(R, 10.0), np.array([1.0])
+    ACTS, top = COMM, list(range(I))
+    if activities is not None:
+        ACTS = list(activities)
+        M = np.array([[activities[a].get(c, 0.0) for c in COMM] for a in ACTS])   # (a, c)
+        assert np.allclose(M.sum(0), 1.0), "each commodity's shares must sum to 1 over activities"
+        for k in ("VDFB", "VDFP", "VMFB", "VMFP", "EVFB", "EVFP", "EVOS"):
+            d[k] = np.einsum("ac,xcr->xar", M, d[k])
+        for k in ("MAKB", "MAKS"):
+            d[k] = np.einsum("ac,ccr->car", M, d[k])
+        top = [int(np.argmax(M[n])) for n in range(len(ACTS))]     # ESBV/ESBT of the main product
+    sets = {"COMM": COMM, "ACTS": ACTS, "REG": REG, "ENDW": ENDW, "MARG": MARG, "ONE": ["1"]}
     dims = {"VDFB": ("COMM", "ACTS", "REG"), "VMFB": ("COMM", "ACTS", "REG"), "VDFP": ("COMM", "ACTS", "REG"),
             "VMFP": ("COMM", "ACTS", "REG"), "EVFB": ("ENDW", "ACTS", "REG"), "EVFP": ("ENDW", "ACTS", "REG"),
             "EVOS": ("ENDW", "ACTS", "REG"), "MAKB": ("COMM", "ACTS", "REG"), "MAKS": ("COMM", "ACTS", "REG"),
             "VXSB": ("COMM", "REG", "REG"), "VFOB": ("COMM", "REG", "REG"), "VCIF": ("COMM", "REG", "REG"),
             "VMSB": ("COMM", "REG", "REG"), "VST": ("MARG", "REG"), "VTWR": ("MARG", "COMM", "REG", "REG")}
     dims.update({f"V{x}{a}{p}": ("COMM", "REG") for x in "DM" for a in "PGI" for p in "BP"})
+    dims.update({"VKB": ("REG",), "VDEP": ("REG",)})
 
     def header(name, arr, ds_):
         return HeaderArrayObj.HeaderArrayFromData(
@@ -177,9 +204,12 @@ def write_gtap(folder, seed: int = 11, intra_regional: bool = True, drop=(), n_r
         return rows[pick][:, [k % 3 for k in range(R)]]
     params = {"ESBD": (by_commodity([[2.4, 2.5, 2.3], [3.5, 3.6, 3.4], [1.9, 1.9, 1.9]]), ("COMM", "REG")),
               "ESBM": (by_commodity([[4.8, 5.0, 4.6], [7.0, 7.2, 6.8], [3.8, 3.8, 3.8]]), ("COMM", "REG")),
-              "ESBV": (by_commodity([[0.24, 0.24, 0.24], [1.26, 1.26, 1.26], [1.68, 1.68, 1.68]]), ("ACTS", "REG")),
-              "ESBT": (np.zeros((I, R)), ("ACTS", "REG")),
-              "ESBG": (np.ones(R), ("REG",)), "ESBI": (np.zeros(R), ("REG",))}
+              "ESBV": (by_commodity([[0.24, 0.24, 0.24], [1.26, 1.26, 1.26], [1.68, 1.68, 1.68]])[top], ("ACTS", "REG")),
+              "ESBT": (np.zeros((len(ACTS), R)), ("ACTS", "REG")),
+              "ESBG": (np.ones(R), ("REG",)), "ESBI": (np.zeros(R), ("REG",)),
+              **{k: (d[k], ds_) for k, ds_ in (("INCP", ("COMM", "REG")), ("SUBP", ("COMM", "REG")),
+                                               ("ETRE", ("ENDW", "REG")), ("SLUG", ("ENDW",)),
+                                               ("RFLX", ("REG",)), ("RDLT", ("ONE",)))}}
     for name, (arr, ds_) in params.items():
         if name not in drop:
             prm.addHeaderArrayObj(header(name, arr, ds_))
