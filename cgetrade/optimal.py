@@ -308,8 +308,11 @@ def solve_problem(path, dataset=None, elasticities=None, progress=None, jobs=Tru
     R = list(m.R)
 
     def snapshot():
-        return {"ev": np.array([pyo.value(m.ev_base[r] * (m.UTILITY[r] - 1.0)) for r in R]),
-                "jobs": np.array([sum(pyo.value(m.employment[j, r]) for j in sectors) for r in R])}
+        """EV_r = EV0_r (U_r - 1) and manufacturing persons sum_j employment[j,r] at the current
+        point (the compiled model's values)."""
+        vals = {k: dict(zip(*v)) for k, v in model.nlp.component_values(("ev_base", "UTILITY", "employment")).items()}
+        return {"ev": np.array([vals["ev_base"][r] * (vals["UTILITY"][r] - 1.0) for r in R]),
+                "jobs": np.array([sum(vals["employment"][j, r] for j in sectors) for r in R])}
     benchmark = snapshot()
     if scen.has_targets:
         step("solving for the shocks that deliver the price targets")

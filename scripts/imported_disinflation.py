@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 import cgetrade
-from cgetrade.dynamics import DynamicModel, Periods
+from cgetrade.dynamics import Periods
 from cgetrade.dynamics.disinflation import compare, literature_sizes
-from cgetrade.dynamics.monetary import MonetaryModel, natural_closure, natural_path, with_path
+from cgetrade.dynamics.monetary import natural_path, with_path
 from cgetrade.report.monetary import comparison_table, literature_table
 from cgetrade.report.tables import number
 from cgetrade.scenario import Scenario
@@ -42,15 +42,13 @@ def dynamic() -> str:
     scen = scenario()
     params = cgetrade.calibrate(cgetrade.data.load_default(), **scen.calibration_options())
     periods = Periods(int(params.dataset.attrs.get("year", 2011)), END)
-    base = DynamicModel(params, None, periods, natural_closure()).baseline()
     scen = with_path(scen, params, PATH)
-    _, nat = natural_path(params, scen, periods, baseline=base)
+    base, nat = natural_path(params, scen, periods)      # one model: baseline, then the scenario
+    runs = {}
     cmp = compare(params, scen, WEST, START, periods, regime="flexible_it", baseline=base, natural=nat,
-                  steps=1)
+                  steps=1, runs=runs)
     # the central variant's runs for the literature comparison
-    mon = MonetaryModel(params, {"*": "flexible_it"}, periods=periods)
-    ref = mon.run(Scenario("no_shock", [], groups=scen.groups), base, START, base)
-    res = mon.run(scen, nat, START, base)
+    ref, res = runs["central", "no_shock"], runs["central", "foreign"]
     sizes = {r: literature_sizes(res, ref, r, range(START, 2028)) for r in WEST}
     y2026 = {r: literature_sizes(res, ref, r, [2025, 2026]) for r in WEST}
     for r in WEST:                 # the ECB's 2026 figure: the 2026 change alone

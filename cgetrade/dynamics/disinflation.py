@@ -133,12 +133,13 @@ UNITS = {"cpi_deviation": ("CPI deviation: sum of the inflation deviations over 
 def compare(params, scenario, regions, start: int, periods, regime="flexible_it", variants=None,
             window: tuple | None = None, areas: dict | None = None, settings=None, projections=None,
             anchor: str = "USA", baseline=None, natural=None, trial: float = 0.005, steps: int = 2,
-            progress=None) -> xr.Dataset:
+            progress=None, runs: dict | None = None) -> xr.Dataset:
     """The comparison table (dims variant x shock x region; see the module docstring) for
     ``scenario`` under ``regime`` in every region. ``window``: (first, last) years of the
     domestic demand shock (default: the first three years). ``steps``: secant steps scaling
     the domestic shock (each one monetary run per region; the response is close to linear,
-    so one step matches to a few per cent)."""
+    so one step matches to a few per cent). ``runs``: a dict that receives each variant's
+    monetary runs without and with the scenario, ``runs[variant, "no_shock" | "foreign"]``."""
     variants = list(variants or VARIANTS)
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:
@@ -170,6 +171,8 @@ def compare(params, scenario, regions, start: int, periods, regime="flexible_it"
             return mon.run(scen, nat, start, baseline, demand_shock=shock)
         ref = run("no shock", none, baseline)
         foreign = run("foreign shock", scenario, natural)
+        if runs is not None:
+            runs[name, "no_shock"], runs[name, "foreign"] = ref, foreign
         target = (foreign.inflation - ref.inflation).sum("year")
         rows, size = [], {}
         for r in regions:                    # a shortfall at home, one region at a time

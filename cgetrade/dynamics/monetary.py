@@ -159,22 +159,24 @@ class MonetaryModel(DynamicModel):
         m, R, I = self.model.pyomo, self.params.regions, list(self.model.pyomo.I)
         v = lambda comp: np.array([pyo.value(comp[r]) for r in R])  # noqa: E731
         D = ("region",)
-        rec["inflation"] = (D, 100 * v(m.PI))
-        rec["inflation_expected"] = (D, 100 * v(m.pi_e))
-        rec["policy_rate"] = (D, 100 * v(m.IR))
-        rec["shadow_rate"] = (D, 100 * v(m.RULE_TARGET))
-        rec["real_rate"] = (D, 100 * (v(m.IR) - v(m.pi_e)))
-        rec["unemployment_regional"] = (D, v(m.UR))
-        rec["unemployment_natural"] = (D, v(m.ur_nat))
-        rec["exchange_rate_natural"] = (D, v(m.e_nat))
-        rec["foreign_saving_response"] = (D, v(m.FSR))
-        rec["consumption_gap"] = (D, -100 * v(m.CGAP))
-        rec["demand_shock"] = (D, 100 * v(m.demand_shock))
         omega = np.full((len(GROUPS), len(R)), 1.0)
         for (g, r) in m.PTG:
             omega[GROUPS.index(g), R.index(r)] = pyo.value(m.OMEGA[g, r])
-        rec["import_price_wedge"] = (("commodity_group", "region"), omega)
-        rec["markup"] = (("sector", "region"), np.array([[pyo.value(m.MARKUP[j, r]) for r in R] for j in I]))
+        rec.update({                    # one update: each assignment would copy rec
+            "inflation": (D, 100 * v(m.PI)),
+            "inflation_expected": (D, 100 * v(m.pi_e)),
+            "policy_rate": (D, 100 * v(m.IR)),
+            "shadow_rate": (D, 100 * v(m.RULE_TARGET)),
+            "real_rate": (D, 100 * (v(m.IR) - v(m.pi_e))),
+            "unemployment_regional": (D, v(m.UR)),
+            "unemployment_natural": (D, v(m.ur_nat)),
+            "exchange_rate_natural": (D, v(m.e_nat)),
+            "foreign_saving_response": (D, v(m.FSR)),
+            "consumption_gap": (D, -100 * v(m.CGAP)),
+            "demand_shock": (D, 100 * v(m.demand_shock)),
+            "import_price_wedge": (("commodity_group", "region"), omega),
+            "markup": (("sector", "region"), np.array([[pyo.value(m.MARKUP[j, r]) for r in R] for j in I])),
+        })
         return rec.assign_coords(commodity_group=list(GROUPS))
 
     def _assemble(self, recs, years, natural, scenario, shocks=None) -> xr.Dataset:
@@ -182,22 +184,28 @@ class MonetaryModel(DynamicModel):
         R = self.params.regions
         a = self.areas
         tr = pyo.value(self.model.pyomo.trend)
-        ds["employment_total"] = ds["employment"].sum("sector")
-        ds["employment_total"].attrs = {"long_name": "employment, all sectors", "units": "thousand persons"}
-        ds["inflation_target"] = ("region", [100 * a[r].inflation_target for r in R])
-        ds["lower_bound"] = ("region", [100 * a[r].elb for r in R])
-        ds["inflation_gap"] = ds["inflation"] - ds["inflation_target"]
-        ds["unemployment_gap"] = 100 * (ds["unemployment_regional"] - ds["unemployment_natural"])
+        new = {}                        # added in one update: each assignment would copy ds
+        new["employment_total"] = ds["employment"].sum("sector").assign_attrs(
+            {"long_name": "employment, all sectors", "units": "thousand persons"})
+        new["inflation_target"] = xr.DataArray([100 * a[r].inflation_target for r in R], dims="region",
+                                               coords={"region": ds.region})
+        new["lower_bound"] = xr.DataArray([100 * a[r].elb for r in R], dims="region", coords={"region": ds.region})
+        gap = new["inflation_gap"] = ds["inflation"] - new["inflation_target"]
+        ugap = new["unemployment_gap"] = 100 * (ds["unemployment_regional"] - ds["unemployment_natural"])
         nat_gdp = natural["real_gdp"].sel(year=years)
-        ds["output_gap"] = 100 * np.log(ds["real_gdp"] / nat_gdp)
-        ds["at_lower_bound"] = ds["shadow_rate"] < ds["lower_bound"]
-        ds["target_missed"] = abs(ds["inflation_gap"]) > 100 * self.settings.band
+        new["output_gap"] = 100 * np.log(ds["real_gdp"] / nat_gdp)
+        new["at_lower_bound"] = ds["shadow_rate"] < new["lower_bound"]
+        new["target_missed"] = abs(gap) > 100 * self.settings.band
         # sources of inflation in undeflated local currency: the unit's deflator
         # D_t = exp(tau (t - t0 + 1)) multiplies every world price alike
         parts = {k: np.full((len(years), len(R)), np.nan) for k in ("imp", "dom", "mid", "er_imp", "er_mid")}
+        used = [v for v in ("household_budget_share", "household_domestic_share", "exchange_rate",
+                            "domestic_price", "import_price", "cpi_local", "intermediate_cost_share_domestic",
+                            "intermediate_cost_share_imported") if v in recs[0]]
 
         def undeflate(rec, j):
             d = math.exp(tr * (j + 1))
+            rec = rec[used]
             return rec.assign(domestic_price=rec.domestic_price * d, import_price=rec.import_price * d,
                               cpi_local=rec.cpi_local * d)
         first = self._first_lag_record
@@ -209,22 +217,23 @@ class MonetaryModel(DynamicModel):
             parts["er_imp"][j] = dec["cpi_exchange_rate_import_pct"].values
             parts["er_mid"][j] = dec["cpi_exchange_rate_intermediates_pct"].values
         YR = ("year", "region")
-        ds["inflation_import"] = (YR, parts["imp"])
-        ds["inflation_domestic"] = (YR, parts["dom"])
+        new["inflation_import"] = (YR, parts["imp"])
+        new["inflation_domestic"] = (YR, parts["dom"])
         # the domestic part: import content of domestic prices (input-output price model on
         # the two years' average cost shares) and domestic value added (the rest)
-        ds["inflation_imported_intermediates"] = (YR, parts["mid"])
-        ds["inflation_domestic_value_added"] = (YR, parts["dom"] - parts["mid"])
+        new["inflation_imported_intermediates"] = (YR, parts["mid"])
+        new["inflation_domestic_value_added"] = (YR, parts["dom"] - parts["mid"])
         # the exchange rate against the anchor currency in the two imported parts
-        ds["inflation_exchange_rate"] = (YR, parts["er_imp"] + parts["er_mid"])
-        ds["inflation_import_foreign"] = (YR, parts["imp"] - parts["er_imp"])
-        ds["inflation_imported_intermediates_foreign"] = (YR, parts["mid"] - parts["er_mid"])
+        new["inflation_exchange_rate"] = (YR, parts["er_imp"] + parts["er_mid"])
+        new["inflation_import_foreign"] = (YR, parts["imp"] - parts["er_imp"])
+        new["inflation_imported_intermediates_foreign"] = (YR, parts["mid"] - parts["er_mid"])
         beta = self.settings.beta
         disc = xr.DataArray(beta ** np.arange(len(years)), dims="year", coords={"year": years})
-        ds["loss_inflation"] = (disc * ds["inflation_gap"] ** 2).sum("year")
-        ds["loss_unemployment"] = (disc * ds["unemployment_gap"] ** 2).sum("year")
+        new["loss_inflation"] = (disc * gap ** 2).sum("year")
+        new["loss_unemployment"] = (disc * ugap ** 2).sum("year")
         lams = xr.DataArray(list(self.settings.loss_lambdas), dims="loss_lambda")
-        ds["loss"] = ds["loss_inflation"] + lams * ds["loss_unemployment"]
+        new["loss"] = new["loss_inflation"] + lams * new["loss_unemployment"]
+        ds.update(new)
         ds = ds.assign_coords(loss_lambda=lams.values)
         ds.attrs.update({
             "run": "monetary", "scenario": scenario.name, "variant": scenario.variant,

@@ -251,25 +251,27 @@ class DynamicModel:
     def _record(self, year, K, n, inv, sol, attached=None) -> xr.Dataset:
         ds = collect(self.model)
         R = ("region",)
+        new = {}                        # added in one update: each assignment would copy ds
         if attached is not None:
-            ds["labour_attached"] = (("labour", "sector", "region"), attached,
-                                     {"long_name": "labour attached to the sector at the start of the "
-                                      "year (efficiency units)", "units": "benchmark USD m"})
+            new["labour_attached"] = (("labour", "sector", "region"), attached,
+                                      {"long_name": "labour attached to the sector at the start of the "
+                                       "year (efficiency units)", "units": "benchmark USD m"})
         lam = np.array([self.target.instrument_values()[r] for r in self.params.regions])
-        ds["capital_stock"] = (R, K, {"long_name": "capital stock at the start of the year",
-                                      "units": "benchmark USD m"})
-        ds["investment"] = (R, inv, {"long_name": "real investment I(t)", "units": "benchmark USD m"})
-        ds["labour_force_index"] = (R, n, {"long_name": "labour force (working-age population), "
-                                           "index of the data year", "units": "1"})
-        ds["labour_productivity"] = (R, lam, {"long_name": "region-wide labour-augmenting "
-                                              "productivity lambda (index)", "units": "1"})
-        ds["iterations"] = ((), sol.info.get("total_iterations", sol.iterations),
-                            {"long_name": f"solver iterations of the year ({sol.info.get('solver', 'ipopt')}; "
-                                          "Newton counts chord steps with reused factors)", "units": "1"})
-        ds["factorisations"] = ((), sol.info.get("total_factorisations", sol.info.get("factorisations", 0)),
-                                {"long_name": "Jacobian factorisations of the year (Newton; 0 with Ipopt)",
-                                 "units": "1"})
-        ds["solve_time"] = ((), sol.solve_time, {"long_name": "solve time of the year", "units": "s"})
+        new["capital_stock"] = (R, K, {"long_name": "capital stock at the start of the year",
+                                       "units": "benchmark USD m"})
+        new["investment"] = (R, inv, {"long_name": "real investment I(t)", "units": "benchmark USD m"})
+        new["labour_force_index"] = (R, n, {"long_name": "labour force (working-age population), "
+                                            "index of the data year", "units": "1"})
+        new["labour_productivity"] = (R, lam, {"long_name": "region-wide labour-augmenting "
+                                               "productivity lambda (index)", "units": "1"})
+        new["iterations"] = ((), sol.info.get("total_iterations", sol.iterations),
+                             {"long_name": f"solver iterations of the year ({sol.info.get('solver', 'ipopt')}; "
+                                           "Newton counts chord steps with reused factors)", "units": "1"})
+        new["factorisations"] = ((), sol.info.get("total_factorisations", sol.info.get("factorisations", 0)),
+                                 {"long_name": "Jacobian factorisations of the year (Newton; 0 with Ipopt)",
+                                  "units": "1"})
+        new["solve_time"] = ((), sol.solve_time, {"long_name": "solve time of the year", "units": "s"})
+        ds.update(new)
         return ds
 
     # -- the two steps ---------------------------------------------------------------------

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
-from pyomo.core.expr.visitor import replace_expressions
+from pyomo.core.expr.visitor import ExpressionReplacementVisitor
 
 
 @dataclass
@@ -58,14 +58,15 @@ class Target:
 
 
 def _substitute(m, smap) -> None:
-    """Replace parameters by their substitutes in every named expression and equation."""
+    """Replace parameters by their substitutes in every named expression and equation (one
+    replacement walker for all of them)."""
+    walker = ExpressionReplacementVisitor(substitute=smap, descend_into_named_expressions=False,
+                                          remove_named_expressions=False)
     for e in m.component_data_objects(pyo.Expression, descend_into=True):
         if e.expr is not None and not isinstance(e.expr, (int, float)):
-            e.set_value(replace_expressions(e.expr, smap, descend_into_named_expressions=False,
-                                            remove_named_expressions=False))
+            e.set_value(walker.walk_expression(e.expr))
     for c in m.component_data_objects(pyo.Constraint, descend_into=True):
-        c.set_value(replace_expressions(c.expr, smap, descend_into_named_expressions=False,
-                                        remove_named_expressions=False))
+        c.set_value(walker.walk_expression(c.expr))
 
 
 def add_target(m, name: str, params: dict, measure, doc: str = "", substitute=None,
