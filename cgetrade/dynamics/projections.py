@@ -1,6 +1,11 @@
 """Exogenous drivers of the recursive-dynamic path: periods, capital data, labour force and
 real GDP projections (``dynamics.toml``; the default one is built by
-calibration/build_dynamics_data.py from cited sources)."""
+calibration/build_dynamics_data.py from cited sources).
+
+A dataset's projections are the file ``<name>_dynamics.toml`` beside its netCDF file
+``<name>.nc`` (shipped: ``wiod2011_13x8_dynamics.toml``); a dataset without one uses the
+default dataset's ``dynamics.toml``, and a region that file does not cover is an error
+naming the region (:meth:`Projections.check`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,6 +17,20 @@ import numpy as np
 import tomllib
 
 DEFAULT_PROJECTIONS = Path(str(resources.files("cgetrade.data") / "default" / "dynamics.toml"))
+#: a dataset's own projections: this suffix after the stem of its netCDF file
+SUFFIX = "_dynamics.toml"
+
+
+def projections_path(dataset=None) -> Path:
+    """The projections file of ``dataset`` (an xarray Dataset read from a file, or the file's
+    path): ``<stem>_dynamics.toml`` beside it if that exists, else the default file."""
+    source = dataset if isinstance(dataset, (str, Path)) else \
+        (getattr(dataset, "encoding", None) or {}).get("source")
+    if source:
+        own = Path(source).with_name(Path(source).stem + SUFFIX)
+        if own.exists():
+            return own
+    return DEFAULT_PROJECTIONS
 
 
 class DynamicsError(ValueError):
@@ -57,11 +76,25 @@ class Projections:
     labour_growth: dict
     gdp_growth: dict
     sources: dict = field(default_factory=dict)
+    path: str = ""
+
+    @classmethod
+    def for_dataset(cls, dataset) -> "Projections":
+        """The projections of a dataset (:func:`projections_path`)."""
+        return cls.from_toml(projections_path(dataset))
 
     @classmethod
     def from_toml(cls, path: str | Path = DEFAULT_PROJECTIONS) -> "Projections":
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
+        try:
+            with open(path, "rb") as f:
+                raw = tomllib.load(f)
+        except FileNotFoundError:
+            raise DynamicsError(f"projections file not found: {path}") from None
+        except tomllib.TOMLDecodeError as err:
+            raise DynamicsError(f"projections file {path} is not valid TOML: {err}") from None
+        missing = [k for k in ("base_year", "capital", "labour_force", "gdp") if k not in raw]
+        if missing:
+            raise DynamicsError(f"projections file {path} has no {', '.join(missing)}")
         cap = {k: v for k, v in raw["capital"].items() if isinstance(v, dict)}
         labour = {}
         for span, vals in raw["labour_force"].items():
@@ -76,7 +109,8 @@ class Projections:
                    delta={r: float(v["delta"]) for r, v in cap.items()},
                    capital_output={r: float(v["capital_output"]) for r, v in cap.items()},
                    labour_growth=labour, gdp_growth=gdp,
-                   sources={k: raw[k].get("source", "") for k in ("capital", "labour_force", "gdp")})
+                   sources={k: raw[k].get("source", "") for k in ("capital", "labour_force", "gdp")},
+                   path=str(path))
 
     @classmethod
     def constant(cls, regions, base_year, end, delta=0.05, capital_output=3.0, labour=0.0,
@@ -89,15 +123,23 @@ class Projections:
                    {"capital": "uniform assumption", "labour_force": "uniform assumption",
                     "gdp": "uniform assumption"})
 
+    def _where(self) -> str:
+        return f"projections ({Path(self.path).name})" if self.path else "projections"
+
     def check(self, regions, periods: Periods) -> None:
         """Every region and year the path needs is present and plausible."""
         if periods.start != self.base_year:
             raise DynamicsError(f"the path must start in the data year {self.base_year}, "
                                 f"got {periods.start}")
-        for what, table in (("delta", self.delta), ("capital_output", self.capital_output)):
-            missing = [r for r in regions if r not in table]
-            if missing:
-                raise DynamicsError(f"projections: no {what} for region(s) {missing}")
+        uncovered = [r for r in regions if r not in self.delta or r not in self.capital_output
+                     or any(r not in row for row in self.labour_growth.values())
+                     or any(r not in row for row in self.gdp_growth.values())]
+        if uncovered:
+            raise DynamicsError(
+                f"{self._where()} cover regions {sorted(self.delta)}; the dataset's region(s) "
+                f"{uncovered} have no capital data, labour force or GDP projections: give the "
+                f"dataset its own projections (<dataset>{SUFFIX} beside its netCDF file, "
+                f"as built by calibration/build_dynamics_data.py)")
         bad = {r: self.delta[r] for r in regions if not 0 < self.delta[r] < 1}
         if bad:
             raise DynamicsError(f"depreciation rates must be in (0, 1): {bad}")
@@ -108,13 +150,10 @@ class Projections:
             for y in range(periods.start + 1, periods.end + 1):
                 row = table.get(y)
                 if row is None:
-                    raise DynamicsError(f"projections: no {what} for {y} (they cover "
+                    raise DynamicsError(f"{self._where()}: no {what} for {y} (they cover "
                                         f"{min(table)}-{max(table)})")
-                missing = [r for r in regions if r not in row]
-                if missing:
-                    raise DynamicsError(f"projections: no {what} in {y} for region(s) {missing}")
                 if any(not row[r] > -0.5 for r in regions):
-                    raise DynamicsError(f"projections: implausible {what} in {y}: {row}")
+                    raise DynamicsError(f"{self._where()}: implausible {what} in {y}: {row}")
 
     def index(self, table: str, regions, years) -> np.ndarray:
         """Cumulative index (year, region), 1 in the base year."""

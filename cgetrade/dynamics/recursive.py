@@ -82,10 +82,11 @@ class DynamicModel:
     def __init__(self, params, projections: Projections | None = None,
                  periods: Periods | None = None, closure: Closure | None = None,
                  mobility: LabourMobility | None = None, capital_index=None):
-        """``capital_index`` (optional, array (year, region), 1 in the data year): an observed
+        """``projections``: default, the dataset's own (Projections.for_dataset).
+        ``capital_index`` (optional, array (year, region), 1 in the data year): an observed
         capital stock path K_r(t) = K_r(t0) x index that replaces the accumulation from
         investment (backcasts to observed endowments); otherwise K(t+1) = (1-delta) K(t) + I(t)."""
-        self.projections = projections or Projections.from_toml()
+        self.projections = projections or Projections.for_dataset(params.dataset)
         self.periods = periods or Periods(self.projections.base_year)
         self.params = params
         regions = params.regions
