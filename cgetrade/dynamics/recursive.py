@@ -271,6 +271,8 @@ class DynamicModel:
                                 {"long_name": "Jacobian factorisations of the year (Newton; 0 with Ipopt)",
                                  "units": "1"})
         ds["solve_time"] = ((), sol.solve_time, {"long_name": "solve time of the year", "units": "s"})
+        ds["max_residual"] = ((), sol.max_residual, {"long_name": "largest equation residual at the "
+                                                    "year's solution", "units": "1"})
         return ds
 
     # -- the two steps ---------------------------------------------------------------------
