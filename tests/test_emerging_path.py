@@ -152,3 +152,21 @@ def test_cli_path_names_the_uncovered_region(copied, capsys):
     err = capsys.readouterr().err
     assert "error:" in err and "'IDN'" in err and "emerging_dynamics.toml" in err
 
+
+def test_cli_path_without_projections_names_where_they_belong(copied, capsys):
+    nc, toml = copied
+    toml.unlink()
+    assert main(["path", "china_process", "--dataset", str(nc), "--to", "2013", "--no-plot"]) == 1
+    err = capsys.readouterr().err
+    assert "'ADV'" in err and str(toml) in err and "(dynamics.toml)" in err
+
+
+def test_cli_path_of_the_shipped_13_region_dataset(tmp_path, capsys):
+    out = tmp_path / "p.nc"
+    assert main(["path", "china_process_diffusion", "--dataset", "wiod2011_13x8", "--to", "2013",
+                 "--no-plot", "--out", str(out)]) == 0
+    res = cgetrade.dynamics.load_baseline(out)
+    assert res.sizes["region"] == 13 and [int(y) for y in res.year] == [2011, 2012, 2013]
+    table = capsys.readouterr().out
+    assert all(re.search(rf"(?m)^{r}\s", table) for r in ["IND", "IDN", "BRA", "MEX", "RUS", "TUR", "ADV"])
+

@@ -21,16 +21,19 @@ DEFAULT_PROJECTIONS = Path(str(resources.files("cgetrade.data") / "default" / "d
 SUFFIX = "_dynamics.toml"
 
 
-def projections_path(dataset=None) -> Path:
-    """The projections file of ``dataset`` (an xarray Dataset read from a file, or the file's
-    path): ``<stem>_dynamics.toml`` beside it if that exists, else the default file."""
+def own_path(dataset) -> Path | None:
+    """Where ``dataset``'s own projections belong: ``<stem>_dynamics.toml`` beside the netCDF
+    file it was read from (None for a dataset not read from a file)."""
     source = dataset if isinstance(dataset, (str, Path)) else \
         (getattr(dataset, "encoding", None) or {}).get("source")
-    if source:
-        own = Path(source).with_name(Path(source).stem + SUFFIX)
-        if own.exists():
-            return own
-    return DEFAULT_PROJECTIONS
+    return Path(source).with_name(Path(source).stem + SUFFIX) if source else None
+
+
+def projections_path(dataset=None) -> Path:
+    """The projections file of ``dataset`` (an xarray Dataset read from a file, or the file's
+    path): its own (:func:`own_path`) if that exists, else the default file."""
+    own = own_path(dataset) if dataset is not None else None
+    return own if own is not None and own.exists() else DEFAULT_PROJECTIONS
 
 
 class DynamicsError(ValueError):
@@ -77,11 +80,16 @@ class Projections:
     gdp_growth: dict
     sources: dict = field(default_factory=dict)
     path: str = ""
+    #: where the dataset's own projections would be (named in the error of check)
+    expected: str = ""
 
     @classmethod
     def for_dataset(cls, dataset) -> "Projections":
         """The projections of a dataset (:func:`projections_path`)."""
-        return cls.from_toml(projections_path(dataset))
+        out = cls.from_toml(projections_path(dataset))
+        own = own_path(dataset)
+        out.expected = str(own) if own is not None else ""
+        return out
 
     @classmethod
     def from_toml(cls, path: str | Path = DEFAULT_PROJECTIONS) -> "Projections":
@@ -138,7 +146,7 @@ class Projections:
             raise DynamicsError(
                 f"{self._where()} cover regions {sorted(self.delta)}; the dataset's region(s) "
                 f"{uncovered} have no capital data, labour force or GDP projections: give the "
-                f"dataset its own projections (<dataset>{SUFFIX} beside its netCDF file, "
+                f"dataset its own projections ({self.expected or '<dataset>' + SUFFIX + ' beside its netCDF file'}, "
                 f"as built by calibration/build_dynamics_data.py)")
         bad = {r: self.delta[r] for r in regions if not 0 < self.delta[r] < 1}
         if bad:
