@@ -99,7 +99,7 @@ CITATIONS_13 = {
                     "Kingdom; EAS = Republic of Korea and Taiwan Province of China); ADV = "
                     "Australia and Canada; ROW = world minus the 40 countries of the WIOD table. "
                     "IND, IDN, BRA, MEX, RUS, TUR, ADV and ROW were entered by hand (not read from "
-                    "the WPP files) and are approximate, about +-0.2 percentage points per period; "
+                    "the WPP files) and are approximate, about +-0.3 percentage points per period; "
                     "ROW's are an estimate built up from its largest parts (Sub-Saharan Africa, "
                     "South Asia without India, South-East Asia without Indonesia, the Middle East, "
                     "Latin America without Brazil and Mexico).",
