@@ -16,6 +16,8 @@ import numpy as np
 
 import tomllib
 
+from ..errors import InputError
+
 DEFAULT_PROJECTIONS = Path(str(resources.files("cgetrade.data") / "default" / "dynamics.toml"))
 #: a dataset's own projections: this suffix after the stem of its netCDF file
 SUFFIX = "_dynamics.toml"
@@ -36,7 +38,7 @@ def projections_path(dataset=None) -> Path:
     return own if own is not None and own.exists() else DEFAULT_PROJECTIONS
 
 
-class DynamicsError(ValueError):
+class DynamicsError(InputError):
     """Impossible periods, projections or paths (raised before any model is solved)."""
 
 
