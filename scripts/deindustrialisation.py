@@ -178,12 +178,13 @@ def path_main():
     late = [r for r in regions if r not in ADVANCED]
     for label, k in (("baseline", 0), (DYNAMIC, 1)):
         share = pd.Series({r: peaks[r][k][1] for r in regions})
-        income = pd.Series({r: np.log(peaks[r][k][2]) for r in regions})
+        income = pd.Series({r: peaks[r][k][2] for r in regions})
         print(f"{label}: later industrialisers ({', '.join(late)}) peak at {share[late].mean():.1f} % on average, "
-              f"at {np.exp(income[late]).mean():.1f} thousand USD per person employed; the advanced regions "
-              f"({', '.join(ADVANCED)}) at {share[ADVANCED].mean():.1f} % and {np.exp(income[ADVANCED]).mean():.1f}; "
-              f"rank correlation of peak share and income at the peak across the 13 regions "
+              f"at {income[late].mean():.1f} thousand USD per person employed; the advanced regions "
+              f"({', '.join(ADVANCED)}) at {share[ADVANCED].mean():.1f} % and {income[ADVANCED].mean():.1f}; "
+              f"rank correlation of peak share and income at the peak across the {len(regions)} regions "
               f"{share.rank().corr(income.rank()):+.2f}.")
+
 
 if __name__ == "__main__":
     path_main() if sys.argv[1:] == ["path"] else main()

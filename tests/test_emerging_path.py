@@ -143,6 +143,9 @@ def test_a_region_without_projections_is_named(copied, drop):
     msg = str(err.value)
     assert all(f"'{r}'" in msg for r in expected), msg
     assert not any(f"'{r}'" in msg.split("region(s)")[1] for r in DEFAULT_REGIONS)
+    detail = {"capital": "TUR: no capital", "gdp_year": "MEX: no GDP 2033",
+              "no_file": "IND: no capital, labour force, GDP"}[drop]
+    assert detail in msg, msg
 
 
 def test_cli_path_names_the_uncovered_region(copied, capsys):

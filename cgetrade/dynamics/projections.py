@@ -106,6 +106,10 @@ class Projections:
         if missing:
             raise DynamicsError(f"projections file {path} has no {', '.join(missing)}")
         cap = {k: v for k, v in raw["capital"].items() if isinstance(v, dict)}
+        incomplete = [k for k, v in cap.items() if not {"delta", "capital_output"} <= set(v)]
+        if incomplete:
+            raise DynamicsError(f"projections file {path}: [capital] entries {incomplete} need "
+                                f"delta and capital_output")
         labour = {}
         for span, vals in raw["labour_force"].items():
             if not isinstance(vals, dict):
@@ -141,15 +145,24 @@ class Projections:
         if periods.start != self.base_year:
             raise DynamicsError(f"the path must start in the data year {self.base_year}, "
                                 f"got {periods.start}")
-        uncovered = [r for r in regions if r not in self.delta or r not in self.capital_output
-                     or any(r not in row for row in self.labour_growth.values())
-                     or any(r not in row for row in self.gdp_growth.values())]
-        if uncovered:
+        gaps = {}
+        for r in regions:
+            what = [] if r in self.delta and r in self.capital_output else ["capital"]
+            for name, table in (("labour force", self.labour_growth), ("GDP", self.gdp_growth)):
+                years = [y for y, row in sorted(table.items()) if r not in row]
+                if years:
+                    what.append(name if len(years) == len(table) else
+                                f"{name} {', '.join(map(str, years[:3]))}{' ...' if len(years) > 3 else ''}")
+            if what:
+                gaps[r] = what
+        if gaps:
             raise DynamicsError(
-                f"{self._where()} cover regions {sorted(self.delta)}; the dataset's region(s) "
-                f"{uncovered} have no capital data, labour force or GDP projections: give the "
-                f"dataset its own projections ({self.expected or '<dataset>' + SUFFIX + ' beside its netCDF file'}, "
-                f"as built by calibration/build_dynamics_data.py)")
+                f"{self._where()}: the dataset's region(s) {list(gaps)} are not covered ("
+                + "; ".join(f"{r}: no {', '.join(w)}" for r, w in gaps.items())
+                + (f"); complete {self.path}" if self.expected and self.expected == self.path else
+                   f"); give the dataset its own projections ("
+                   f"{self.expected or '<dataset>' + SUFFIX + ' beside its netCDF file'}, as built by "
+                   f"calibration/build_dynamics_data.py)"))
         bad = {r: self.delta[r] for r in regions if not 0 < self.delta[r] < 1}
         if bad:
             raise DynamicsError(f"depreciation rates must be in (0, 1): {bad}")
