@@ -632,7 +632,9 @@ def main(argv=None) -> int:
     dyn.add_argument("--to", type=int, help="last year (default: the file's [dynamics] end, else 2040)")
     dyn.add_argument("--step", type=_positive_int, help="years per period (default 1)")
     dyn.add_argument("--variant", help="scenario variant (default: the file's)")
-    dyn.add_argument("--dataset", help="benchmark netCDF (default: shipped WIOD 2011 6x8)")
+    dyn.add_argument("--dataset", help="benchmark netCDF or shipped name, e.g. wiod2011_13x8 (default: shipped "
+                                       "WIOD 2011 6x8); its projections: <name>_dynamics.toml beside it, "
+                                       "else the default dataset's")
     dyn.add_argument("--baseline", help="baseline netCDF: read if it exists, else computed and written")
     dyn.add_argument("--out", help="output netCDF (default: <scenario>_<variant>_<from>_<to>.nc)")
     dyn.add_argument("--no-plot", action="store_true", help="do not write the PNG of the paths")

@@ -1,6 +1,11 @@
 """Exogenous drivers of the recursive-dynamic path: periods, capital data, labour force and
 real GDP projections (``dynamics.toml``; the default one is built by
-calibration/build_dynamics_data.py from cited sources)."""
+calibration/build_dynamics_data.py from cited sources).
+
+A dataset's projections are the file ``<name>_dynamics.toml`` beside its netCDF file
+``<name>.nc`` (shipped: ``wiod2011_13x8_dynamics.toml``); a dataset without one uses the
+default dataset's ``dynamics.toml``, and a region that file does not cover is an error
+naming the region (:meth:`Projections.check`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,10 +16,29 @@ import numpy as np
 
 import tomllib
 
+from ..errors import InputError
+
 DEFAULT_PROJECTIONS = Path(str(resources.files("cgetrade.data") / "default" / "dynamics.toml"))
+#: a dataset's own projections: this suffix after the stem of its netCDF file
+SUFFIX = "_dynamics.toml"
 
 
-class DynamicsError(ValueError):
+def own_path(dataset) -> Path | None:
+    """Where ``dataset``'s own projections belong: ``<stem>_dynamics.toml`` beside the netCDF
+    file it was read from (None for a dataset not read from a file)."""
+    source = dataset if isinstance(dataset, (str, Path)) else \
+        (getattr(dataset, "encoding", None) or {}).get("source")
+    return Path(source).with_name(Path(source).stem + SUFFIX) if source else None
+
+
+def projections_path(dataset=None) -> Path:
+    """The projections file of ``dataset`` (an xarray Dataset read from a file, or the file's
+    path): its own (:func:`own_path`) if that exists, else the default file."""
+    own = own_path(dataset) if dataset is not None else None
+    return own if own is not None and own.exists() else DEFAULT_PROJECTIONS
+
+
+class DynamicsError(InputError):
     """Impossible periods, projections or paths (raised before any model is solved)."""
 
 
@@ -57,12 +81,35 @@ class Projections:
     labour_growth: dict
     gdp_growth: dict
     sources: dict = field(default_factory=dict)
+    path: str = ""
+    #: where the dataset's own projections would be (named in the error of check)
+    expected: str = ""
+
+    @classmethod
+    def for_dataset(cls, dataset) -> "Projections":
+        """The projections of a dataset (:func:`projections_path`)."""
+        out = cls.from_toml(projections_path(dataset))
+        own = own_path(dataset)
+        out.expected = str(own) if own is not None else ""
+        return out
 
     @classmethod
     def from_toml(cls, path: str | Path = DEFAULT_PROJECTIONS) -> "Projections":
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
+        try:
+            with open(path, "rb") as f:
+                raw = tomllib.load(f)
+        except FileNotFoundError:
+            raise DynamicsError(f"projections file not found: {path}") from None
+        except tomllib.TOMLDecodeError as err:
+            raise DynamicsError(f"projections file {path} is not valid TOML: {err}") from None
+        missing = [k for k in ("base_year", "capital", "labour_force", "gdp") if k not in raw]
+        if missing:
+            raise DynamicsError(f"projections file {path} has no {', '.join(missing)}")
         cap = {k: v for k, v in raw["capital"].items() if isinstance(v, dict)}
+        incomplete = [k for k, v in cap.items() if not {"delta", "capital_output"} <= set(v)]
+        if incomplete:
+            raise DynamicsError(f"projections file {path}: [capital] entries {incomplete} need "
+                                f"delta and capital_output")
         labour = {}
         for span, vals in raw["labour_force"].items():
             if not isinstance(vals, dict):
@@ -76,7 +123,8 @@ class Projections:
                    delta={r: float(v["delta"]) for r, v in cap.items()},
                    capital_output={r: float(v["capital_output"]) for r, v in cap.items()},
                    labour_growth=labour, gdp_growth=gdp,
-                   sources={k: raw[k].get("source", "") for k in ("capital", "labour_force", "gdp")})
+                   sources={k: raw[k].get("source", "") for k in ("capital", "labour_force", "gdp")},
+                   path=str(path))
 
     @classmethod
     def constant(cls, regions, base_year, end, delta=0.05, capital_output=3.0, labour=0.0,
@@ -89,15 +137,32 @@ class Projections:
                    {"capital": "uniform assumption", "labour_force": "uniform assumption",
                     "gdp": "uniform assumption"})
 
+    def _where(self) -> str:
+        return f"projections ({Path(self.path).name})" if self.path else "projections"
+
     def check(self, regions, periods: Periods) -> None:
         """Every region and year the path needs is present and plausible."""
         if periods.start != self.base_year:
             raise DynamicsError(f"the path must start in the data year {self.base_year}, "
                                 f"got {periods.start}")
-        for what, table in (("delta", self.delta), ("capital_output", self.capital_output)):
-            missing = [r for r in regions if r not in table]
-            if missing:
-                raise DynamicsError(f"projections: no {what} for region(s) {missing}")
+        gaps = {}
+        for r in regions:
+            what = [] if r in self.delta and r in self.capital_output else ["capital"]
+            for name, table in (("labour force", self.labour_growth), ("GDP", self.gdp_growth)):
+                years = [y for y, row in sorted(table.items()) if r not in row]
+                if years:
+                    what.append(name if len(years) == len(table) else
+                                f"{name} {', '.join(map(str, years[:3]))}{' ...' if len(years) > 3 else ''}")
+            if what:
+                gaps[r] = what
+        if gaps:
+            raise DynamicsError(
+                f"{self._where()}: the dataset's region(s) {list(gaps)} are not covered ("
+                + "; ".join(f"{r}: no {', '.join(w)}" for r, w in gaps.items())
+                + (f"); complete {self.path}" if self.expected and self.expected == self.path else
+                   f"); give the dataset its own projections ("
+                   f"{self.expected or '<dataset>' + SUFFIX + ' beside its netCDF file'}, as built by "
+                   f"calibration/build_dynamics_data.py)"))
         bad = {r: self.delta[r] for r in regions if not 0 < self.delta[r] < 1}
         if bad:
             raise DynamicsError(f"depreciation rates must be in (0, 1): {bad}")
@@ -108,13 +173,10 @@ class Projections:
             for y in range(periods.start + 1, periods.end + 1):
                 row = table.get(y)
                 if row is None:
-                    raise DynamicsError(f"projections: no {what} for {y} (they cover "
+                    raise DynamicsError(f"{self._where()}: no {what} for {y} (they cover "
                                         f"{min(table)}-{max(table)})")
-                missing = [r for r in regions if r not in row]
-                if missing:
-                    raise DynamicsError(f"projections: no {what} in {y} for region(s) {missing}")
                 if any(not row[r] > -0.5 for r in regions):
-                    raise DynamicsError(f"projections: implausible {what} in {y}: {row}")
+                    raise DynamicsError(f"{self._where()}: implausible {what} in {y}: {row}")
 
     def index(self, table: str, regions, years) -> np.ndarray:
         """Cumulative index (year, region), 1 in the base year."""

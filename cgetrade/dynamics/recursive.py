@@ -82,10 +82,11 @@ class DynamicModel:
     def __init__(self, params, projections: Projections | None = None,
                  periods: Periods | None = None, closure: Closure | None = None,
                  mobility: LabourMobility | None = None, capital_index=None):
-        """``capital_index`` (optional, array (year, region), 1 in the data year): an observed
+        """``projections``: default, the dataset's own (Projections.for_dataset).
+        ``capital_index`` (optional, array (year, region), 1 in the data year): an observed
         capital stock path K_r(t) = K_r(t0) x index that replaces the accumulation from
         investment (backcasts to observed endowments); otherwise K(t+1) = (1-delta) K(t) + I(t)."""
-        self.projections = projections or Projections.from_toml()
+        self.projections = projections or Projections.for_dataset(params.dataset)
         self.periods = periods or Periods(self.projections.base_year)
         self.params = params
         regions = params.regions
@@ -271,6 +272,8 @@ class DynamicModel:
                                  {"long_name": "Jacobian factorisations of the year (Newton; 0 with Ipopt)",
                                   "units": "1"})
         new["solve_time"] = ((), sol.solve_time, {"long_name": "solve time of the year", "units": "s"})
+        new["max_residual"] = ((), sol.max_residual, {"long_name": "largest equation residual at the "
+                                                     "year's solution", "units": "1"})
         ds.update(new)
         return ds
 
