@@ -17,6 +17,7 @@ from pathlib import Path
 import pyomo.environ as pyo
 
 import cgetrade
+from cgetrade._roots import secant
 from cgetrade.data import load_default
 from cgetrade.results import collect, exporter_headline
 from cgetrade.scenario import Scenario
@@ -70,14 +71,7 @@ def threshold(model, scen, lo=5.0, hi=20.0, steps=8):
     """Common eps (labour = capital) at which China's real exchange rate is unchanged (secant)."""
     def rer(e):
         return float(solve_at(model, scen, e, e)[0].real_exchange_rate_pct)
-    a, b = lo, hi
-    fa, fb = rer(a), rer(b)
-    for _ in range(steps):
-        a, b, fa = b, b - fb * (b - a) / (fb - fa), fb
-        fb = rer(b)
-        if abs(fb) < 1e-4:
-            break
-    return b
+    return secant(rer, lo, hi, steps, tol=1e-4)
 
 
 def table(model, scen):

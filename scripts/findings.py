@@ -15,6 +15,7 @@ from pathlib import Path
 
 
 import cgetrade
+from cgetrade._roots import secant
 from cgetrade.calibrate import Elasticities
 from cgetrade.data import load_default
 from cgetrade.policy import cpi_decomposition
@@ -164,14 +165,7 @@ def surplus_for_no_appreciation(model, scen, base):
         Scenario.move(model, start, start, 0.0)
         model.nlp.to_model(x0)
         return out
-    a, b = 1.2, 10.0
-    fa, fb = rer(a), rer(b)
-    for _ in range(8):
-        a, b, fa = b, b - fb * (b - a) / (fb - fa), fb
-        fb = rer(b)
-        if abs(fb) < 1e-6:
-            break
-    return b
+    return secant(rer, 1.2, 10.0, steps=8, tol=1e-6)
 
 
 def sign_row(title, dec):
