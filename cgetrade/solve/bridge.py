@@ -2,13 +2,22 @@
 
 Every active equality constraint ``lhs == rhs`` becomes a residual g_k(x; p) = lhs - rhs.
 Free variables form x; fixed variables and mutable Pyomo Params become symbolic parameters
-p, so shocks and numeraire changes re-solve without recompiling. casadi builds the sparse
-constraint Jacobian and the lower triangle of the Hessian of the Lagrangian by algorithmic
-differentiation on a shared expression graph (named Pyomo expressions are converted once):
-the Jacobian's structure by casadi's sparsity propagation, its values row by row in reverse
-mode with respect to each equation's own variables (cost proportional to each equation's own
-graph, as in AMPL's solver library), the Hessian on demand.
-The choice of casadi over the alternatives is measured in benchmarks/derivative_backends.py.
+p, so shocks and numeraire changes re-solve without recompiling.
+
+Two backends build the residuals and the sparse constraint Jacobian:
+
+* ``"families"`` (default, :mod:`cgetrade.solve.families`): equations with one structure
+  (the members of an indexed constraint) form a family; one template per family is
+  differentiated and replayed over the family's index set as array operations; named
+  expressions are intermediate arrays with the chain rule as sparse matrix products;
+* ``"scalar"``: one casadi SX graph of every equation (named Pyomo expressions converted
+  once), the Jacobian's structure by casadi's sparsity propagation and its values row by row
+  in reverse mode with respect to each equation's own variables.
+
+Both agree to rounding (tests/test_families.py). The Hessian of the Lagrangian (Ipopt with
+exact second derivatives) and the outputs of :meth:`CompiledNLP.outputs` come from the scalar
+graph, built on first use. The choice of casadi over the alternatives is measured in
+benchmarks/derivative_backends.py, the backends in benchmarks/run_benchmarks.py.
 """
 from __future__ import annotations
 
@@ -23,6 +32,7 @@ from pyomo.core.expr.numvalue import native_numeric_types
 from pyomo.core.expr import numeric_expr as ne
 
 from .._gc import long_lived_build
+from .families import CompiledFamilies
 
 _UNARY = {"exp": ca.exp, "log": ca.log, "log10": ca.log10, "sqrt": ca.sqrt, "sin": ca.sin,
           "cos": ca.cos, "tan": ca.tan, "tanh": ca.tanh}
@@ -214,12 +224,18 @@ class CompiledNLP:
 
     #: models compiled in this process (a sensitivity analysis should not add to it per draw)
     compiles = 0
+    #: the default backend ("families" or "scalar")
+    BACKEND = "families"
 
-    def __init__(self, model: pyo.ConcreteModel):
+    def __init__(self, model: pyo.ConcreteModel, backend: str | None = None):
+        backend = backend or CompiledNLP.BACKEND
+        if backend not in ("families", "scalar"):
+            raise ValueError(f"unknown bridge backend {backend!r}; choose 'families' or 'scalar'")
+        self.backend = backend
         # millions of short-lived graph nodes: the cyclic garbage collector would rescan them
         # again and again (Pyomo's writers pause it too)
         with _SYMBOLIC, long_lived_build(collect_first=False):
-            self._compile(model)
+            (self._compile_families if backend == "families" else self._compile)(model)
 
     def __del__(self):
         lock = _SYMBOLIC
@@ -228,15 +244,15 @@ class CompiledNLP:
         with lock:                       # casadi objects release their SX nodes here
             self.__dict__.clear()
 
-    def _compile(self, model):
-        t0 = time.perf_counter()
+    def _setup(self, model):
+        """Equations, free variables x and parameters p (fixed variables, mutable Params) in
+        a stable order; {id(leaf): position in (x, p)}."""
         CompiledNLP.compiles += 1
         self.model = model
         cons = [c for c in model.component_data_objects(pyo.Constraint, active=True,
                                                          descend_into=True)]
         self.constraints = cons
         self.constraint_labels = [(c.parent_component().name, c.index()) for c in cons]
-        # variables and parameters in a stable order
         free, fixed, params = [], [], []
         for v in model.component_data_objects(pyo.Var, descend_into=True):
             (fixed if v.fixed else free).append(v)
@@ -246,9 +262,59 @@ class CompiledNLP:
         self.variables = free
         self.variable_labels = [(v.parent_component().name, v.index()) for v in free]
         self.param_data = fixed + params
-        self.x = ca.SX.sym("x", len(free))
-        self.p = ca.SX.sym("p", len(self.param_data))
-        leaves = {id(v): k for k, v in enumerate(free + self.param_data)}
+        self.n, self.m = len(free), len(cons)
+        self._hess = None
+        return {id(v): k for k, v in enumerate(free + self.param_data)}
+
+    def _compile_families(self, model):
+        t0 = time.perf_counter()
+        leaves = self._setup(model)
+        comps = [(comp.name, list(comp.items()))
+                 for comp in model.component_objects(pyo.Expression, descend_into=True)]
+        fam = CompiledFamilies(self.n, len(self.param_data), leaves,
+                               [residual_expr(c) for c in self.constraints],
+                               exprs=[e for _, items in comps for _, e in items])
+        self._families = fam
+        self.tape_size = fam.walk.nodes
+        self._expr_layout, objs = {}, []
+        for name, items in comps:
+            try:                                     # not recordable: evaluated on request
+                fam.walk.named_ids([e for _, e in items])
+            except (TypeError, ValueError, AttributeError):
+                continue
+            self._expr_layout[name] = ([k for k, _ in items], len(objs), len(objs) + len(items))
+            objs.extend(e for _, e in items)
+        self._expr_objects = objs
+        self.convert_time = fam.walk_time
+        self.f_g = ca.Function("g", [fam.X, fam.P], [fam.g])
+        self.f_jac = ca.Function("jac_g", [fam.X, fam.P], [fam.jac])
+        self.jac_structure = fam.jac_structure
+        self.nnz_jac = int(len(fam.jac_structure[0]))
+        self.compile_time = time.perf_counter() - t0 - self.convert_time
+
+    def _scalar(self):
+        """The scalar casadi graph (x, p, g) of a model compiled by families (built on
+        first use: the Hessian and :meth:`outputs` differentiate it)."""
+        if "_g" not in self.__dict__:
+            with _SYMBOLIC, long_lived_build(collect_first=False):
+                self._x = ca.SX.sym("x", self.n)
+                self._p = ca.SX.sym("p", len(self.param_data))
+                leaves = {id(v): k for k, v in enumerate(self.variables + self.param_data)}
+                tape = _Tape(self.n, leaves)
+                roots = tape.walk([residual_expr(c) for c in self.constraints])
+                self._g = tape.build(self._x, self._p, roots)
+        return self._x, self._p, self._g
+
+    x = property(lambda self: self._scalar()[0], doc="free variables (casadi SX)")
+    p = property(lambda self: self._scalar()[1], doc="parameters (casadi SX)")
+    g = property(lambda self: self._scalar()[2], doc="residuals (casadi SX of x and p)")
+
+    def _compile(self, model):
+        t0 = time.perf_counter()
+        leaves = self._setup(model)
+        cons, free = self.constraints, self.variables
+        self._x = ca.SX.sym("x", len(free))
+        self._p = ca.SX.sym("p", len(self.param_data))
         tape = _Tape(len(free), leaves)
         roots = tape.walk([residual_expr(c) for c in cons])
         # the model's named expressions on the same graph (mostly subtrees of the equations):
@@ -264,12 +330,11 @@ class CompiledNLP:
                                             len(roots) - n_eq + len(items))
             roots.extend(pos)
         self.tape_size = len(tape)
-        both = tape.build(self.x, self.p, roots)
-        self.g = both[:n_eq] if len(roots) > n_eq else both
+        both = tape.build(self._x, self._p, roots)
+        self._g = both[:n_eq] if len(roots) > n_eq else both
         self._expr_sx = both[n_eq:] if len(roots) > n_eq else ca.SX(0, 1)
-        g = ca.vertsplit(self.g)
-        xs = ca.vertsplit(self.x)
-        self.n, self.m = len(free), len(cons)
+        g = ca.vertsplit(self._g)
+        xs = ca.vertsplit(self._x)
         self.convert_time = time.perf_counter() - t0
 
         # sparse Jacobian: the structure by casadi's sparsity propagation, then reverse-mode
@@ -289,7 +354,6 @@ class CompiledNLP:
         self.f_jac = ca.Function("jac_g", [self.x, self.p], [jac_nz])
         self.nnz_jac = int(len(var))
         self.compile_time = time.perf_counter() - t1
-        self._hess = None
 
     @property
     def hess_structure(self):
@@ -387,7 +451,12 @@ class CompiledNLP:
         f = self.__dict__.get("_f_expr")
         if f is None:
             with _SYMBOLIC:
-                f = ca.Function("expressions", [self.x, self.p], [self._expr_sx])
+                if self.backend == "families":
+                    fam = self._families
+                    f = ca.Function("expressions", [fam.X, fam.P],
+                                    [fam.expression_values(self._expr_objects)])
+                else:
+                    f = ca.Function("expressions", [self.x, self.p], [self._expr_sx])
             self._f_expr = f
         return lambda x, p: np.asarray(f(x, p)).ravel()
 

@@ -1,0 +1,580 @@
+"""Equation families evaluated as arrays: one compiled template per family, mapped over its
+index set.
+
+The Pyomo model stays the one declaration of every equation. The equations of one indexed
+constraint have the same expression tree for each index (the same CES demand, the same
+zero-profit condition); only the variables, parameters and numbers at the leaves differ. So
+the scalar expressions are read once, each equation (and each named Expression: a price
+index, a CES aggregate) is reduced to
+
+* its **structure**: the tree of operations with every leaf replaced by its kind (free
+  variable, parameter, number, named expression), hash-consed so that equal subtrees get
+  equal integer ids;
+* its **leaves** in tree order, and the pattern of which leaf positions hold the same
+  variable or parameter (x_j x_j is not x_j x_k).
+
+Equations with equal structure and pattern form a family. For each family one representative
+is compiled as a casadi function of its own leaves,
+
+    g_f(z_x, z_e, z_p)  and its derivatives  dg_f/dz_x, dg_f/dz_e  (structural nonzeros),
+
+and ``Function.map`` evaluates it for every member at once over the gathered arrays
+Z_x = x[IX_f], Z_e = e[IE_f], Z_p = [p; c][IP_f]. Named expressions e are intermediate
+arrays: evaluated level by level (a level uses only lower ones), their total derivatives
+by the chain rule as sparse matrix products,
+
+    de_k/dx = D^x_k + D^e_k de_{<k}/dx,      dg/dx = G^x + G^e de/dx,
+
+so a shared subexpression is evaluated and differentiated once, as in the scalar graph.
+The derivative work is done once per family instead of once per equation.
+
+Numbers in the trees (calibrated shares, benchmark values) are inputs of the templates, one
+per position, so members differ only in data. ``tests/test_families.py`` checks the array
+evaluation against the Pyomo expressions at random points for every block, closure and option.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import casadi as ca
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.core.expr import numeric_expr as ne
+from pyomo.core.expr.numvalue import native_numeric_types
+
+_SID_X, _SID_P, _SID_C, _SID_E = 0, 1, 2, 3
+_CLASSES = ((ne.SumExpression, "sum"), (ne.ProductExpression, "*"),
+            (ne.DivisionExpression, "/"), (ne.PowExpression, "**"),
+            (ne.NegationExpression, "neg"), (ne.AbsExpression, "abs"),
+            (ne.UnaryFunctionExpression, "unary"))
+_UNARY = {"exp": ca.exp, "log": ca.log, "log10": ca.log10, "sqrt": ca.sqrt, "sin": ca.sin,
+          "cos": ca.cos, "tan": ca.tan, "tanh": ca.tanh}
+_NUMBER, _EXPR = 0, 1
+
+
+class FamilyWalk:
+    """One pass over Pyomo expression DAGs: structure ids and leaf sequences.
+
+    Leaf ids: free variables 0..n_x-1, parameters n_x..n_leaf-1 (``leaves``); from n_leaf on
+    the *extras*, in order of appearance: numbers (one per position in the DAG, values in
+    ``numbers``) and named expressions (``exprs``, each with its own record and level).
+    """
+
+    def __init__(self, n_x: int, leaves: dict):
+        self.n_x = n_x
+        self.n_leaf = len(leaves)
+        self._leaf = {i: (pos, _SID_X if pos < n_x else _SID_P) for i, pos in leaves.items()}
+        self.extra_kind: list[int] = []      # _NUMBER | _EXPR
+        self.extra_ref: list[int] = []       # index in numbers | exprs
+        self.numbers: list[float] = []
+        self.exprs: list = []                # named expression data objects
+        self.expr_records: list[tuple[int, tuple]] = []
+        self.expr_extra: list[int] = []      # extra id of each expression
+        self._intern = {("x",): _SID_X, ("p",): _SID_P, ("c",): _SID_C, ("e",): _SID_E}
+        self._op = {}          # id(operation) -> (structure id, {arg position: number id})
+        self._named = {}       # id(named expression) -> extra id
+        self._value = {}       # id(immutable value object) -> number id
+        self._kind = {}
+        self.alive = []        # nodes whose id() is memoised stay alive
+
+    def _extra(self, kind, ref) -> int:
+        self.extra_kind.append(kind)
+        self.extra_ref.append(ref)
+        return self.n_leaf + len(self.extra_kind) - 1
+
+    def _number(self, v) -> int:
+        self.numbers.append(float(v))
+        return self._extra(_NUMBER, len(self.numbers) - 1)
+
+    def _classify(self, t, node):
+        kind = self._kind.get(t)
+        if kind is None:
+            if node.is_named_expression_type():
+                kind = "named"
+            elif not node.is_expression_type():
+                kind = "value"
+            else:
+                kind = next((k for cls, k in _CLASSES if isinstance(node, cls)), None)
+                if kind is None:
+                    raise TypeError(f"expression type {t.__name__} is not supported by the bridge")
+            self._kind[t] = kind
+        return kind
+
+    @property
+    def nodes(self) -> int:
+        """Operations recorded (distinct anonymous nodes of the DAGs)."""
+        return len(self._op)
+
+    def walk(self, roots) -> list[tuple[int, tuple]]:
+        """(structure id, leaf ids in tree order) of each root expression; named expressions
+        met on the way are recorded once each (``exprs``)."""
+        leaf_of, named, ops, values, intern = self._leaf, self._named, self._op, self._value, self._intern
+        native, alive = native_numeric_types, self.alive
+        classify, number = self._classify, self._number
+
+        def body(expr) -> tuple[int, tuple]:
+            sub = []
+            if type(expr) in native:
+                sub.append(number(expr))
+                return _SID_C, tuple(sub)
+            return visit(expr, sub), tuple(sub)
+
+        kinds, exprs, expr_records, expr_extra = self._kind, self.exprs, self.expr_records, self.expr_extra
+        extra_kind, extra_ref, numbers = self.extra_kind, self.extra_ref, self.numbers
+        base = self.n_leaf
+
+        def visit(node, out) -> int:
+            t = type(node)
+            kind = kinds.get(t)
+            if kind is None:
+                kind = classify(t, node)
+            if kind == "value":                    # variables, parameters, other constants
+                leaf = leaf_of.get(id(node))
+                if leaf is not None:
+                    out.append(leaf[0])
+                    return leaf[1]
+                nid = values.get(id(node))
+                if nid is None:
+                    nid = values[id(node)] = number(pyo.value(node))
+                    alive.append(node)
+                out.append(nid)
+                return _SID_C
+            if kind == "named":
+                eid = named.get(id(node))
+                if eid is None:
+                    rec = body(node.expr)
+                    extra_kind.append(_EXPR)
+                    extra_ref.append(len(exprs))
+                    eid = base + len(extra_kind) - 1
+                    exprs.append(node)
+                    expr_records.append(rec)
+                    expr_extra.append(eid)
+                    named[id(node)] = eid
+                    alive.append(node)
+                out.append(eid)
+                return _SID_E
+            args = node.args
+            hit = ops.get(id(node))
+            if hit is not None:                # a shared anonymous subtree: its leaves again
+                sid, nums = hit
+                if nums:
+                    for q, a in enumerate(args):
+                        if q in nums:
+                            out.append(nums[q])
+                        else:
+                            visit(a, out)
+                else:
+                    for a in args:
+                        visit(a, out)
+                return sid
+            nums, sids = None, []
+            for q, a in enumerate(args):
+                if type(a) in native:
+                    numbers.append(float(a))
+                    extra_kind.append(_NUMBER)
+                    extra_ref.append(len(numbers) - 1)
+                    nid = base + len(extra_kind) - 1
+                    if nums is None:
+                        nums = {}
+                    nums[q] = nid
+                    out.append(nid)
+                    sids.append(_SID_C)
+                else:
+                    sids.append(visit(a, out))
+            key = (("u", node.getname()) if kind == "unary" else kind, *sids)
+            sid = intern.get(key)
+            if sid is None:
+                sid = intern[key] = len(intern)
+            ops[id(node)] = (sid, nums)
+            alive.append(node)
+            return sid
+
+        try:
+            return [body(r) for r in roots]
+        finally:
+            del visit, body      # break the closures' reference cycle
+
+    def named_ids(self, exprs) -> list[int]:
+        """Expression indices of named expression objects (recording those not yet met)."""
+        missing = [e for e in exprs if id(e) not in self._named]
+        if missing:
+            self.walk(missing)
+        return [self.extra_ref[self._named[id(e)] - self.n_leaf] for e in exprs]
+
+    def inline(self, inlined: np.ndarray) -> None:
+        """Inline the named expressions marked in ``inlined`` (by expression index) into the
+        records that use them: their leaves spliced in, the structure id extended by the
+        positions and structures of the inlined subtrees. ``expanded`` then holds each
+        expression's record with its inlined children expanded."""
+        n_leaf, intern = self.n_leaf, self._intern
+        kind = np.asarray(self.extra_kind, np.int8)
+        ref = np.asarray(self.extra_ref, np.int64)
+        is_inl = np.zeros(len(kind), bool)                 # by extra id - n_leaf
+        e = kind == _EXPR
+        is_inl[e] = inlined[ref[e]]
+        self.inlined = inlined
+        self._is_inlined = is_inl
+        expanded = list(self.expr_records)
+
+        def expand(rec):
+            sid, leaves = rec
+            arr = np.asarray(leaves, np.int64) - n_leaf
+            hit = np.flatnonzero(arr >= 0)
+            if not len(hit):
+                return rec
+            hit = hit[is_inl[arr[hit]]]
+            if not len(hit):
+                return rec
+            out, subs, last = [], [], 0
+            for q in hit.tolist():
+                child = expanded[ref[leaves[q] - n_leaf]]
+                out.extend(leaves[last:q])
+                out.extend(child[1])
+                subs.append((q, child[0]))
+                last = q + 1
+            out.extend(leaves[last:])
+            key = ("inline", sid, tuple(subs))
+            new = intern.get(key)
+            if new is None:
+                new = intern[key] = len(intern)
+            return new, tuple(out)
+
+        for j in range(len(expanded)):                      # children come first
+            expanded[j] = expand(expanded[j])
+        self.expanded = expanded
+        self._expand = expand
+
+    def levels(self) -> np.ndarray:
+        """Level of each named expression kept as an intermediate array (after
+        :meth:`inline`): 1 + the highest level of those it uses (0: none); -1 if inlined."""
+        n_leaf = self.n_leaf
+        kind = np.asarray(self.extra_kind, np.int8)
+        ref = np.asarray(self.extra_ref, np.int64)
+        level = np.full(len(self.exprs), -1, np.int64)
+        for j, (_, leaves) in enumerate(self.expanded):     # children come first
+            if self.inlined[j]:
+                continue
+            arr = np.asarray(leaves, np.int64) - n_leaf
+            arr = arr[arr >= 0]
+            arr = ref[arr[kind[arr] == _EXPR]]
+            level[j] = level[arr].max() + 1 if len(arr) else 0
+        return level
+
+    # -- templates -------------------------------------------------------------------
+    def template(self, root, slot_of: dict, first_leaf: int, zx, ze, zz):
+        """casadi SX of ``root`` (an equation's residual or a named expression's body) with
+        leaf id -> symbol by ``slot_of`` ({leaf id: (0|1|2, k)} for z_x[k] | z_e[k] | z_z[k]);
+        the ids are those recorded by :meth:`walk`."""
+        leaf_of, named, ops, values, native = self._leaf, self._named, self._op, self._value, native_numeric_types
+        syms = (zx, ze, zz)
+        inlined = self._is_inlined
+        memo = {}
+
+        def sym(lid):
+            w, k = slot_of[lid]
+            return syms[w][k]
+
+        def build(node):
+            leaf = leaf_of.get(id(node))
+            if leaf is not None:
+                return sym(leaf[0])
+            hit = memo.get(id(node))
+            if hit is not None:
+                return hit
+            kind = self._kind[type(node)]
+            if kind == "named":
+                eid = named[id(node)]
+                if inlined[eid - self.n_leaf]:
+                    body = node.expr
+                    val = sym(self.expr_records[self.extra_ref[eid - self.n_leaf]][1][0]) \
+                        if type(body) in native else build(body)
+                else:
+                    val = sym(eid)
+            elif kind == "value":
+                val = sym(values[id(node)])
+            else:
+                nums = ops[id(node)][1] or {}
+                args = [sym(nums[q]) if q in nums else build(a) for q, a in enumerate(node.args)]
+                if kind == "sum":
+                    val = args[0] if len(args) == 1 else (
+                        args[0] + args[1] if len(args) == 2 else ca.sum1(ca.vertcat(*args)))
+                elif kind == "*":
+                    val = args[0] * args[1]
+                elif kind == "/":
+                    val = args[0] / args[1]
+                elif kind == "**":
+                    val = args[0] ** args[1]
+                elif kind == "neg":
+                    val = -args[0]
+                elif kind == "abs":
+                    val = ca.fabs(args[0])
+                else:
+                    val = _UNARY[node.getname()](args[0])
+            memo[id(node)] = val
+            return val
+
+        try:
+            if type(root) in native:
+                return sym(first_leaf)
+            return build(root)
+        finally:
+            del build
+
+
+def _first_occurrence(A: np.ndarray) -> np.ndarray:
+    """For each row of A, the column of the first occurrence of each entry's value."""
+    n, L = A.shape
+    order = np.argsort(A, axis=1, kind="stable")
+    S = np.take_along_axis(A, order, 1)
+    start = np.ones((n, L), bool)
+    start[:, 1:] = S[:, 1:] != S[:, :-1]
+    col = np.where(start, np.arange(L)[None, :], 0)
+    np.maximum.accumulate(col, axis=1, out=col)
+    first_sorted = np.take_along_axis(order, col, 1)
+    F = np.empty_like(first_sorted)
+    np.put_along_axis(F, order, first_sorted, 1)
+    return F
+
+
+class Family:
+    """Equations or named expressions with one structure: ``members`` (their positions: rows
+    of the residual vector, or ranks of the expressions), gather indices ``ix`` (variables),
+    ``ie`` (expression ranks) and ``iz`` (positions in [p; numbers]), each slots x members,
+    and the compiled template."""
+
+    def __init__(self, members, ix, ie, iz, rep_root, slot_of, first_leaf, walk: FamilyWalk,
+                 jacobian: bool):
+        self.members = np.asarray(members, np.int64)
+        self.ix, self.ie, self.iz = ix, ie, iz
+        zx = ca.SX.sym("zx", ix.shape[0])
+        ze = ca.SX.sym("ze", ie.shape[0])
+        zz = ca.SX.sym("zz", iz.shape[0])
+        g = walk.template(rep_root, slot_of, first_leaf, zx, ze, zz)
+        outs = [g]
+        self.jac_x = self.jac_e = np.zeros(0, np.int64)
+        if jacobian:
+            for wrt, name in ((zx, "jac_x"), (ze, "jac_e")):
+                if wrt.shape[0] == 0:
+                    continue
+                J = ca.jacobian(g, wrt)
+                slots = np.asarray(J.sparsity().get_col(), np.int64)
+                setattr(self, name, slots)
+                if len(slots):
+                    outs.append(ca.vertcat(*J.nonzeros()))
+        self.f = ca.Function("family", [zx, ze, zz], outs)
+        self.size = self.f.n_instructions()
+
+    def mapped(self, X, E, Z) -> list:
+        """casadi MX outputs for every member as columns (one entry per member): the values,
+        then the Jacobian nonzeros wrt z_x and wrt z_e, slot by slot (those that exist).
+
+        The template's algorithm is replayed once with every scalar replaced by the column of
+        its values over the members, so each operation runs over contiguous arrays."""
+        f = self.f
+        # (rows, column 0): a 1x1 vector indexed by a list would give a row
+        cols = [[X[r.tolist(), 0] for r in self.ix], [E[r.tolist(), 0] for r in self.ie],
+                [Z[r.tolist(), 0] for r in self.iz]]
+        outs = [[None] * f.nnz_out(k) for k in range(f.n_out())]
+        work = {}
+        INPUT, OUTPUT, CONST = ca.OP_INPUT, ca.OP_OUTPUT, ca.OP_CONST
+        binary, unary = ca.MX.binary, ca.MX.unary
+        for k in range(f.n_instructions()):
+            op = f.instruction_id(k)
+            o, i = f.instruction_output(k), f.instruction_input(k)
+            if op == INPUT:
+                work[o[0]] = cols[i[0]][i[1]]
+            elif op == OUTPUT:
+                outs[o[0]][o[1]] = work[i[0]]
+            elif op == CONST:
+                work[o[0]] = ca.MX(f.instruction_constant(k))
+            elif len(i) == 2:
+                work[o[0]] = binary(op, work[i[0]], work[i[1]])
+            else:
+                work[o[0]] = unary(op, work[i[0]])
+        N = len(self.members)
+        return [ca.vertcat(*[v if v.shape[0] == N else ca.repmat(v, N, 1) for v in out])
+                for out in outs]
+
+
+def _sparse(rows, cols, vals, shape) -> ca.MX:
+    """The sparse MX matrix with nonzeros ``vals`` (MX column) at (rows, cols), no duplicates."""
+    if len(rows) == 0:
+        return ca.MX(*shape)
+    order = np.lexsort((rows, cols))            # casadi stores column by column
+    sp = ca.Sparsity.triplet(shape[0], shape[1], rows[order].tolist(), cols[order].tolist())
+    if sp.nnz() != len(rows):                   # pragma: no cover - a duplicate slot
+        raise ValueError("duplicate Jacobian entries in a family")
+    return ca.MX(sp, vals[order.tolist()])
+
+
+def _group(records, members_of) -> list:
+    """Families of the records at positions ``members_of``: (members, leaf ids members x
+    leaves, aliasing pattern) for each structure and pattern."""
+    by_sid = defaultdict(list)
+    for k in members_of:
+        sid, leaves = records[k]
+        by_sid[(sid, len(leaves))].append(k)
+    out = []
+    for (sid, L), members in by_sid.items():
+        members = np.asarray(members, np.int64)
+        A = np.array([records[k][1] for k in members], dtype=np.int64).reshape(len(members), L)
+        F = _first_occurrence(A)
+        patterns, inverse = np.unique(F, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        for g in range(len(patterns)):
+            rows = np.flatnonzero(inverse == g)
+            out.append((members[rows], A[rows], patterns[g]))
+    return out
+
+
+class CompiledFamilies:
+    """Residuals g(x, p), their sparse Jacobian and the named expressions' values as casadi
+    MX expressions assembled from families.
+
+    ``roots``: the equations' residual expressions; ``exprs``: further named expressions whose
+    values are wanted (results; those that cannot be recorded are left out). A named
+    expression used once is inlined into its user's family; the others are intermediate
+    arrays ``E`` evaluated level by level.
+    """
+
+    def __init__(self, n_x: int, n_p: int, leaves: dict, roots, exprs=(), jacobian: bool = True):
+        t0 = time.perf_counter()
+        walk = self.walk = FamilyWalk(n_x, leaves)
+        records = walk.walk(roots)
+        for e in exprs:                         # results' expressions: recorded, not roots
+            try:
+                walk.walk([e])
+            except (TypeError, ValueError, AttributeError):   # not recordable: left out
+                pass
+        self.m, self.n_x, self.n_p, self.jacobian = len(roots), n_x, n_p, jacobian
+        self._kinds = np.asarray(walk.extra_kind, np.int8)
+        self._refs = np.asarray(walk.extra_ref, np.int64)
+        n_leaf, n_expr = walk.n_leaf, len(walk.exprs)
+        # uses of each named expression by the equations and the other expressions
+        flat = np.fromiter((lid for _, L in records for lid in L if lid >= n_leaf), np.int64)
+        flat_e = np.fromiter((lid for _, L in walk.expr_records for lid in L if lid >= n_leaf), np.int64)
+        used = np.concatenate([flat, flat_e]) - n_leaf
+        used = used[self._kinds[used] == _EXPR]
+        uses = np.bincount(self._refs[used], minlength=n_expr)
+        walk.inline(uses == 1)
+        records = [walk._expand(r) for r in records]
+        levels = walk.levels()
+        self.walk_time = time.perf_counter() - t0           # reading the Pyomo expressions
+
+        self.X = ca.MX.sym("x", n_x)
+        self.P = ca.MX.sym("p", n_p)
+        self._Z = ca.vertcat(self.P, ca.DM(walk.numbers)) if walk.numbers else self.P
+        self.rank = np.full(n_expr, -1, np.int64)          # position of each intermediate in E
+        self.families: list[Family] = []
+        self.E = ca.MX(0, 1)
+        T = ca.MX(0, n_x)                                  # dE/dx
+        bodies = [e.expr for e in walk.exprs]
+        for lv in range(int(levels.max()) + 1 if n_expr and levels.max() >= 0 else 0):
+            at = np.flatnonzero(levels == lv)
+            groups = _group(walk.expanded, at)
+            start = self.E.shape[0]                        # E and T hold the lower levels
+            local = np.concatenate([mem for mem, _, _ in groups])
+            self.rank[local] = start + np.arange(len(local))   # ranks: family by family
+            vals, D = self._level(groups, bodies, lambda mem: self.rank[mem] - start)
+            self.E = ca.vertcat(self.E, *vals)             # rows in rank order
+            if jacobian:
+                T = ca.vertcat(T, self._total(len(local), D, T))
+        # the equations
+        groups = _group(records, range(len(records)))
+        vals, D = self._level(groups, roots, lambda mem: mem)
+        pos = np.concatenate([mem for mem, _, _ in groups])
+        inv = np.empty(self.m, np.int64)
+        inv[pos] = np.arange(self.m)
+        self.g = ca.vertcat(*vals)[inv.tolist()]
+        if jacobian:
+            J = self._total(self.m, D, T)
+            r, c = (np.asarray(v, np.int64) for v in J.sparsity().get_triplet())
+            order = np.lexsort((c, r))                     # row by row, by column within a row
+            self.jac = J.nz[order.tolist()] if len(order) else ca.MX(0, 1)
+            self.jac_structure = (r[order], c[order])
+        self._inlined_values = None
+
+    def _level(self, groups, bodies, rows_of, jacobian=None):
+        """Compile the families ``groups`` of one level: their values (one MX column per
+        family, members in order) and the direct derivatives ((rows, cols, values) wrt x and
+        wrt E)."""
+        walk, X, E, Z = self.walk, self.X, self.E, self._Z
+        n_x, n_p, n_leaf = self.n_x, self.n_p, walk.n_leaf
+        kinds, refs, rank = self._kinds, self._refs, self.rank
+        jacobian = self.jacobian if jacobian is None else jacobian
+        vals, D = [], {"x": ([], [], []), "e": ([], [], [])}
+        for members, A, pat in groups:
+            slots = np.flatnonzero(pat == np.arange(A.shape[1]))
+            ids = A[:, slots].T                              # slots x members
+            first = ids[:, 0]
+            extra = np.maximum(first - n_leaf, 0)
+            is_x = first < n_x
+            is_e = (first >= n_leaf) & (kinds[extra] == _EXPR) if len(kinds) else np.zeros(len(first), bool)
+            is_z = ~is_x & ~is_e
+            ix = ids[is_x]
+            ie = rank[refs[ids[is_e] - n_leaf]].reshape(-1, len(members))
+            zid = ids[is_z]
+            iz = zid - n_x
+            num = zid >= n_leaf
+            iz[num] = n_p + refs[zid[num] - n_leaf]
+            slot_of = {}
+            for w, mask in ((0, is_x), (1, is_e), (2, is_z)):
+                for k, sl in enumerate(np.flatnonzero(mask)):
+                    slot_of[int(first[sl])] = (w, k)
+            fam = Family(rows_of(members), ix, ie, iz, bodies[int(members[0])], slot_of,
+                         int(A[0, 0]), walk, jacobian)
+            self.families.append(fam)
+            out = fam.mapped(X, E, Z)
+            vals.append(out[0])
+            q = 1
+            for name, slots_, idx in (("x", fam.jac_x, fam.ix), ("e", fam.jac_e, fam.ie)):
+                if len(slots_):
+                    D[name][0].append(np.tile(fam.members, len(slots_)))
+                    D[name][1].append(idx[slots_].ravel())
+                    D[name][2].append(out[q])
+                    q += 1
+        return vals, D
+
+    def _total(self, n_rows, D, T):
+        """Total derivative wrt x of one level: D^x + D^e T (sparse)."""
+        def matrix(name, n_cols):
+            r, c, v = D[name]
+            if not r:
+                return None
+            return _sparse(np.concatenate(r), np.concatenate(c), ca.vertcat(*v), (n_rows, n_cols))
+        Dx, De = matrix("x", self.n_x), matrix("e", T.shape[0])
+        if De is None:
+            return Dx if Dx is not None else ca.MX(n_rows, self.n_x)
+        return ca.mtimes(De, T) if Dx is None else Dx + ca.mtimes(De, T)
+
+    def expression_values(self, exprs) -> ca.MX:
+        """MX of the values of named expression objects: intermediates from E, inlined ones by
+        families of their own (values only, compiled on first use)."""
+        walk = self.walk
+        ids = np.asarray(walk.named_ids(exprs), np.int64)
+        if not len(ids):
+            return ca.MX(0, 1)
+        if (ids >= len(self.rank)).any():
+            raise ValueError("a named expression was not recorded with the equations")
+        if self._inlined_values is None:
+            inl = np.flatnonzero(self.rank < 0)
+            pos = np.full(len(self.rank), -1, np.int64)
+            if len(inl):
+                groups = _group(walk.expanded, inl)
+                bodies = [e.expr for e in walk.exprs]
+                order = np.concatenate([mem for mem, _, _ in groups])
+                pos[order] = np.arange(len(order))
+                vals, _ = self._level(groups, bodies, lambda mem: pos[mem], jacobian=False)
+                V = ca.vertcat(*vals)
+            else:
+                V = ca.MX(0, 1)
+            self._inlined_values = (V, pos)
+        V, pos = self._inlined_values
+        n_e = self.E.shape[0]
+        both = ca.vertcat(self.E, V)
+        where = np.where(self.rank[ids] >= 0, self.rank[ids], n_e + pos[ids])
+        return both[where.tolist()]
+
+
+__all__ = ["FamilyWalk", "Family", "CompiledFamilies"]
