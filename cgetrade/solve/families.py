@@ -217,17 +217,15 @@ class FamilyWalk:
         self._is_inlined = is_inl
         expanded = list(self.expr_records)
 
+        inl_ids = set((np.flatnonzero(is_inl) + n_leaf).tolist())
+
         def expand(rec):
             sid, leaves = rec
-            arr = np.asarray(leaves, np.int64) - n_leaf
-            hit = np.flatnonzero(arr >= 0)
-            if not len(hit):
-                return rec
-            hit = hit[is_inl[arr[hit]]]
-            if not len(hit):
+            hit = [q for q, lid in enumerate(leaves) if lid in inl_ids]
+            if not hit:
                 return rec
             out, subs, last = [], [], 0
-            for q in hit.tolist():
+            for q in hit:
                 child = expanded[ref[leaves[q] - n_leaf]]
                 out.extend(leaves[last:q])
                 out.extend(child[1])
@@ -248,18 +246,14 @@ class FamilyWalk:
     def levels(self) -> np.ndarray:
         """Level of each named expression kept as an intermediate array (after
         :meth:`inline`): 1 + the highest level of those it uses (0: none); -1 if inlined."""
-        n_leaf = self.n_leaf
-        kind = np.asarray(self.extra_kind, np.int8)
-        ref = np.asarray(self.extra_ref, np.int64)
-        level = np.full(len(self.exprs), -1, np.int64)
+        n_leaf, ref = self.n_leaf, self.extra_ref
+        expr_of = {int(e): int(ref[e - n_leaf]) for e in self.expr_extra}
+        level = [-1] * len(self.exprs)
+        inlined = self.inlined.tolist()
         for j, (_, leaves) in enumerate(self.expanded):     # children come first
-            if self.inlined[j]:
-                continue
-            arr = np.asarray(leaves, np.int64) - n_leaf
-            arr = arr[arr >= 0]
-            arr = ref[arr[kind[arr] == _EXPR]]
-            level[j] = level[arr].max() + 1 if len(arr) else 0
-        return level
+            if not inlined[j]:
+                level[j] = 1 + max((level[expr_of[lid]] for lid in leaves if lid in expr_of), default=-1)
+        return np.asarray(level, np.int64)
 
     # -- templates -------------------------------------------------------------------
     def template(self, root, slot_of: dict, first_leaf: int, zx, ze, zz):
@@ -442,11 +436,15 @@ class CompiledFamilies:
         t0 = time.perf_counter()
         walk = self.walk = FamilyWalk(n_x, leaves)
         records = walk.walk(roots)
-        for e in exprs:                         # results' expressions: recorded, not roots
-            try:
-                walk.walk([e])
-            except (TypeError, ValueError, AttributeError):   # not recordable: left out
-                pass
+        exprs = list(exprs)                     # results' expressions: recorded, not roots
+        try:
+            walk.walk(exprs)
+        except (TypeError, ValueError, AttributeError):
+            for e in exprs:
+                try:
+                    walk.walk([e])
+                except (TypeError, ValueError, AttributeError):   # not recordable: left out
+                    pass
         self.m, self.n_x, self.n_p, self.jacobian = len(roots), n_x, n_p, jacobian
         self._kinds = np.asarray(walk.extra_kind, np.int8)
         self._refs = np.asarray(walk.extra_ref, np.int64)
@@ -457,7 +455,7 @@ class CompiledFamilies:
         used = np.concatenate([flat, flat_e]) - n_leaf
         used = used[self._kinds[used] == _EXPR]
         uses = np.bincount(self._refs[used], minlength=n_expr)
-        walk.inline(uses == 1)
+        walk.inline(uses <= 1)           # used once (or by no equation): inlined
         records = [walk._expand(r) for r in records]
         levels = walk.levels()
         self.walk_time = time.perf_counter() - t0           # reading the Pyomo expressions
