@@ -423,12 +423,14 @@ class CompiledNLP:
         x = self.x_from_model() if x is None else np.asarray(x, float)
         p = self.p_from_model() if p is None else np.asarray(p, float)
         out, later = {}, []
-        exprs = None
+        wanted = tuple(name for name in names if name in self._expr_layout)
+        if wanted:
+            exprs, offsets = self._expressions(wanted)
+            exprs = exprs(x, p)
         for name in names:
             if name in self._expr_layout:
-                if exprs is None:
-                    exprs = self._expressions()(x, p)
-                idx, a, b = self._expr_layout[name]
+                idx = self._expr_layout[name][0]
+                a, b = offsets[name]
                 out[name] = (idx, exprs[a:b])
             else:
                 leaf = self._leaf_values(name)
@@ -446,19 +448,29 @@ class CompiledNLP:
             out.update({name: (idx, v[a:b]) for name, idx, a, b in layout})
         return {name: out[name] for name in names}
 
-    def _expressions(self):
-        """(x, p) -> values of every named expression (compiled on first use)."""
-        f = self.__dict__.get("_f_expr")
-        if f is None:
-            with _SYMBOLIC:
-                if self.backend == "families":
-                    fam = self._families
-                    f = ca.Function("expressions", [fam.X, fam.P],
-                                    [fam.expression_values(self._expr_objects)])
-                else:
-                    f = ca.Function("expressions", [self.x, self.p], [self._expr_sx])
-            self._f_expr = f
-        return lambda x, p: np.asarray(f(x, p)).ravel()
+    def _expressions(self, names):
+        """(x, p) -> values of the named expression components ``names`` and {name: (start,
+        stop)} in that vector (compiled on first use of each set of names; the scalar backend
+        evaluates every named expression at once)."""
+        if self.backend != "families":
+            f = self.__dict__.get("_f_expr")
+            if f is None:
+                with _SYMBOLIC:
+                    f = self._f_expr = ca.Function("expressions", [self.x, self.p], [self._expr_sx])
+            return (lambda x, p: np.asarray(f(x, p)).ravel()), \
+                {name: self._expr_layout[name][1:] for name in names}
+        cache = self.__dict__.setdefault("_f_exprs", {})
+        if names not in cache:
+            objs, offsets = [], {}
+            for name in names:
+                _, a, b = self._expr_layout[name]
+                offsets[name] = (len(objs), len(objs) + b - a)
+                objs.extend(self._expr_objects[a:b])
+            fam = self._families
+            with _SYMBOLIC, long_lived_build(collect_first=False):
+                f = ca.Function("expressions", [fam.X, fam.P], [fam.expression_values(objs)])
+            cache[names] = ((lambda x, p: np.asarray(f(x, p)).ravel()), offsets)
+        return cache[names]
 
     def _leaf_values(self, name):
         """(indices, source 0 = x / 1 = p / 2 = constant, position, constants) of a Var or

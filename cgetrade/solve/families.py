@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from itertools import chain
 
 import casadi as ca
 import numpy as np
@@ -366,9 +367,8 @@ class Family:
         The template's algorithm is replayed once with every scalar replaced by the column of
         its values over the members, so each operation runs over contiguous arrays."""
         f = self.f
-        # (rows, column 0): a 1x1 vector indexed by a list would give a row
-        cols = [[X[r.tolist(), 0] for r in self.ix], [E[r.tolist(), 0] for r in self.ie],
-                [Z[r.tolist(), 0] for r in self.iz]]
+        cols = [[_take(X, r) for r in self.ix], [_take(E, r) for r in self.ie],
+                [_take(Z, r) for r in self.iz]]
         outs = [[None] * f.nnz_out(k) for k in range(f.n_out())]
         work = {}
         INPUT, OUTPUT, CONST = ca.OP_INPUT, ca.OP_OUTPUT, ca.OP_CONST
@@ -391,6 +391,13 @@ class Family:
                 for out in outs]
 
 
+def _take(v: ca.MX, idx) -> ca.MX:
+    """The entries ``idx`` of the dense column ``v`` as a column (by nonzero position: the
+    cost is that of ``idx``, not of ``v``)."""
+    out = v.nz[np.asarray(idx, np.int64).tolist()]
+    return out if out.shape[1] == 1 else ca.reshape(out, out.numel(), 1)
+
+
 def _sparse(rows, cols, vals, shape) -> ca.MX:
     """The sparse MX matrix with nonzeros ``vals`` (MX column) at (rows, cols), no duplicates."""
     if len(rows) == 0:
@@ -399,7 +406,7 @@ def _sparse(rows, cols, vals, shape) -> ca.MX:
     sp = ca.Sparsity.triplet(shape[0], shape[1], rows[order].tolist(), cols[order].tolist())
     if sp.nnz() != len(rows):                   # pragma: no cover - a duplicate slot
         raise ValueError("duplicate Jacobian entries in a family")
-    return ca.MX(sp, vals[order.tolist()])
+    return ca.MX(sp, _take(vals, order))
 
 
 def _group(records, members_of) -> list:
@@ -449,13 +456,30 @@ class CompiledFamilies:
         self._kinds = np.asarray(walk.extra_kind, np.int8)
         self._refs = np.asarray(walk.extra_ref, np.int64)
         n_leaf, n_expr = walk.n_leaf, len(walk.exprs)
-        # uses of each named expression by the equations and the other expressions
-        flat = np.fromiter((lid for _, L in records for lid in L if lid >= n_leaf), np.int64)
-        flat_e = np.fromiter((lid for _, L in walk.expr_records for lid in L if lid >= n_leaf), np.int64)
-        used = np.concatenate([flat, flat_e]) - n_leaf
-        used = used[self._kinds[used] == _EXPR]
-        uses = np.bincount(self._refs[used], minlength=n_expr)
-        walk.inline(uses <= 1)           # used once (or by no equation): inlined
+        # uses of each named expression by the equations and by the expressions they reach
+        # (expressions of the results only are not in the equations' derivatives)
+        is_expr = self._kinds == _EXPR
+
+        def edges(recs):
+            """(owner record, expression used) for every use of a named expression."""
+            lengths = np.fromiter((len(L) for _, L in recs), np.int64, len(recs))
+            flat = np.fromiter(chain.from_iterable(L for _, L in recs), np.int64, int(lengths.sum()))
+            owner = np.repeat(np.arange(len(recs)), lengths)
+            keep = flat >= n_leaf
+            flat, owner = flat[keep] - n_leaf, owner[keep]
+            keep = is_expr[flat]
+            return owner[keep], self._refs[flat[keep]]
+        _, seeds = edges(records)
+        parent, child = edges(walk.expr_records)
+        reached = np.zeros(n_expr, bool)
+        reached[seeds] = True
+        while True:                                   # down the expression DAG, level by level
+            new = child[reached[parent] & ~reached[child]]
+            if not len(new):
+                break
+            reached[new] = True
+        uses = np.bincount(seeds, minlength=n_expr) + np.bincount(child[reached[parent]], minlength=n_expr)
+        walk.inline((uses <= 1) | ~reached)   # used once, or by no equation: inlined
         records = [walk._expand(r) for r in records]
         levels = walk.levels()
         self.walk_time = time.perf_counter() - t0           # reading the Pyomo expressions
@@ -484,14 +508,13 @@ class CompiledFamilies:
         pos = np.concatenate([mem for mem, _, _ in groups])
         inv = np.empty(self.m, np.int64)
         inv[pos] = np.arange(self.m)
-        self.g = ca.vertcat(*vals)[inv.tolist()]
+        self.g = _take(ca.vertcat(*vals), inv)
         if jacobian:
             J = self._total(self.m, D, T)
             r, c = (np.asarray(v, np.int64) for v in J.sparsity().get_triplet())
             order = np.lexsort((c, r))                     # row by row, by column within a row
-            self.jac = J.nz[order.tolist()] if len(order) else ca.MX(0, 1)
+            self.jac = _take(J, order) if len(order) else ca.MX(0, 1)
             self.jac_structure = (r[order], c[order])
-        self._inlined_values = None
 
     def _level(self, groups, bodies, rows_of, jacobian=None):
         """Compile the families ``groups`` of one level: their values (one MX column per
@@ -548,31 +571,25 @@ class CompiledFamilies:
 
     def expression_values(self, exprs) -> ca.MX:
         """MX of the values of named expression objects: intermediates from E, inlined ones by
-        families of their own (values only, compiled on first use)."""
+        families of their own (values only)."""
         walk = self.walk
         ids = np.asarray(walk.named_ids(exprs), np.int64)
         if not len(ids):
             return ca.MX(0, 1)
         if (ids >= len(self.rank)).any():
             raise ValueError("a named expression was not recorded with the equations")
-        if self._inlined_values is None:
-            inl = np.flatnonzero(self.rank < 0)
-            pos = np.full(len(self.rank), -1, np.int64)
-            if len(inl):
-                groups = _group(walk.expanded, inl)
-                bodies = [e.expr for e in walk.exprs]
-                order = np.concatenate([mem for mem, _, _ in groups])
-                pos[order] = np.arange(len(order))
-                vals, _ = self._level(groups, bodies, lambda mem: pos[mem], jacobian=False)
-                V = ca.vertcat(*vals)
-            else:
-                V = ca.MX(0, 1)
-            self._inlined_values = (V, pos)
-        V, pos = self._inlined_values
-        n_e = self.E.shape[0]
-        both = ca.vertcat(self.E, V)
-        where = np.where(self.rank[ids] >= 0, self.rank[ids], n_e + pos[ids])
-        return both[where.tolist()]
+        inl = np.unique(ids[self.rank[ids] < 0])
+        pos = np.full(len(self.rank), -1, np.int64)
+        V = ca.MX(0, 1)
+        if len(inl):
+            groups = _group(walk.expanded, inl)
+            bodies = [e.expr for e in walk.exprs]
+            order = np.concatenate([mem for mem, _, _ in groups])
+            pos[order] = np.arange(len(order))
+            vals, _ = self._level(groups, bodies, lambda mem: pos[mem], jacobian=False)
+            V = ca.vertcat(*vals)
+        where = np.where(self.rank[ids] >= 0, self.rank[ids], self.E.shape[0] + pos[ids])
+        return _take(ca.vertcat(self.E, V), where)
 
 
 __all__ = ["FamilyWalk", "Family", "CompiledFamilies"]
