@@ -10,7 +10,7 @@ from cgetrade.data import load_default, synthetic_dataset
 from cgetrade.model.closures import Closure
 from cgetrade.model.targets import add_target
 from cgetrade.solve.bridge import CompiledNLP, residual_expr
-from cgetrade.solve.families import FamilyWalk, _first_occurrence
+from cgetrade.solve.families import CompiledFamilies, FamilyWalk, _first_occurrence
 
 
 def _jacobian(nlp, x, p):
@@ -66,7 +66,8 @@ def test_first_occurrence_is_the_aliasing_pattern():
     np.testing.assert_array_equal(_first_occurrence(A), [[0, 1, 0, 3], [0, 1, 2, 0], [0, 0, 0, 0]])
 
 
-def test_families_group_equal_structures_and_keep_aliasing_apart():
+def test_families_group_equal_structures_and_keep_aliasing_apart(monkeypatch):
+    monkeypatch.setattr(CompiledFamilies, "MIN_MEMBERS", 1)     # every family a template
     m = pyo.ConcreteModel()
     m.I = pyo.RangeSet(4)
     m.x = pyo.Var(m.I, initialize=2.0)
@@ -128,6 +129,16 @@ def test_walk_records_named_expressions_once():
 def test_default_data_every_closure(default_dataset, closure):
     model = cgetrade.CGEModel(cgetrade.calibrate(default_dataset), closure)
     _agree(model)
+
+
+@pytest.mark.parametrize("min_members", [1, 10**9])
+def test_every_family_a_template_or_every_equation_scalar(default_dataset, monkeypatch, min_members):
+    """The two extremes of the split between templates and the scalar graph agree too."""
+    monkeypatch.setattr(CompiledFamilies, "MIN_MEMBERS", min_members)
+    model = cgetrade.CGEModel(cgetrade.calibrate(default_dataset), Closure(labour="wage_curve"))
+    fam = _agree(model, seed=4)
+    n_templates = len(fam._families.families)
+    assert (n_templates > 0) if min_members == 1 else (n_templates == 0)
 
 
 def test_skills_capital_skill_nest_and_a_target(default_dataset):

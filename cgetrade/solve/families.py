@@ -41,16 +41,11 @@ from itertools import chain
 import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr import numeric_expr as ne
 from pyomo.core.expr.numvalue import native_numeric_types
 
+from .tape import _ABS, _DIV, _NEG, _OP_OF_CLASS, _POW, _SUM, _TIMES, _UNARY, _Tape, row_jacobian
+
 _SID_X, _SID_P, _SID_C, _SID_E = 0, 1, 2, 3
-_CLASSES = ((ne.SumExpression, "sum"), (ne.ProductExpression, "*"),
-            (ne.DivisionExpression, "/"), (ne.PowExpression, "**"),
-            (ne.NegationExpression, "neg"), (ne.AbsExpression, "abs"),
-            (ne.UnaryFunctionExpression, "unary"))
-_UNARY = {"exp": ca.exp, "log": ca.log, "log10": ca.log10, "sqrt": ca.sqrt, "sin": ca.sin,
-          "cos": ca.cos, "tan": ca.tan, "tanh": ca.tanh}
 _NUMBER, _EXPR = 0, 1
 
 
@@ -96,7 +91,7 @@ class FamilyWalk:
             elif not node.is_expression_type():
                 kind = "value"
             else:
-                kind = next((k for cls, k in _CLASSES if isinstance(node, cls)), None)
+                kind = next((k for cls, k in _OP_OF_CLASS if isinstance(node, cls)), None)
                 if kind is None:
                     raise TypeError(f"expression type {t.__name__} is not supported by the bridge")
             self._kind[t] = kind
@@ -291,18 +286,18 @@ class FamilyWalk:
             else:
                 nums = ops[id(node)][1] or {}
                 args = [sym(nums[q]) if q in nums else build(a) for q, a in enumerate(node.args)]
-                if kind == "sum":
+                if kind == _SUM:
                     val = args[0] if len(args) == 1 else (
                         args[0] + args[1] if len(args) == 2 else ca.sum1(ca.vertcat(*args)))
-                elif kind == "*":
+                elif kind == _TIMES:
                     val = args[0] * args[1]
-                elif kind == "/":
+                elif kind == _DIV:
                     val = args[0] / args[1]
-                elif kind == "**":
+                elif kind == _POW:
                     val = args[0] ** args[1]
-                elif kind == "neg":
+                elif kind == _NEG:
                     val = -args[0]
-                elif kind == "abs":
+                elif kind == _ABS:
                     val = ca.fabs(args[0])
                 else:
                     val = _UNARY[node.getname()](args[0])
@@ -492,20 +487,23 @@ class CompiledFamilies:
         self.E = ca.MX(0, 1)
         T = ca.MX(0, n_x)                                  # dE/dx
         bodies = [e.expr for e in walk.exprs]
+        self._leaves = leaves
         for lv in range(int(levels.max()) + 1 if n_expr and levels.max() >= 0 else 0):
             at = np.flatnonzero(levels == lv)
-            groups = _group(walk.expanded, at)
+            big, small = self._split(_group(walk.expanded, at))
             start = self.E.shape[0]                        # E and T hold the lower levels
-            local = np.concatenate([mem for mem, _, _ in groups])
+            local = np.concatenate([mem for mem, _, _ in big] + [small])
             self.rank[local] = start + np.arange(len(local))   # ranks: family by family
-            vals, D = self._level(groups, bodies, lambda mem: self.rank[mem] - start)
+            vals, D = self._level(big, bodies, lambda mem: self.rank[mem] - start)
+            self._scalar_block([walk.exprs[j] for j in small], self.rank[small] - start, vals, D)
             self.E = ca.vertcat(self.E, *vals)             # rows in rank order
             if jacobian:
                 T = ca.vertcat(T, self._total(len(local), D, T))
         # the equations
-        groups = _group(records, range(len(records)))
-        vals, D = self._level(groups, roots, lambda mem: mem)
-        pos = np.concatenate([mem for mem, _, _ in groups])
+        big, small = self._split(_group(records, range(len(records))))
+        vals, D = self._level(big, roots, lambda mem: mem)
+        self._scalar_block([roots[k] for k in small], small, vals, D)
+        pos = np.concatenate([mem for mem, _, _ in big] + [small])
         inv = np.empty(self.m, np.int64)
         inv[pos] = np.arange(self.m)
         self.g = _take(ca.vertcat(*vals), inv)
@@ -515,6 +513,39 @@ class CompiledFamilies:
             order = np.lexsort((c, r))                     # row by row, by column within a row
             self.jac = _take(J, order) if len(order) else ca.MX(0, 1)
             self.jac_structure = (r[order], c[order])
+
+    #: families with fewer members are compiled on one scalar graph (``tape``) instead: a
+    #: template and its replay cost more than the scalar graph of a few equations
+    MIN_MEMBERS = 8
+
+    def _split(self, groups):
+        """Families with at least MIN_MEMBERS members, and the members of the others."""
+        big = [g for g in groups if len(g[0]) >= self.MIN_MEMBERS]
+        small = [g[0] for g in groups if len(g[0]) < self.MIN_MEMBERS]
+        return big, (np.concatenate(small) if small else np.zeros(0, np.int64))
+
+    def _scalar_block(self, objs, rows, vals, D, jacobian=None):
+        """Pyomo expressions ``objs`` (residuals or named expressions) on one scalar casadi
+        graph of (x, p), every named expression inside inlined: their values appended to
+        ``vals`` and their derivatives wrt x (rows ``rows``) to ``D``."""
+        if not len(objs):
+            return
+        jacobian = self.jacobian if jacobian is None else jacobian
+        x, p = ca.SX.sym("x", self.n_x), ca.SX.sym("p", self.n_p)
+        tape = _Tape(self.n_x, self._leaves)
+        g = tape.build(x, p, tape.walk(objs))
+        outs = [g]
+        if jacobian:
+            nz, (r, c) = row_jacobian(g, x, p)
+            outs.append(nz)
+        res = ca.Function("scalar_block", [x, p], outs)(self.X, self.P)
+        res = list(res) if isinstance(res, (list, tuple)) else [res]
+        vals.append(res[0])
+        if jacobian and len(r):
+            D["x"][0].append(np.asarray(rows, np.int64)[r])
+            D["x"][1].append(c)
+            D["x"][2].append(res[1])
+        self.scalar_members = getattr(self, "scalar_members", 0) + len(objs)
 
     def _level(self, groups, bodies, rows_of, jacobian=None):
         """Compile the families ``groups`` of one level: their values (one MX column per
@@ -582,11 +613,12 @@ class CompiledFamilies:
         pos = np.full(len(self.rank), -1, np.int64)
         V = ca.MX(0, 1)
         if len(inl):
-            groups = _group(walk.expanded, inl)
+            big, small = self._split(_group(walk.expanded, inl))
             bodies = [e.expr for e in walk.exprs]
-            order = np.concatenate([mem for mem, _, _ in groups])
+            order = np.concatenate([mem for mem, _, _ in big] + [small])
             pos[order] = np.arange(len(order))
-            vals, _ = self._level(groups, bodies, lambda mem: pos[mem], jacobian=False)
+            vals, D = self._level(big, bodies, lambda mem: pos[mem], jacobian=False)
+            self._scalar_block([walk.exprs[j] for j in small], pos[small], vals, D, jacobian=False)
             V = ca.vertcat(*vals)
         where = np.where(self.rank[ids] >= 0, self.rank[ids], self.E.shape[0] + pos[ids])
         return _take(ca.vertcat(self.E, V), where)
