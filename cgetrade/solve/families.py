@@ -495,14 +495,15 @@ class CompiledFamilies:
             local = np.concatenate([mem for mem, _, _ in big] + [small])
             self.rank[local] = start + np.arange(len(local))   # ranks: family by family
             vals, D = self._level(big, bodies, lambda mem: self.rank[mem] - start)
-            self._scalar_block([walk.exprs[j] for j in small], self.rank[small] - start, vals, D)
+            self._scalar_block([walk.exprs[j] for j in small], [walk.expanded[j] for j in small],
+                               self.rank[small] - start, vals, D)
             self.E = ca.vertcat(self.E, *vals)             # rows in rank order
             if jacobian:
                 T = ca.vertcat(T, self._total(len(local), D, T))
         # the equations
         big, small = self._split(_group(records, range(len(records))))
         vals, D = self._level(big, roots, lambda mem: mem)
-        self._scalar_block([roots[k] for k in small], small, vals, D)
+        self._scalar_block([roots[k] for k in small], [records[k] for k in small], small, vals, D)
         pos = np.concatenate([mem for mem, _, _ in big] + [small])
         inv = np.empty(self.m, np.int64)
         inv[pos] = np.arange(self.m)
@@ -524,28 +525,37 @@ class CompiledFamilies:
         small = [g[0] for g in groups if len(g[0]) < self.MIN_MEMBERS]
         return big, (np.concatenate(small) if small else np.zeros(0, np.int64))
 
-    def _scalar_block(self, objs, rows, vals, D, jacobian=None):
-        """Pyomo expressions ``objs`` (residuals or named expressions) on one scalar casadi
-        graph of (x, p), every named expression inside inlined: their values appended to
-        ``vals`` and their derivatives wrt x (rows ``rows``) to ``D``."""
+    def _scalar_block(self, objs, recs, rows, vals, D, jacobian=None):
+        """Pyomo expressions ``objs`` (residuals or named expressions, with their records
+        ``recs``) on one scalar casadi graph of (x, p, e), e the intermediate arrays they use
+        (the inlined expressions inside them are part of the graph): their values appended to
+        ``vals``, their derivatives wrt x and e (rows ``rows``) to ``D``."""
         if not len(objs):
             return
+        walk, n_x, n_p, n_leaf = self.walk, self.n_x, self.n_p, self.walk.n_leaf
         jacobian = self.jacobian if jacobian is None else jacobian
-        x, p = ca.SX.sym("x", self.n_x), ca.SX.sym("p", self.n_p)
-        tape = _Tape(self.n_x, self._leaves)
-        g = tape.build(x, p, tape.walk(objs))
+        ext = np.fromiter({lid for _, L in recs for lid in L if lid >= n_leaf}, np.int64) - n_leaf
+        used = np.sort(self._refs[ext[self._kinds[ext] == _EXPR]]) if len(ext) else ext
+        leaves = dict(self._leaves)
+        leaves.update({id(walk.exprs[j]): n_x + n_p + k for k, j in enumerate(used.tolist())})
+        x, p, e = ca.SX.sym("x", n_x), ca.SX.sym("p", n_p), ca.SX.sym("e", len(used))
+        tape = _Tape(n_x, leaves)
+        g = tape.build(x, ca.vertcat(p, e), tape.walk(objs))
         outs = [g]
         if jacobian:
-            nz, (r, c) = row_jacobian(g, x, p)
+            nz, (r, c) = row_jacobian(g, ca.vertcat(x, e), p)
             outs.append(nz)
-        res = ca.Function("scalar_block", [x, p], outs)(self.X, self.P)
+        res = ca.Function("scalar_block", [x, p, e], outs)(self.X, self.P, _take(self.E, self.rank[used]))
         res = list(res) if isinstance(res, (list, tuple)) else [res]
         vals.append(res[0])
-        if jacobian and len(r):
-            D["x"][0].append(np.asarray(rows, np.int64)[r])
-            D["x"][1].append(c)
-            D["x"][2].append(res[1])
-        self.scalar_members = getattr(self, "scalar_members", 0) + len(objs)
+        rows = np.asarray(rows, np.int64)
+        if jacobian:
+            col_e = self.rank[used][np.clip(c - n_x, 0, len(used) - 1)] if len(used) else c
+            for name, sel, col in (("x", c < n_x, c), ("e", c >= n_x, col_e)):
+                if sel.any():
+                    D[name][0].append(rows[r[sel]])
+                    D[name][1].append(col[sel])
+                    D[name][2].append(_take(res[1], np.flatnonzero(sel)))
 
     def _level(self, groups, bodies, rows_of, jacobian=None):
         """Compile the families ``groups`` of one level: their values (one MX column per
@@ -618,7 +628,8 @@ class CompiledFamilies:
             order = np.concatenate([mem for mem, _, _ in big] + [small])
             pos[order] = np.arange(len(order))
             vals, D = self._level(big, bodies, lambda mem: pos[mem], jacobian=False)
-            self._scalar_block([walk.exprs[j] for j in small], pos[small], vals, D, jacobian=False)
+            self._scalar_block([walk.exprs[j] for j in small], [walk.expanded[j] for j in small],
+                               pos[small], vals, D, jacobian=False)
             V = ca.vertcat(*vals)
         where = np.where(self.rank[ids] >= 0, self.rank[ids], self.E.shape[0] + pos[ids])
         return _take(ca.vertcat(self.E, V), where)
