@@ -416,11 +416,14 @@ def _group(records, members_of) -> list:
         members = np.asarray(members, np.int64)
         A = np.array([records[k][1] for k in members], dtype=np.int64).reshape(len(members), L)
         F = _first_occurrence(A)
-        patterns, inverse = np.unique(F, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-        for g in range(len(patterns)):
+        if len(members) == 1:
+            out.append((members, A, F[0]))
+            continue
+        rows_as_bytes = np.ascontiguousarray(F).view(np.dtype((np.void, F.dtype.itemsize * L))).ravel()
+        _, first, inverse = np.unique(rows_as_bytes, return_index=True, return_inverse=True)
+        for g in range(len(first)):
             rows = np.flatnonzero(inverse == g)
-            out.append((members[rows], A[rows], patterns[g]))
+            out.append((members[rows], A[rows], F[first[g]]))
     return out
 
 
