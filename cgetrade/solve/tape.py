@@ -172,7 +172,7 @@ class _Tape:
         ops = np.flatnonzero(level > 0)
         ops = ops[np.lexsort((code[ops], level[ops]))]
         bounds = np.flatnonzero(np.diff(level[ops]) | np.diff(code[ops])) + 1
-        for ids in np.split(ops, bounds):
+        for ids in np.split(ops, bounds) if len(ops) else ():      # (roots that are leaves)
             op = int(code[ids[0]])
             if op == _SUM:
                 args = [self.sum_args[k] for k in ids.tolist()]
