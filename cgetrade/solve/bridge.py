@@ -289,13 +289,15 @@ class CompiledNLP:
             comp = self.model.find_component(name)
             if not isinstance(comp, (pyo.Var, pyo.Param)):
                 return None
-            if "_leaf_pos" not in self.__dict__:
-                self._leaf_pos = {**{id(v): (0, k) for k, v in enumerate(self.variables)},
-                                  **{id(v): (1, k) for k, v in enumerate(self.param_data)}}
+            n = self.n
+            if "_leaf_pos" not in self.__dict__:          # position in (x, p); ints: no GC work
+                with long_lived_build(collect_first=False):
+                    self._leaf_pos = {id(v): k for k, v in enumerate(self.variables + self.param_data)}
             idx, where, pos, const = [], [], [], []
             for k, d in comp.items():
-                w, q = self._leaf_pos.get(id(d), (2, 0))
-                idx.append(k), where.append(w), pos.append(q)
+                q = self._leaf_pos.get(id(d), -1)
+                w = 2 if q < 0 else (0 if q < n else 1)
+                idx.append(k), where.append(w), pos.append(q if w == 0 else q - n if w == 1 else 0)
                 const.append(float(pyo.value(d)) if w == 2 else 0.0)
             cache[name] = (idx, np.array(where, np.int8), np.array(pos, np.int64), np.array(const, float))
         return cache[name]
