@@ -18,15 +18,18 @@ is compiled as a casadi function of its own leaves,
 
     g_f(z_x, z_e, z_p)  and its derivatives  dg_f/dz_x, dg_f/dz_e  (structural nonzeros),
 
-and ``Function.map`` evaluates it for every member at once over the gathered arrays
-Z_x = x[IX_f], Z_e = e[IE_f], Z_p = [p; c][IP_f]. Named expressions e are intermediate
+and its algorithm is replayed once with every scalar replaced by the column of the members'
+values, gathered as ``Z_x = x[IX_f]``, ``Z_e = e[IE_f]`` and ``Z_p = (p, c)[IP_f]`` (c the
+numbers), so every operation runs over an array. Named expressions e are intermediate
 arrays: evaluated level by level (a level uses only lower ones), their total derivatives
 by the chain rule as sparse matrix products,
 
     de_k/dx = D^x_k + D^e_k de_{<k}/dx,      dg/dx = G^x + G^e de/dx,
 
 so a shared subexpression is evaluated and differentiated once, as in the scalar graph.
-The derivative work is done once per family instead of once per equation.
+The derivative work is done once per family instead of once per equation. Families of fewer
+than ``CompiledFamilies.MIN_MEMBERS`` members are compiled together on one scalar graph
+(:mod:`cgetrade.solve.tape`) that takes the intermediate arrays as inputs.
 
 Numbers in the trees (calibrated shares, benchmark values) are inputs of the templates, one
 per position, so members differ only in data. ``tests/test_families.py`` checks the array
