@@ -53,7 +53,7 @@ t = time.perf_counter(); state["phase"] = "build"
 model = cgetrade.CGEModel(p); phase("build", t)
 t = time.perf_counter(); state["phase"] = "convert + compile"
 nlp = model.nlp
-print(f"convert          {nlp.convert_time:8.2f} s   ({nlp.tape_size:,} tape nodes)")
+print(f"convert          {nlp.convert_time:8.2f} s   ({nlp.tape_size:,} expression nodes read)")
 print(f"compile          {nlp.compile_time:8.2f} s   peak RSS {peak():6.2f} GB   ({nlp.m:,} equations, {nlp.nnz_jac:,} Jacobian nonzeros)")
 t = time.perf_counter(); state["phase"] = "benchmark solve"
 base = model.solve(); phase("benchmark solve", t)
