@@ -396,6 +396,16 @@ def _take(v: ca.MX, idx) -> ca.MX:
     return out if out.shape[1] == 1 else ca.reshape(out, out.numel(), 1)
 
 
+class _Bodies:
+    """The bodies of named expressions by index, read on demand (only representatives are)."""
+
+    def __init__(self, exprs):
+        self.exprs = exprs
+
+    def __getitem__(self, j):
+        return self.exprs[j].expr
+
+
 def _sparse(rows, cols, vals, shape) -> ca.MX:
     """The sparse MX matrix with nonzeros ``vals`` (MX column) at (rows, cols), no duplicates."""
     if len(rows) == 0:
@@ -492,7 +502,7 @@ class CompiledFamilies:
         self.families: list[Family] = []
         self.E = ca.MX(0, 1)
         T = ca.MX(0, n_x)                                  # dE/dx
-        bodies = [e.expr for e in walk.exprs]
+        bodies = _Bodies(walk.exprs)
         self._leaves = leaves
         for lv in range(int(levels.max()) + 1 if n_expr and levels.max() >= 0 else 0):
             at = np.flatnonzero(levels == lv)
@@ -630,7 +640,7 @@ class CompiledFamilies:
         V = ca.MX(0, 1)
         if len(inl):
             big, small = self._split(_group(walk.expanded, inl))
-            bodies = [e.expr for e in walk.exprs]
+            bodies = _Bodies(walk.exprs)
             order = np.concatenate([mem for mem, _, _ in big] + [small])
             pos[order] = np.arange(len(order))
             vals, D = self._level(big, bodies, lambda mem: pos[mem], jacobian=False)
