@@ -85,7 +85,9 @@ class CompiledNLP:
         self.param_data = fixed + params
         self.n, self.m = len(free), len(cons)
         self._hess = None
-        return {id(v): k for k, v in enumerate(free + self.param_data)}
+        # {id(VarData/ParamData): position in (x, p)}: the leaves of every graph of the model
+        self._leaf_index = {id(v): k for k, v in enumerate(free + self.param_data)}
+        return self._leaf_index
 
     def _compile_families(self, model):
         t0 = time.perf_counter()
@@ -120,8 +122,7 @@ class CompiledNLP:
             with _SYMBOLIC, long_lived_build(collect_first=False):
                 self._x = ca.SX.sym("x", self.n)
                 self._p = ca.SX.sym("p", len(self.param_data))
-                leaves = {id(v): k for k, v in enumerate(self.variables + self.param_data)}
-                tape = _Tape(self.n, leaves)
+                tape = _Tape(self.n, self._leaf_index)
                 roots = tape.walk([residual_expr(c) for c in self.constraints])
                 self._g = tape.build(self._x, self._p, roots)
         return self._x, self._p, self._g
@@ -160,8 +161,7 @@ class CompiledNLP:
         self.f_g = ca.Function("g", [self.x, self.p], [self.g])
         jac_nz, self.jac_structure = row_jacobian(self._g, self._x, self._p)
         self.f_jac = ca.Function("jac_g", [self.x, self.p], [jac_nz])
-        var = self.jac_structure[1]
-        self.nnz_jac = int(len(var))
+        self.nnz_jac = int(len(self.jac_structure[1]))
         self.compile_time = time.perf_counter() - t1
 
     @property
@@ -194,8 +194,7 @@ class CompiledNLP:
         values, V parameter directions (one per column) and g the equilibrium residuals, for
         implicit differentiation of h(x(p), p) subject to g(x, p) = 0."""
         with _SYMBOLIC:
-            leaves = {id(v): k for k, v in enumerate(self.variables + self.param_data)}
-            tape = _Tape(self.n, leaves)
+            tape = _Tape(self.n, self._leaf_index)
             h = tape.build(self.x, self.p, tape.walk(list(exprs)))
             V = ca.SX.sym("V", len(self.param_data), 1)
             values = ca.Function("outputs", [self.x, self.p], [h, ca.jacobian(h, self.x)])
@@ -218,8 +217,7 @@ class CompiledNLP:
                     items = list(comp.items())
                     layout.append((name, [k for k, _ in items], len(roots), len(roots) + len(items)))
                     roots.extend(v for _, v in items)
-                leaves = {id(v): k for k, v in enumerate(self.variables + self.param_data)}
-                tape = _Tape(self.n, leaves)
+                tape = _Tape(self.n, self._leaf_index)
                 h = tape.build(self.x, self.p, tape.walk(roots)) if roots else ca.SX(0, 1)
                 cache[key] = (ca.Function("components", [self.x, self.p], [h]), layout)
         return cache[key]
@@ -289,13 +287,10 @@ class CompiledNLP:
             comp = self.model.find_component(name)
             if not isinstance(comp, (pyo.Var, pyo.Param)):
                 return None
-            n = self.n
-            if "_leaf_pos" not in self.__dict__:          # position in (x, p); ints: no GC work
-                with long_lived_build(collect_first=False):
-                    self._leaf_pos = {id(v): k for k, v in enumerate(self.variables + self.param_data)}
+            n, leaf_index = self.n, self._leaf_index
             idx, where, pos, const = [], [], [], []
             for k, d in comp.items():
-                q = self._leaf_pos.get(id(d), -1)
+                q = leaf_index.get(id(d), -1)
                 w = 2 if q < 0 else (0 if q < n else 1)
                 idx.append(k), where.append(w), pos.append(q if w == 0 else q - n if w == 1 else 0)
                 const.append(float(pyo.value(d)) if w == 2 else 0.0)

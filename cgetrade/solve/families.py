@@ -46,7 +46,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numvalue import native_numeric_types
 
-from .tape import _ABS, _DIV, _NEG, _OP_OF_CLASS, _POW, _SUM, _TIMES, _UNARY, _Tape, row_jacobian
+from .tape import _ABS, _BINARY, _NEG, _OP_OF_CLASS, _SUM, _UNARY, _Tape, row_jacobian
 
 _SID_X, _SID_P, _SID_C, _SID_E = 0, 1, 2, 3
 _NUMBER, _EXPR = 0, 1
@@ -143,9 +143,7 @@ class FamilyWalk:
                 eid = named.get(id(node))
                 if eid is None:
                     rec = body(node.expr)
-                    extra_kind.append(_EXPR)
-                    extra_ref.append(len(exprs))
-                    eid = base + len(extra_kind) - 1
+                    eid = self._extra(_EXPR, len(exprs))
                     exprs.append(node)
                     expr_records.append(rec)
                     expr_extra.append(eid)
@@ -169,7 +167,7 @@ class FamilyWalk:
                 return sid
             nums, sids = None, []
             for q, a in enumerate(args):
-                if type(a) in native:
+                if type(a) in native:              # _number, inlined on this hot path
                     numbers.append(float(a))
                     extra_kind.append(_NUMBER)
                     extra_ref.append(len(numbers) - 1)
@@ -292,12 +290,8 @@ class FamilyWalk:
                 if kind == _SUM:
                     val = args[0] if len(args) == 1 else (
                         args[0] + args[1] if len(args) == 2 else ca.sum1(ca.vertcat(*args)))
-                elif kind == _TIMES:
-                    val = args[0] * args[1]
-                elif kind == _DIV:
-                    val = args[0] / args[1]
-                elif kind == _POW:
-                    val = args[0] ** args[1]
+                elif kind in _BINARY:
+                    val = _BINARY[kind](args[0], args[1])
                 elif kind == _NEG:
                     val = -args[0]
                 elif kind == _ABS:
@@ -356,7 +350,6 @@ class Family:
                 if len(slots):
                     outs.append(ca.vertcat(*J.nonzeros()))
         self.f = ca.Function("family", [zx, ze, zz], outs)
-        self.size = self.f.n_instructions()
 
     def mapped(self, X, E, Z) -> list:
         """casadi MX outputs for every member as columns (one entry per member): the values,
@@ -502,25 +495,20 @@ class CompiledFamilies:
         self.families: list[Family] = []
         self.E = ca.MX(0, 1)
         T = ca.MX(0, n_x)                                  # dE/dx
-        bodies = _Bodies(walk.exprs)
         self._leaves = leaves
+        bodies = _Bodies(walk.exprs)
         for lv in range(int(levels.max()) + 1 if n_expr and levels.max() >= 0 else 0):
-            at = np.flatnonzero(levels == lv)
-            big, small = self._split(_group(walk.expanded, at))
+            big, small, local = self._split(_group(walk.expanded, np.flatnonzero(levels == lv)))
             start = self.E.shape[0]                        # E and T hold the lower levels
-            local = np.concatenate([mem for mem, _, _ in big] + [small])
             self.rank[local] = start + np.arange(len(local))   # ranks: family by family
-            vals, D = self._level(big, bodies, lambda mem: self.rank[mem] - start)
-            self._scalar_block([walk.exprs[j] for j in small], [walk.expanded[j] for j in small],
-                               self.rank[small] - start, vals, D)
+            vals, D = self._compile(big, small, walk.exprs, bodies, walk.expanded,
+                                    lambda mem: self.rank[mem] - start)
             self.E = ca.vertcat(self.E, *vals)             # rows in rank order
             if jacobian:
                 T = ca.vertcat(T, self._total(len(local), D, T))
         # the equations
-        big, small = self._split(_group(records, range(len(records))))
-        vals, D = self._level(big, roots, lambda mem: mem)
-        self._scalar_block([roots[k] for k in small], [records[k] for k in small], small, vals, D)
-        pos = np.concatenate([mem for mem, _, _ in big] + [small])
+        big, small, pos = self._split(_group(records, range(len(records))))
+        vals, D = self._compile(big, small, roots, roots, records, lambda mem: mem)
         inv = np.empty(self.m, np.int64)
         inv[pos] = np.arange(self.m)
         self.g = _take(ca.vertcat(*vals), inv)
@@ -536,12 +524,25 @@ class CompiledFamilies:
     MIN_MEMBERS = 8
 
     def _split(self, groups):
-        """Families with at least MIN_MEMBERS members, and the members of the others."""
+        """Families with at least MIN_MEMBERS members; the members of the others; and the
+        members in the order their values come out of :meth:`_compile` (big, then small)."""
         big = [g for g in groups if len(g[0]) >= self.MIN_MEMBERS]
         small = [g[0] for g in groups if len(g[0]) < self.MIN_MEMBERS]
-        return big, (np.concatenate(small) if small else np.zeros(0, np.int64))
+        small = np.concatenate(small) if small else np.zeros(0, np.int64)
+        return big, small, np.concatenate([mem for mem, _, _ in big] + [small])
 
-    def _scalar_block(self, objs, recs, rows, vals, D, jacobian=None):
+    def _compile(self, big, small, objs, bodies, recs, rows_of, jacobian=None):
+        """Values and direct derivatives of the families ``big`` (templates) and of the
+        members ``small`` (one scalar graph); by member: ``objs`` the Pyomo expressions,
+        ``bodies`` the trees their records describe, ``recs`` the records; ``rows_of``: their
+        rows."""
+        jacobian = self.jacobian if jacobian is None else jacobian
+        vals, D = self._level(big, bodies, rows_of, jacobian)
+        self._scalar_block([objs[k] for k in small], [recs[k] for k in small], rows_of(small),
+                           vals, D, jacobian)
+        return vals, D
+
+    def _scalar_block(self, objs, recs, rows, vals, D, jacobian):
         """Pyomo expressions ``objs`` (residuals or named expressions, with their records
         ``recs``) on one scalar casadi graph of (x, p, e), e the intermediate arrays they use
         (the inlined expressions inside them are part of the graph): their values appended to
@@ -549,7 +550,6 @@ class CompiledFamilies:
         if not len(objs):
             return
         walk, n_x, n_p, n_leaf = self.walk, self.n_x, self.n_p, self.walk.n_leaf
-        jacobian = self.jacobian if jacobian is None else jacobian
         ext = np.fromiter({lid for _, L in recs for lid in L if lid >= n_leaf}, np.int64) - n_leaf
         used = np.sort(self._refs[ext[self._kinds[ext] == _EXPR]]) if len(ext) else ext
         leaves = dict(self._leaves)
@@ -573,14 +573,13 @@ class CompiledFamilies:
                     D[name][1].append(col[sel])
                     D[name][2].append(_take(res[1], np.flatnonzero(sel)))
 
-    def _level(self, groups, bodies, rows_of, jacobian=None):
+    def _level(self, groups, bodies, rows_of, jacobian):
         """Compile the families ``groups`` of one level: their values (one MX column per
         family, members in order) and the direct derivatives ((rows, cols, values) wrt x and
         wrt E)."""
         walk, X, E, Z = self.walk, self.X, self.E, self._Z
         n_x, n_p, n_leaf = self.n_x, self.n_p, walk.n_leaf
         kinds, refs, rank = self._kinds, self._refs, self.rank
-        jacobian = self.jacobian if jacobian is None else jacobian
         vals, D = [], {"x": ([], [], []), "e": ([], [], [])}
         for members, A, pat in groups:
             slots = np.flatnonzero(pat == np.arange(A.shape[1]))
@@ -639,13 +638,10 @@ class CompiledFamilies:
         pos = np.full(len(self.rank), -1, np.int64)
         V = ca.MX(0, 1)
         if len(inl):
-            big, small = self._split(_group(walk.expanded, inl))
-            bodies = _Bodies(walk.exprs)
-            order = np.concatenate([mem for mem, _, _ in big] + [small])
+            big, small, order = self._split(_group(walk.expanded, inl))
             pos[order] = np.arange(len(order))
-            vals, D = self._level(big, bodies, lambda mem: pos[mem], jacobian=False)
-            self._scalar_block([walk.exprs[j] for j in small], [walk.expanded[j] for j in small],
-                               pos[small], vals, D, jacobian=False)
+            vals, _ = self._compile(big, small, walk.exprs, _Bodies(walk.exprs), walk.expanded,
+                                    lambda mem: pos[mem], jacobian=False)
             V = ca.vertcat(*vals)
         where = np.where(self.rank[ids] >= 0, self.rank[ids], self.E.shape[0] + pos[ids])
         return _take(ca.vertcat(self.E, V), where)
