@@ -24,6 +24,7 @@ import numpy as np
 import xarray as xr
 
 from . import metadata
+from ._gc import long_lived_build
 from .data.schema import has_intra_regional_trade
 
 #: how results treat a region's trade with itself (datasets with intra-regional trade)
@@ -60,8 +61,9 @@ class _Values:
         key = (name, dims)
         if key not in cache:             # flat positions of the component's elements (once per model)
             pos = [{lab: k for k, lab in enumerate(self.coords[d])} for d in dims]
-            cache[key] = np.array([np.ravel_multi_index(tuple(p[k] for p, k in zip(pos, i if isinstance(i, tuple) else (i,))), shape)
-                                   for i in idx], dtype=np.int64).reshape(-1)
+            keys = idx if not idx or isinstance(idx[0], tuple) else [(i,) for i in idx]
+            sub = np.array([[p[k] for p, k in zip(pos, i)] for i in keys], np.int64).reshape(len(keys), len(dims))
+            cache[key] = np.ravel_multi_index(tuple(sub.T), shape) if len(keys) else np.zeros(0, np.int64)
         out = np.full(shape, float(fill))
         out.flat[cache[key]] = vals
         return out
@@ -77,6 +79,11 @@ class _Values:
 
 def collect(model) -> xr.Dataset:
     """Levels of prices, quantities, trade, employment and income at the model's current point."""
+    with long_lived_build(collect_first=False):   # no full collection over the model's objects
+        return _collect(model)
+
+
+def _collect(model) -> xr.Dataset:
     m, par = model.pyomo, model.params
     R, I, F, H = par.regions, par.sectors, par.factors, par.final_agents
     L = list(m.L)

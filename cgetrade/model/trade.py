@@ -32,7 +32,9 @@ is the import-price equivalent of the shift, 1 + e. The nest's weights become
     P_A = [th_D w_D P_D^(1-sigma_d) + (1-th_D) w_M P_M^(1-sigma_d)]^(1/(1-sigma_d))
     D   = w_D D0 Q_A (P_A / P_D)^sigma_d,    MA = w_M MA0 Q_A (P_A / P_M)^sigma_d
 
-so at given prices D / MA moves by the factor b^sigma_d, as an ad-valorem charge e on the
+(the model writes the shares th_D w_D = b^sigma_d / (b^sigma_d + c) and (1-th_D) w_M =
+c / (b^sigma_d + c), c = (1 - th_D) / th_D, once per agent), so at given prices D / MA moves
+by the factor b^sigma_d, as an ad-valorem charge e on the
 imported composite would, but nothing is paid or melted: buyers value the domestic variety
 more (customer proximity, individualised production, trust in its quality). N keeps the
 weights summing to one at benchmark prices (P_A = 1 there: the composite's units do not
@@ -93,18 +95,24 @@ def export_price(m, i, r):
     return m.PE[i, r] if (i, r) in m.CET else m.PY[i, r]
 
 
-def armington_weights(m, p, i, a, r):
-    """(w_D, w_M): weights of the domestic variety and the imported composite in agent a's
-    Armington nest under the home bias b[i,r] (module docstring); (1, 1) without imports,
-    with sigma_d = 0 or at b = 1."""
-    sigma = p["sigma_d"][m.I_idx[i]]               # a parameter of the compiled model
-    if (i, r) not in m.IM or pyo.value(sigma) < SIGMA_EPS:     # the form: no substitution
-        return 1.0, 1.0
+def armington_shares(m, p, i, a, r):
+    """(s_D, s_M) = (th_D w_D, (1 - th_D) w_M): the domestic and import shares of agent a's
+    Armington nest under the home bias b[i,r] (module docstring),
+
+        s_D = b^sigma_d / (b^sigma_d + c),   s_M = c / (b^sigma_d + c),   c = (1 - th_D) / th_D,
+
+    (th_D, 1 - th_D) without a bias term (no imports, sigma_d = 0) and None for an agent that
+    buys only one variety."""
     ud, ui = (p[k][m.I_idx[i], m.A_idx[a], m.R_idx[r]] for k in ("use_dom", "use_imp"))
-    th = ud / (ud + ui)
+    if ud <= 0 or ui <= 0:
+        return None
+    sigma = p["sigma_d"][m.I_idx[i]]
+    if (i, r) not in m.IM or pyo.value(sigma) < SIGMA_EPS:
+        return ud / (ud + ui), ui / (ud + ui)
     bias = m.home_bias[i, r] ** sigma
-    norm = th * bias + (1.0 - th)
-    return bias / norm, 1.0 / norm
+    c = ui / ud
+    norm = bias + c
+    return bias / norm, c / norm
 
 
 def add_prices(m, p):
@@ -148,15 +156,16 @@ def add_prices(m, p):
                             doc="home bias b[i,r]: import-price equivalent (1 + e) of a preference "
                                 "shift toward the domestic variety in the Armington nest")
 
+    shares = m._armington_shares = {}       # (s_D, s_M) by (i, a, r), shared with add_markets
+
     def p_a(m, i, a, r):
-        ii, aa, rr = I[i], A[a], R[r]
-        tot = ud[ii, aa, rr] + ui[ii, aa, rr]
         if (i, r) not in m.IM:
             return domestic_price(m, i, r)
-        w_d, w_m = armington_weights(m, p, i, a, r)
-        terms = [(th * w, price) for th, w, price in ((ud[ii, aa, rr] / tot, w_d, domestic_price(m, i, r)),
-                                                      (ui[ii, aa, rr] / tot, w_m, m.PM[i, r])) if th > 0]
-        return ces_share_price(terms, p["sigma_d"][ii])
+        sh = shares[i, a, r] = armington_shares(m, p, i, a, r)
+        if sh is None:                         # one variety: its price
+            return domestic_price(m, i, r) if ud[I[i], A[a], R[r]] > 0 else m.PM[i, r]
+        return ces_share_price([(sh[0], domestic_price(m, i, r)), (sh[1], m.PM[i, r])],
+                               p["sigma_d"][I[i]])
     m.P_A = pyo.Expression(m.USE, rule=p_a, doc="Armington price paid by agent a")
 
     m.PT = pyo.Var(m.MG, initialize=1.0, bounds=(0, None), doc="price of margin service m (global)")
@@ -239,21 +248,26 @@ def add_markets(m, p):
     ud, ui, vxmd, vom = p["use_dom"], p["use_imp"], p["vxmd"], p["vom"]
     sd, sm = p["sigma_d"], p["sigma_m"]
 
+    shares = m._armington_shares
+
     def dom_demand(m, i, a, r):
         ii, aa, rr = I[i], A[a], R[r]
         if ud[ii, aa, rr] <= 0:
             return 0.0
-        w_d, _ = armington_weights(m, p, i, a, r)
-        return ces_demand(ud[ii, aa, rr] * w_d, m.QA[i, a, r], m.P_A[i, a, r], domestic_price(m, i, r), sd[ii])
+        sh = shares.get((i, a, r))
+        q0 = ud[ii, aa, rr] if sh is None else (ud[ii, aa, rr] + ui[ii, aa, rr]) * sh[0]
+        return ces_demand(q0, m.QA[i, a, r], m.P_A[i, a, r], domestic_price(m, i, r), sd[ii])
     m.D = pyo.Expression(m.USE, rule=dom_demand, doc="demand for the domestic variety")
 
     def imp_demand(m, i, a, r):
         ii, aa, rr = I[i], A[a], R[r]
         if ui[ii, aa, rr] <= 0:
             return 0.0
-        _, w_m = armington_weights(m, p, i, a, r)
-        return ces_demand(ui[ii, aa, rr] * w_m, m.QA[i, a, r], m.P_A[i, a, r], m.PM[i, r], sd[ii])
+        sh = shares.get((i, a, r))
+        q0 = ui[ii, aa, rr] if sh is None else (ud[ii, aa, rr] + ui[ii, aa, rr]) * sh[1]
+        return ces_demand(q0, m.QA[i, a, r], m.P_A[i, a, r], m.PM[i, r], sd[ii])
     m.MA = pyo.Expression(m.USE, rule=imp_demand, doc="demand for the imported composite")
+    del m._armington_shares
 
     vtwr, vst = p["vtwr"], p["vst"]
     dom0, exp0 = ud.sum(1), vxmd.sum(2) + p["x_row"] + vst

@@ -273,10 +273,8 @@ class CompiledNLP:
                 _, a, b = self._expr_layout[name]
                 offsets[name] = (len(objs), len(objs) + b - a)
                 objs.extend(self._expr_objects[a:b])
-            fam = self._families
             with _SYMBOLIC, long_lived_build(collect_first=False):
-                f = ca.Function("expressions", [fam.X, fam.P], [fam.expression_values(objs)])
-            cache[names] = ((lambda x, p: np.asarray(f(x, p)).ravel()), offsets)
+                cache[names] = (self._families.expression_evaluator(objs), offsets)
         return cache[names]
 
     def _leaf_values(self, name):

@@ -37,6 +37,7 @@ evaluation against the Pyomo expressions at random points for every block, closu
 """
 from __future__ import annotations
 
+import sys
 import time
 from collections import defaultdict
 from itertools import chain
@@ -49,6 +50,10 @@ from pyomo.core.expr.numvalue import native_numeric_types
 from .tape import _ABS, _BINARY, _NEG, _OP_OF_CLASS, _SUM, _UNARY, _Tape, row_jacobian
 
 _SID_X, _SID_P, _SID_C, _SID_E = 0, 1, 2, 3
+#: references to an operation node while the walk visits it when it has one parent (the
+#: parent's argument list, a copy of it, the loop variable, the argument and getrefcount's
+#: own): nodes with more are shared, and only those are remembered (the others are met once)
+_UNSHARED = 5
 _NUMBER, _EXPR = 0, 1
 
 
@@ -111,6 +116,7 @@ class FamilyWalk:
         leaf_of, named, ops, values, intern = self._leaf, self._named, self._op, self._value, self._intern
         native, alive = native_numeric_types, self.alive
         classify, number = self._classify, self._number
+        refcount = sys.getrefcount
 
         def body(expr) -> tuple[int, tuple]:
             sub = []
@@ -183,8 +189,9 @@ class FamilyWalk:
             sid = intern.get(key)
             if sid is None:
                 sid = intern[key] = len(intern)
-            ops[id(node)] = (sid, nums)
-            alive.append(node)
+            if refcount(node) > _UNSHARED:     # held by another parent too: remember it
+                ops[id(node)] = (sid, nums)
+                alive.append(node)
             return sid
 
         try:
@@ -253,40 +260,40 @@ class FamilyWalk:
         return np.asarray(level, np.int64)
 
     # -- templates -------------------------------------------------------------------
-    def template(self, root, slot_of: dict, first_leaf: int, zx, ze, zz):
+    def template(self, root, slot_of: dict, leaves, zx, ze, zz):
         """casadi SX of ``root`` (an equation's residual or a named expression's body) with
         leaf id -> symbol by ``slot_of`` ({leaf id: (0|1|2, k)} for z_x[k] | z_e[k] | z_z[k]);
-        the ids are those recorded by :meth:`walk`."""
-        leaf_of, named, ops, values, native = self._leaf, self._named, self._op, self._value, native_numeric_types
+        ``leaves`` is the root's (expanded) record: its leaf ids in tree order, which the
+        tree is read against, leaf by leaf, as :meth:`walk` wrote them."""
+        native = native_numeric_types
         syms = (zx, ze, zz)
-        inlined = self._is_inlined
-        memo = {}
+        inlined, named, kinds = self._is_inlined, self._named, self._kind
+        n_leaf = self.n_leaf
+        memo = {}                 # id(subtree) -> (SX, number of leaves it holds)
+        cursor = [0]
 
-        def sym(lid):
-            w, k = slot_of[lid]
+        def take():
+            w, k = slot_of[leaves[cursor[0]]]
+            cursor[0] += 1
             return syms[w][k]
 
         def build(node):
-            leaf = leaf_of.get(id(node))
-            if leaf is not None:
-                return sym(leaf[0])
             hit = memo.get(id(node))
-            if hit is not None:
-                return hit
-            kind = self._kind[type(node)]
-            if kind == "named":
-                eid = named[id(node)]
-                if inlined[eid - self.n_leaf]:
+            if hit is not None:           # a shared subtree: its leaves again in the record
+                cursor[0] += hit[1]
+                return hit[0]
+            start = cursor[0]
+            kind = kinds[type(node)]
+            if kind == "value":
+                val = take()
+            elif kind == "named":
+                if inlined[named[id(node)] - n_leaf]:
                     body = node.expr
-                    val = sym(self.expr_records[self.extra_ref[eid - self.n_leaf]][1][0]) \
-                        if type(body) in native else build(body)
+                    val = take() if type(body) in native else build(body)
                 else:
-                    val = sym(eid)
-            elif kind == "value":
-                val = sym(values[id(node)])
+                    val = take()
             else:
-                nums = ops[id(node)][1] or {}
-                args = [sym(nums[q]) if q in nums else build(a) for q, a in enumerate(node.args)]
+                args = [take() if type(a) in native else build(a) for a in node.args]
                 if kind == _SUM:
                     val = args[0] if len(args) == 1 else (
                         args[0] + args[1] if len(args) == 2 else ca.sum1(ca.vertcat(*args)))
@@ -298,15 +305,16 @@ class FamilyWalk:
                     val = ca.fabs(args[0])
                 else:
                     val = _UNARY[node.getname()](args[0])
-            memo[id(node)] = val
+            memo[id(node)] = (val, cursor[0] - start)
             return val
 
         try:
-            if type(root) in native:
-                return sym(first_leaf)
-            return build(root)
+            out = take() if type(root) in native else build(root)
+            if cursor[0] != len(leaves):         # pragma: no cover - the walk and the tree disagree
+                raise RuntimeError("a template read a different number of leaves than recorded")
+            return out
         finally:
-            del build
+            del build, take
 
 
 def _first_occurrence(A: np.ndarray) -> np.ndarray:
@@ -330,14 +338,14 @@ class Family:
     ``ie`` (expression ranks) and ``iz`` (positions in [p; numbers]), each slots x members,
     and the compiled template."""
 
-    def __init__(self, members, ix, ie, iz, rep_root, slot_of, first_leaf, walk: FamilyWalk,
+    def __init__(self, members, ix, ie, iz, rep_root, slot_of, rep_leaves, walk: FamilyWalk,
                  jacobian: bool):
         self.members = np.asarray(members, np.int64)
         self.ix, self.ie, self.iz = ix, ie, iz
         zx = ca.SX.sym("zx", ix.shape[0])
         ze = ca.SX.sym("ze", ie.shape[0])
         zz = ca.SX.sym("zz", iz.shape[0])
-        g = walk.template(rep_root, slot_of, first_leaf, zx, ze, zz)
+        g = walk.template(rep_root, slot_of, rep_leaves, zx, ze, zz)
         outs = [g]
         self.jac_x = self.jac_e = np.zeros(0, np.int64)
         if jacobian:
@@ -549,6 +557,25 @@ class CompiledFamilies:
         ``vals``, their derivatives wrt x and e (rows ``rows``) to ``D``."""
         if not len(objs):
             return
+        n_x = self.n_x
+        f, used, c = self._scalar_function(objs, recs, jacobian)
+        res = f(self.X, self.P, _take(self.E, self.rank[used]))
+        res = list(res) if isinstance(res, (list, tuple)) else [res]
+        vals.append(res[0])
+        rows = np.asarray(rows, np.int64)
+        if jacobian:
+            r, c = c
+            col_e = self.rank[used][np.clip(c - n_x, 0, len(used) - 1)] if len(used) else c
+            for name, sel, col in (("x", c < n_x, c), ("e", c >= n_x, col_e)):
+                if sel.any():
+                    D[name][0].append(rows[r[sel]])
+                    D[name][1].append(col[sel])
+                    D[name][2].append(_take(res[1], np.flatnonzero(sel)))
+
+    def _scalar_function(self, objs, recs, jacobian):
+        """The scalar graph of :meth:`_scalar_block`: (casadi function (x, p, e) -> values
+        [, Jacobian nonzeros], the expressions e (indices) it takes, (rows, cols) of the
+        nonzeros or None)."""
         walk, n_x, n_p, n_leaf = self.walk, self.n_x, self.n_p, self.walk.n_leaf
         ext = np.fromiter({lid for _, L in recs for lid in L if lid >= n_leaf}, np.int64) - n_leaf
         used = np.sort(self._refs[ext[self._kinds[ext] == _EXPR]]) if len(ext) else ext
@@ -557,52 +584,21 @@ class CompiledFamilies:
         x, p, e = ca.SX.sym("x", n_x), ca.SX.sym("p", n_p), ca.SX.sym("e", len(used))
         tape = _Tape(n_x, leaves)
         g = tape.build(x, ca.vertcat(p, e), tape.walk(objs))
-        outs = [g]
+        outs, rc = [g], None
         if jacobian:
-            nz, (r, c) = row_jacobian(g, ca.vertcat(x, e), p)
+            nz, rc = row_jacobian(g, ca.vertcat(x, e), p)
             outs.append(nz)
-        res = ca.Function("scalar_block", [x, p, e], outs)(self.X, self.P, _take(self.E, self.rank[used]))
-        res = list(res) if isinstance(res, (list, tuple)) else [res]
-        vals.append(res[0])
-        rows = np.asarray(rows, np.int64)
-        if jacobian:
-            col_e = self.rank[used][np.clip(c - n_x, 0, len(used) - 1)] if len(used) else c
-            for name, sel, col in (("x", c < n_x, c), ("e", c >= n_x, col_e)):
-                if sel.any():
-                    D[name][0].append(rows[r[sel]])
-                    D[name][1].append(col[sel])
-                    D[name][2].append(_take(res[1], np.flatnonzero(sel)))
+        return ca.Function("scalar_block", [x, p, e], outs), used, rc
 
     def _level(self, groups, bodies, rows_of, jacobian):
         """Compile the families ``groups`` of one level: their values (one MX column per
         family, members in order) and the direct derivatives ((rows, cols, values) wrt x and
         wrt E)."""
-        walk, X, E, Z = self.walk, self.X, self.E, self._Z
-        n_x, n_p, n_leaf = self.n_x, self.n_p, walk.n_leaf
-        kinds, refs, rank = self._kinds, self._refs, self.rank
         vals, D = [], {"x": ([], [], []), "e": ([], [], [])}
-        for members, A, pat in groups:
-            slots = np.flatnonzero(pat == np.arange(A.shape[1]))
-            ids = A[:, slots].T                              # slots x members
-            first = ids[:, 0]
-            extra = np.maximum(first - n_leaf, 0)
-            is_x = first < n_x
-            is_e = (first >= n_leaf) & (kinds[extra] == _EXPR) if len(kinds) else np.zeros(len(first), bool)
-            is_z = ~is_x & ~is_e
-            ix = ids[is_x]
-            ie = rank[refs[ids[is_e] - n_leaf]].reshape(-1, len(members))
-            zid = ids[is_z]
-            iz = zid - n_x
-            num = zid >= n_leaf
-            iz[num] = n_p + refs[zid[num] - n_leaf]
-            slot_of = {}
-            for w, mask in ((0, is_x), (1, is_e), (2, is_z)):
-                for k, sl in enumerate(np.flatnonzero(mask)):
-                    slot_of[int(first[sl])] = (w, k)
-            fam = Family(rows_of(members), ix, ie, iz, bodies[int(members[0])], slot_of,
-                         int(A[0, 0]), walk, jacobian)
+        for group in groups:
+            fam = self._family(group, bodies, rows_of, jacobian)
             self.families.append(fam)
-            out = fam.mapped(X, E, Z)
+            out = fam.mapped(self.X, self.E, self._Z)
             vals.append(out[0])
             q = 1
             for name, slots_, idx in (("x", fam.jac_x, fam.ix), ("e", fam.jac_e, fam.ie)):
@@ -612,6 +608,33 @@ class CompiledFamilies:
                     D[name][2].append(out[q])
                     q += 1
         return vals, D
+
+    def _family(self, group, bodies, rows_of, jacobian) -> Family:
+        """The family of ``group`` = (members, leaf ids, aliasing pattern): its gathers and
+        compiled template."""
+        members, A, pat = group
+        walk = self.walk
+        n_x, n_p, n_leaf = self.n_x, self.n_p, walk.n_leaf
+        kinds, refs, rank = self._kinds, self._refs, self.rank
+        slots = np.flatnonzero(pat == np.arange(A.shape[1]))
+        ids = A[:, slots].T                              # slots x members
+        first = ids[:, 0]
+        extra = np.maximum(first - n_leaf, 0)
+        is_x = first < n_x
+        is_e = (first >= n_leaf) & (kinds[extra] == _EXPR) if len(kinds) else np.zeros(len(first), bool)
+        is_z = ~is_x & ~is_e
+        ix = ids[is_x]
+        ie = rank[refs[ids[is_e] - n_leaf]].reshape(-1, len(members))
+        zid = ids[is_z]
+        iz = zid - n_x
+        num = zid >= n_leaf
+        iz[num] = n_p + refs[zid[num] - n_leaf]
+        slot_of = {}
+        for w, mask in ((0, is_x), (1, is_e), (2, is_z)):
+            for k, sl in enumerate(np.flatnonzero(mask)):
+                slot_of[int(first[sl])] = (w, k)
+        return Family(rows_of(members), ix, ie, iz, bodies[int(members[0])], slot_of,
+                      A[0].tolist(), walk, jacobian)
 
     def _total(self, n_rows, D, T):
         """Total derivative wrt x of one level: D^x + D^e T (sparse)."""
@@ -625,26 +648,49 @@ class CompiledFamilies:
             return Dx if Dx is not None else ca.MX(n_rows, self.n_x)
         return ca.mtimes(De, T) if Dx is None else Dx + ca.mtimes(De, T)
 
-    def expression_values(self, exprs) -> ca.MX:
-        """MX of the values of named expression objects: intermediates from E, inlined ones by
-        families of their own (values only)."""
+    def expression_evaluator(self, exprs):
+        """(x, p) -> numpy values of the named expression objects ``exprs``, numerically: the
+        intermediates from one evaluation of E, the inlined expressions by their families'
+        templates mapped over the members (no symbolic replay, nothing compiled beyond the
+        templates)."""
         walk = self.walk
         ids = np.asarray(walk.named_ids(exprs), np.int64)
-        if not len(ids):
-            return ca.MX(0, 1)
-        if (ids >= len(self.rank)).any():
+        if len(ids) and (ids >= len(self.rank)).any():
             raise ValueError("a named expression was not recorded with the equations")
-        inl = np.unique(ids[self.rank[ids] < 0])
+        f_E = self.__dict__.get("_f_E")
+        if f_E is None:
+            f_E = self._f_E = ca.Function("intermediates", [self.X, self.P], [self.E])
+        inl = np.unique(ids[self.rank[ids] < 0]) if len(ids) else ids
         pos = np.full(len(self.rank), -1, np.int64)
-        V = ca.MX(0, 1)
+        parts = []                                   # (positions, evaluate(x, z, e) -> values)
         if len(inl):
             big, small, order = self._split(_group(walk.expanded, inl))
             pos[order] = np.arange(len(order))
-            vals, _ = self._compile(big, small, walk.exprs, _Bodies(walk.exprs), walk.expanded,
-                                    lambda mem: pos[mem], jacobian=False)
-            V = ca.vertcat(*vals)
-        where = np.where(self.rank[ids] >= 0, self.rank[ids], self.E.shape[0] + pos[ids])
-        return _take(ca.vertcat(self.E, V), where)
+            bodies = _Bodies(walk.exprs)
+            for group in big:
+                fam = self._family(group, bodies, lambda mem: pos[mem], False)
+                F = fam.f.map(len(fam.members))
+                parts.append((fam.members, lambda x, z, e, F=F, fam=fam: F(
+                    x[fam.ix], e[fam.ie], z[fam.iz])))
+            if len(small):
+                f, used, _ = self._scalar_function([walk.exprs[k] for k in small],
+                                                   [walk.expanded[k] for k in small], False)
+                parts.append((pos[small], lambda x, z, e, f=f, used=used: f(
+                    x, z[:self.n_p], e[self.rank[used]])))
+        n_E = self.E.shape[0]
+        where = np.where(self.rank[ids] >= 0, self.rank[ids], n_E + pos[ids]) if len(ids) else ids
+        numbers = np.asarray(walk.numbers, float)
+
+        def evaluate(x, p):
+            x, p = np.asarray(x, float), np.asarray(p, float)
+            e = np.asarray(f_E(x, p), float).ravel() if n_E else np.zeros(0)
+            z = np.concatenate([p, numbers])
+            out = np.empty(n_E + len(inl))
+            out[:n_E] = e
+            for rows, ev in parts:
+                out[n_E + rows] = np.asarray(ev(x, z, e), float).ravel()
+            return out[where]
+        return evaluate
 
 
 __all__ = ["FamilyWalk", "Family", "CompiledFamilies"]
