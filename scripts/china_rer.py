@@ -89,27 +89,69 @@ def table(model, scen):
     return "\n".join(out)
 
 
+#: China's property slump: investment in real estate development (NBS, Statistical
+#: Communiqué on the National Economic and Social Development, 2021-2024): 14,760 bn yuan
+#: (2021), 13,290 (2022, -10.0 %), 11,091 (2023, -9.6 %), 10,028 (2024, -10.6 %); GDP 121.0,
+#: 126.1 and 134.9 trn yuan (2022-24). The shortfall against 2021, % of each year's GDP:
+PROPERTY_SLUMP = {2022: 100 * (14.760 - 13.290) / 121.0, 2023: 100 * (14.760 - 11.091) / 126.1,
+                  2024: 100 * (14.760 - 10.028) / 134.9}
+
+
+def property_slump(first, last, dataset=None) -> dict:
+    """The slump as the monetary block's demand shock for CHN, {"CHN": {year: d}}: the
+    shortfalls of 2022-24 (PROPERTY_SLUMP, % of GDP) in the first three years of the run, on
+    the scenario's linear phase-in over three years, and the 2024 level after that (real
+    estate investment did not recover); d = shortfall x GDP0 / C0, the share of Chinese
+    household spending that falls short (benchmark GDP and household consumption)."""
+    ds = dataset if dataset is not None else load_default()
+    p = cgetrade.calibrate(ds)
+    r, h = p.regions.index("CHN"), p.final_agents.index("household")
+    gdp0 = float(collect(cgetrade.CGEModel(p)).real_gdp.sel(region="CHN"))
+    c0 = float(p["fd_exp"][h, r])
+    sizes = list(PROPERTY_SLUMP.values())
+    return {"CHN": {y: round(sizes[min(k, 2)] / 100 * gdp0 / c0, 5)
+                    for k, y in enumerate(range(first, last + 1))}}
+
+
 def nominal_path(first=2025, last=2029):
     """China's real exchange rate, CPI and nominal exchange rate along the dynamic monetary
-    block (cgetrade policy --years) under china_process, with the renminbi under flexible
-    inflation targeting or pegged to the dollar; % against the no-shock run of the same regime."""
+    block (cgetrade policy --years) under china_process, alone and with China's property
+    slump as a demand shock, with the renminbi under flexible inflation targeting or pegged to
+    the dollar; % against the no-shock run of the same regime."""
     import tomllib
     from cgetrade.dynamics.monetary import experiment, plan_experiment
     spec = tomllib.loads((EXP / "inflation_targeting.toml").read_text())
     dyn = spec["dynamic"]
+    slump = {"CHN": {str(y): d for y, d in property_slump(first, last)["CHN"].items()}}
+    process = dyn["scenarios"]["china_process"]
     dyn.update(regions=["CHN"], years=[first, last], regimes={"flexible_it": "flexible_it", "peg_usd": ["peg", "USA"]},
-               scenarios={"china_process": dyn["scenarios"]["china_process"]})
-    run = next(iter(experiment(plan_experiment(spec, EXP, load_default()), log=lambda line: None)))
-    out = ["| renminbi regime | year | CHN RER % | CHN CPI % | renminbi per dollar % | CHN unemployment gap, pp |",
-           "|---|---|---|---|---|---|"]
-    for g in map(str, run.result.regime.values):
-        s, r = run.result.sel(regime=g, region="CHN"), run.reference.sel(regime=g, region="CHN")
-        for y in map(int, run.result.year.values):
-            a, b = s.sel(year=y), r.sel(year=y)
-            out.append(f"| {g} | {y} | {100 * float(a.real_exchange_rate / b.real_exchange_rate - 1):+.2f} | "
-                       f"{100 * float(a.cpi_local / b.cpi_local - 1):+.2f} | "
-                       f"{100 * float(a.exchange_rate / b.exchange_rate - 1):+.2f} | "
-                       f"{float(a.unemployment_gap):+.2f} |")
+               scenarios={"china_process": process,
+                          "china_process + property slump": {**process, "demand_shock": slump}})
+    out = ["| scenario | renminbi regime | year | CHN RER % | CHN CPI % | renminbi per dollar % | "
+           "CHN unemployment gap, pp | demand shortfall, % of consumption |",
+           "|---|---|---|---|---|---|---|---|"]
+    end = {}                                    # (scenario, regime) -> (RER %, CPI %) in the last year
+    for run in experiment(plan_experiment(spec, EXP, load_default()), log=lambda line: None):
+        for g in map(str, run.result.regime.values):
+            s, r = run.result.sel(regime=g, region="CHN"), run.reference.sel(regime=g, region="CHN")
+            for y in map(int, run.result.year.values):
+                a, b = s.sel(year=y), r.sel(year=y)
+                d = float(slump["CHN"][str(y)]) if "slump" in run.name else 0.0
+                rer, cpi = (100 * float(a.real_exchange_rate / b.real_exchange_rate - 1),
+                            100 * float(a.cpi_local / b.cpi_local - 1))
+                out.append(f"| {run.name} | {g} | {y} | {rer:+.2f} | {cpi:+.2f} | "
+                           f"{100 * float(a.exchange_rate / b.exchange_rate - 1):+.2f} | "
+                           f"{float(a.unemployment_gap):+.2f} | {100 * d:.2f} |")
+                end[run.name, g] = rer, cpi
+    gap = PROPERTY_SLUMP[2024]
+    parts = []
+    for g, label in (("flexible_it", "flexible inflation targeting"), ("peg_usd", "the dollar peg")):
+        (r0, c0), (r1, c1) = end["china_process", g], end["china_process + property slump", g]
+        parts.append(f"under {label} the real appreciation by {last} is {r1:+.2f} % instead of {r0:+.2f} % "
+                     f"and the Chinese CPI {c1:+.2f} % instead of {c0:+.2f} %")
+    out += ["", f"Property slump: investment in real estate development {gap:.2f} % of 2024 GDP below its "
+                f"2021 level (NBS), a demand shortfall of {100 * max(slump['CHN'].values()):.2f} % of Chinese "
+                f"household spending; " + "; ".join(parts) + "."]
     return "\n".join(out)
 
 

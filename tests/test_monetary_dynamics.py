@@ -230,3 +230,36 @@ def test_no_shock_on_target_reproduces_the_natural_path(small_dataset):
     assert float(abs(res.import_price_wedge - 1).max()) < 1e-12
     assert float(abs(res.capital_stock / nat.capital_stock.sel(year=res.year) - 1).max()) < 1e-5
     assert float(abs(res.exchange_rate / res.exchange_rate_natural - 1).max()) < 1e-5
+
+
+def _demand_spec(entry):
+    return {"name": "pol", "dynamic": {
+        "years": [2013, 2014], "regions": ["R02"], "anchor": "R01", "projections": "constant",
+        "reference": True, "scenarios": {"tfp": entry},
+        "regimes": {"strict_it": "strict_it"}}}
+
+
+def test_demand_shock_with_a_scenario_is_checked_and_lowers_inflation(small_files, small_dataset):
+    """A scenario of the dynamic experiment may carry a domestic demand shock (a share of
+    consumption spending saved instead): bad tables are refused before any solve; a shortfall
+    in R02 lowers R02's inflation against the same scenario without it, and the results say
+    which shock they carry."""
+    from cgetrade.dynamics.monetary import experiment, plan_experiment
+    from cgetrade.dynamics.nominal import NominalError
+    files = ["tfp.toml"]
+    bad = [({"R09": {"2013": 0.05}}, "unknown region"), ({"R02": {"2020": 0.05}}, "outside the run"),
+           ({"R02": {"2013": 0.7}}, "between -0.5 and 0.5"), ({"R02": {"2013": "x"}}, "year = number"),
+           ({"R02": 0.05}, "table"), ([], "table")]
+    for spec, match in bad:
+        with pytest.raises(NominalError, match=match):
+            plan_experiment(_demand_spec({"files": files, "demand_shock": spec}), small_files, small_dataset)
+    runs = {}
+    for name, entry in (("alone", {"files": files}),
+                        ("shortfall", {"files": files, "demand_shock": {"R02": {"2013": 0.05, "2014": 0.05}}})):
+        plan = plan_experiment(_demand_spec(entry), small_files, small_dataset)
+        runs[name] = next(iter(experiment(plan, log=lambda line: None)))
+    a, b = (runs[k].result.sel(regime="strict_it", region="R02") for k in ("alone", "shortfall"))
+    assert float(b.inflation.sel(year=2013)) < float(a.inflation.sel(year=2013)) - 1e-3
+    assert float(b.unemployment_gap.sel(year=2013)) > float(a.unemployment_gap.sel(year=2013))
+    assert "R02" in runs["shortfall"].result.attrs["demand_shock"]
+    assert runs["alone"].result.attrs["demand_shock"] == "none"

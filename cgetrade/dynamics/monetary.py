@@ -312,10 +312,11 @@ def natural_path(params, scenario, periods: Periods, projections=None, baseline=
 def monetary_paths(params, scenario, regimes: dict, start: int, periods: Periods,
                    areas: dict | None = None, settings: Settings | None = None, projections=None,
                    anchor: str = "USA", natural=None, baseline=None, progress=None,
-                   groups: dict | None = None) -> xr.Dataset:
+                   groups: dict | None = None, demand_shock: dict | None = None) -> xr.Dataset:
     """``scenario`` under each named set of regimes ({name: {region: regime}}), years
-    ``start``..``periods.end``; results with a ``regime`` dimension. Every regime set is
-    checked before anything is solved."""
+    ``start``..``periods.end``; results with a ``regime`` dimension. ``demand_shock``:
+    {region: {year: d}} as in :meth:`MonetaryModel.run`. Every regime set is checked before
+    anything is solved."""
     for name, spec in regimes.items():
         try:
             resolve_regimes(spec, params.regions, anchor)
@@ -330,7 +331,7 @@ def monetary_paths(params, scenario, regimes: dict, start: int, periods: Periods
         if progress is not None:
             progress(f"regime {name}")
         mon = MonetaryModel(params, spec, areas, settings, projections, periods, anchor, groups=groups)
-        runs.append(mon.run(scenario, natural, start, baseline).expand_dims(regime=[name]))
+        runs.append(mon.run(scenario, natural, start, baseline, demand_shock).expand_dims(regime=[name]))
     out = xr.concat(runs, dim="regime", combine_attrs="drop_conflicts")
     out.attrs["regimes"] = " | ".join(f"{n}: {v}" for n, v in regimes.items())
     return out
@@ -474,13 +475,15 @@ def plan_experiment(spec: dict, base_dir, ds, years=None, variant=None) -> Exper
         raise NominalError("[dynamic.scenarios] is empty")
     scens = {}
     for name, entry in dyn["scenarios"].items():
-        path = None
-        if isinstance(entry, dict):           # {files = [...], path = {linear = {...}}}
-            bad = sorted(set(entry) - {"files", "path"})
+        path = demand = None
+        if isinstance(entry, dict):           # {files = [...], path = {linear = {...}}, demand_shock = {...}}
+            bad = sorted(set(entry) - {"files", "path", "demand_shock"})
             if bad or "files" not in entry:
                 raise NominalError(f"[dynamic.scenarios] {name}: a list of scenario files or a table with "
-                                   f"'files' and an optional 'path'; got keys {sorted(entry)}")
+                                   f"'files' and an optional 'path' and 'demand_shock'; got keys {sorted(entry)}")
             path = entry.get("path")
+            demand = demand_shock_from(entry.get("demand_shock"), known, first, last,
+                                       f"[dynamic.scenarios] {name}")
             entry = entry["files"]
             try:
                 parse_path(path)
@@ -488,7 +491,7 @@ def plan_experiment(spec: dict, base_dir, ds, years=None, variant=None) -> Exper
                 raise NominalError(f"[dynamic.scenarios] {name}: {err}") from None
         files = [entry] if isinstance(entry, str) else list(entry)
         parts = [Scenario.from_toml(Path(base_dir) / f, variant=variant or dyn.get("variant")) for f in files]
-        scens[name] = (combine(parts, name), path)
+        scens[name] = (combine(parts, name), path, demand)
     projections = None                     # the shipped projections (default dataset)
     if dyn.get("projections") == "constant":   # uniform drivers, no growth (other datasets)
         from .projections import Projections
@@ -498,6 +501,34 @@ def plan_experiment(spec: dict, base_dir, ds, years=None, variant=None) -> Exper
     return ExperimentPlan(spec.get("name", "inflation_targeting"), first, last, regions, anchor, sets,
                           scens, settings, areas, Periods(data_year, last), projections, ds,
                           dyn.get("reference", True), dyn.get("frontier_phi_u"), others, dyn.get("commodity_groups"))
+
+
+def demand_shock_from(spec, regions, first: int, last: int, where: str) -> dict | None:
+    """A checked ``demand_shock`` table {region: {year: d}} (d: the share of consumption
+    spending saved instead, -0.5 < d < 0.5; years first..last): {region: {int year: d}}."""
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or not spec:
+        raise NominalError(f"{where}: demand_shock must be a table {{region = {{year = share}}}}, got {spec!r}")
+    out = {}
+    for r, by_year in spec.items():
+        if r not in regions:
+            raise NominalError(f"{where}: demand shock for unknown region {r!r}; known: {list(regions)}")
+        if not isinstance(by_year, dict) or not by_year:
+            raise NominalError(f"{where}: demand_shock.{r} must be a table {{year = share}}, got {by_year!r}")
+        out[r] = {}
+        for y, d in by_year.items():
+            try:
+                year, d = int(y), float(d)
+            except (TypeError, ValueError):
+                raise NominalError(f"{where}: demand_shock.{r}: {y!r} = {d!r} is not year = number") from None
+            if not first <= year <= last:
+                raise NominalError(f"{where}: demand_shock.{r}: year {year} is outside the run {first}-{last}")
+            if not np.isfinite(d) or abs(d) >= 0.5:
+                raise NominalError(f"{where}: demand_shock.{r}.{year} = {d}: a share of consumption "
+                                   f"spending between -0.5 and 0.5")
+            out[r][year] = d
+    return out
 
 
 def experiment(plan: ExperimentPlan, log=print):
@@ -511,7 +542,7 @@ def experiment(plan: ExperimentPlan, log=print):
     def progress(what):
         log(f"[{time.perf_counter() - t0:6.1f} s] {what}")
     cache = {}
-    for name, (scen, path) in plan.scenarios.items():
+    for name, (scen, path, demand) in plan.scenarios.items():
         key = tuple(sorted(scen.calibration_options().items()))
         if key not in cache:
             progress(f"calibrating ({', '.join(f'{k}={v}' for k, v in key) or 'default model'}); "
@@ -534,7 +565,8 @@ def experiment(plan: ExperimentPlan, log=print):
         _, natural = natural_path(params, scen, plan.periods, plan.projections, baseline=base)
         res = monetary_paths(params, scen, plan.sets, plan.first, plan.periods, plan.areas, plan.settings,
                              plan.projections, anchor=plan.anchor, natural=natural, baseline=base,
-                             progress=lambda g: progress(f"{name}: {g}"), groups=plan.groups)
+                             progress=lambda g: progress(f"{name}: {g}"), groups=plan.groups,
+                             demand_shock=demand)
         res.attrs.update({"scenario": name, "variant": scen.variant})
         front = None
         if plan.frontier_phi_u:
@@ -542,7 +574,7 @@ def experiment(plan: ExperimentPlan, log=print):
             front = rule_frontier(params, scen, plan.regions, plan.first, plan.periods, plan.frontier_phi_u,
                                   others=plan.others, natural=natural, baseline=base, areas=plan.areas,
                                   settings=plan.settings, projections=plan.projections, anchor=plan.anchor,
-                                  groups=plan.groups)
+                                  groups=plan.groups, demand_shock=demand)
             front.attrs.update({"scenario": name, "variant": scen.variant})
         progress(f"{name}: done")
         yield ExperimentRun(name, scen, res, ref, front)
