@@ -94,6 +94,30 @@ def test_families_group_equal_structures_and_keep_aliasing_apart(monkeypatch):
     np.testing.assert_allclose(vals["s"][1], [x.sum()], rtol=1e-14)
 
 
+def test_a_subtree_shared_in_one_member_and_not_in_the_others(monkeypatch):
+    """Member 1 uses one subtree object twice (exp(3.5 x_1)); members 2-10 have two distinct
+    subtrees of the same shape with different numbers. Whatever the walk remembers (the
+    shared node, not the number inside it), every member's residual and Jacobian are its own."""
+    monkeypatch.setattr(CompiledFamilies, "MIN_MEMBERS", 2)
+    m = pyo.ConcreteModel()
+    m.I = pyo.RangeSet(10)
+    m.x = pyo.Var(m.I, initialize=1.0)
+
+    def rule(m, i):
+        first = pyo.exp(m.x[i] * (1.5 + 2 * i))
+        second = first if i == 1 else pyo.exp(m.x[i] * (0.5 + i))
+        return first * 2.0 + second == 1.0
+    m.c = pyo.Constraint(m.I, rule=rule)
+    nlp = CompiledNLP(m)
+    x = np.linspace(0.4, 1.7, 10) / 10
+    i = np.arange(1, 11)
+    a, b = 1.5 + 2 * i, np.where(i == 1, 1.5 + 2 * i, 0.5 + i)
+    p = nlp.p_from_model()
+    np.testing.assert_allclose(nlp.residuals(x, p), 2 * np.exp(a * x) + np.exp(b * x) - 1.0, rtol=1e-14)
+    np.testing.assert_allclose(np.diag(_jacobian(nlp, x, p).toarray()),
+                               2 * a * np.exp(a * x) + b * np.exp(b * x), rtol=1e-14)
+
+
 def test_unsupported_expressions_are_refused():
     m = pyo.ConcreteModel()
     m.x = pyo.Var(initialize=1.0)

@@ -264,12 +264,14 @@ class FamilyWalk:
         """casadi SX of ``root`` (an equation's residual or a named expression's body) with
         leaf id -> symbol by ``slot_of`` ({leaf id: (0|1|2, k)} for z_x[k] | z_e[k] | z_z[k]);
         ``leaves`` is the root's (expanded) record: its leaf ids in tree order, which the
-        tree is read against, leaf by leaf, as :meth:`walk` wrote them."""
+        tree is read against, leaf by leaf, as :meth:`walk` wrote them. A subtree met twice
+        is built twice, each time from its own leaves: the walk remembers only shared nodes,
+        so two occurrences may hold different number ids (and members of the family different
+        numbers there)."""
         native = native_numeric_types
         syms = (zx, ze, zz)
         inlined, named, kinds = self._is_inlined, self._named, self._kind
         n_leaf = self.n_leaf
-        memo = {}                 # id(subtree) -> (SX, number of leaves it holds)
         cursor = [0]
 
         def take():
@@ -278,35 +280,25 @@ class FamilyWalk:
             return syms[w][k]
 
         def build(node):
-            hit = memo.get(id(node))
-            if hit is not None:           # a shared subtree: its leaves again in the record
-                cursor[0] += hit[1]
-                return hit[0]
-            start = cursor[0]
             kind = kinds[type(node)]
             if kind == "value":
-                val = take()
-            elif kind == "named":
+                return take()
+            if kind == "named":
                 if inlined[named[id(node)] - n_leaf]:
                     body = node.expr
-                    val = take() if type(body) in native else build(body)
-                else:
-                    val = take()
-            else:
-                args = [take() if type(a) in native else build(a) for a in node.args]
-                if kind == _SUM:
-                    val = args[0] if len(args) == 1 else (
-                        args[0] + args[1] if len(args) == 2 else ca.sum1(ca.vertcat(*args)))
-                elif kind in _BINARY:
-                    val = _BINARY[kind](args[0], args[1])
-                elif kind == _NEG:
-                    val = -args[0]
-                elif kind == _ABS:
-                    val = ca.fabs(args[0])
-                else:
-                    val = _UNARY[node.getname()](args[0])
-            memo[id(node)] = (val, cursor[0] - start)
-            return val
+                    return take() if type(body) in native else build(body)
+                return take()
+            args = [take() if type(a) in native else build(a) for a in node.args]
+            if kind == _SUM:
+                return args[0] if len(args) == 1 else (
+                    args[0] + args[1] if len(args) == 2 else ca.sum1(ca.vertcat(*args)))
+            if kind in _BINARY:
+                return _BINARY[kind](args[0], args[1])
+            if kind == _NEG:
+                return -args[0]
+            if kind == _ABS:
+                return ca.fabs(args[0])
+            return _UNARY[node.getname()](args[0])
 
         try:
             out = take() if type(root) in native else build(root)
