@@ -56,6 +56,10 @@ def _agree(model, seed=0, pyomo_check=True):
         a, b = fam.component_values(names, x, p), scalar.component_values(names, x, p)
         for name in names:
             np.testing.assert_allclose(a[name][1], b[name][1], rtol=1e-12, atol=1e-12, err_msg=name)
+    a = fam.component_values(names, x, p)       # the third call: the compiled expressions
+    assert fam._f_exprs[tuple(names)][0].compiled is not None
+    for name in names:
+        np.testing.assert_allclose(a[name][1], b[name][1], rtol=1e-12, atol=1e-12, err_msg=name)
     rows, cols = fam.jac_structure
     assert np.all(np.diff(rows * fam.n + cols) > 0)          # row by row, sorted, no duplicates
     return fam

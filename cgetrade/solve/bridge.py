@@ -274,7 +274,7 @@ class CompiledNLP:
                 offsets[name] = (len(objs), len(objs) + b - a)
                 objs.extend(self._expr_objects[a:b])
             with _SYMBOLIC, long_lived_build(collect_first=False):
-                cache[names] = (self._families.expression_evaluator(objs), offsets)
+                cache[names] = (_Expressions(self._families, objs), offsets)
         return cache[names]
 
     def _leaf_values(self, name):
@@ -335,3 +335,28 @@ class CompiledNLP:
         order = np.argsort(-np.abs(r))[:n]
         return [(self.constraint_labels[k][0], self.constraint_labels[k][1], float(r[k]))
                 for k in order]
+
+
+class _Expressions:
+    """(x, p) -> values of named expressions (families backend): evaluated numerically by
+    their families on the first calls (nothing to compile: one set of results costs no
+    compile), by a compiled function from the third call on (sweeps and SSA collect results
+    at every draw)."""
+    COMPILE_AFTER = 2
+
+    def __init__(self, families, objs):
+        self.families, self.objs, self.calls = families, objs, 0
+        self.numeric = families.expression_evaluator(objs)
+        self.compiled = None
+
+    def __call__(self, x, p):
+        if self.compiled is not None:
+            return np.asarray(self.compiled(x, p)).ravel()
+        self.calls += 1
+        if self.calls > self.COMPILE_AFTER:
+            fam = self.families
+            with _SYMBOLIC, long_lived_build(collect_first=False):
+                self.compiled = ca.Function("expressions", [fam.X, fam.P], [fam.expression_values(self.objs)])
+            return np.asarray(self.compiled(x, p)).ravel()
+        return self.numeric(x, p)
+

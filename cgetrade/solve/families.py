@@ -640,6 +640,28 @@ class CompiledFamilies:
             return Dx if Dx is not None else ca.MX(n_rows, self.n_x)
         return ca.mtimes(De, T) if Dx is None else Dx + ca.mtimes(De, T)
 
+    def expression_values(self, exprs) -> ca.MX:
+        """MX of the values of named expression objects: intermediates from E, inlined ones by
+        families of their own (values only), replayed symbolically (for a compiled function:
+        dearer to build than :meth:`expression_evaluator`, cheaper to call)."""
+        walk = self.walk
+        ids = np.asarray(walk.named_ids(exprs), np.int64)
+        if not len(ids):
+            return ca.MX(0, 1)
+        if (ids >= len(self.rank)).any():
+            raise ValueError("a named expression was not recorded with the equations")
+        inl = np.unique(ids[self.rank[ids] < 0])
+        pos = np.full(len(self.rank), -1, np.int64)
+        V = ca.MX(0, 1)
+        if len(inl):
+            big, small, order = self._split(_group(walk.expanded, inl))
+            pos[order] = np.arange(len(order))
+            vals, _ = self._compile(big, small, walk.exprs, _Bodies(walk.exprs), walk.expanded,
+                                    lambda mem: pos[mem], jacobian=False)
+            V = ca.vertcat(*vals)
+        where = np.where(self.rank[ids] >= 0, self.rank[ids], self.E.shape[0] + pos[ids])
+        return _take(ca.vertcat(self.E, V), where)
+
     def expression_evaluator(self, exprs):
         """(x, p) -> numpy values of the named expression objects ``exprs``, numerically: the
         intermediates from one evaluation of E, the inlined expressions by their families'
