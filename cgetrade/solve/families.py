@@ -80,6 +80,7 @@ class FamilyWalk:
         self._named = {}       # id(named expression) -> extra id
         self._value = {}       # id(immutable value object) -> number id
         self._kind = {}
+        self._reads = [0]      # operation nodes read (shared ones once)
         self.alive = []        # nodes whose id() is memoised stay alive
 
     def _extra(self, kind, ref) -> int:
@@ -107,8 +108,9 @@ class FamilyWalk:
 
     @property
     def nodes(self) -> int:
-        """Operations recorded (distinct anonymous nodes of the DAGs)."""
-        return len(self._op)
+        """Operation nodes read by the walk (a node with several parents once when the walk
+        remembers it: see ``_UNSHARED``)."""
+        return self._reads[0]
 
     def walk(self, roots) -> list[tuple[int, tuple]]:
         """(structure id, leaf ids in tree order) of each root expression; named expressions
@@ -116,7 +118,7 @@ class FamilyWalk:
         leaf_of, named, ops, values, intern = self._leaf, self._named, self._op, self._value, self._intern
         native, alive = native_numeric_types, self.alive
         classify, number = self._classify, self._number
-        refcount = sys.getrefcount
+        refcount, reads = sys.getrefcount, self._reads
 
         def body(expr) -> tuple[int, tuple]:
             sub = []
@@ -189,6 +191,7 @@ class FamilyWalk:
             sid = intern.get(key)
             if sid is None:
                 sid = intern[key] = len(intern)
+            reads[0] += 1
             if refcount(node) > _UNSHARED:     # held by another parent too: remember it
                 ops[id(node)] = (sid, nums)
                 alive.append(node)
