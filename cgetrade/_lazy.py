@@ -57,3 +57,22 @@ def keep_dask_lazy() -> None:
     if isinstance(cache, dict) and factory is not None and "dask" not in cache \
             and "dask.array" not in sys.modules:
         cache["dask"] = _LazyDaskModule(factory)
+
+
+def _scipy_without_stats(module, available) -> None:
+    if available:
+        import scipy.sparse  # noqa: F401 - what Pyomo's own callback also guarantees
+
+
+def keep_scipy_stats_lazy() -> None:
+    """Pyomo's deferred import of scipy imports scipy.stats, .integrate and .spatial as soon
+    as scipy is first imported by anyone (about 0.6 s); the solvers need scipy.sparse only.
+    Before scipy is imported, the callback is replaced by one that imports scipy.sparse;
+    scipy loads its other submodules on first attribute access, so nothing that uses them
+    breaks. No-op once scipy is imported, if Pyomo is not imported or has another layout."""
+    if "scipy" in sys.modules:
+        return
+    deps = sys.modules.get("pyomo.common.dependencies")
+    indicator = getattr(deps, "scipy_available", None)
+    if indicator is not None and hasattr(indicator, "_callback") and getattr(indicator, "_module", None) is None:
+        indicator._callback = _scipy_without_stats

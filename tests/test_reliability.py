@@ -69,6 +69,18 @@ def test_light_start():
     assert ver.returncode == 0 and ver.stdout.startswith("cgetrade ")
 
 
+def test_a_newton_solve_loads_neither_cyipopt_nor_scipy_stats():
+    """Pyomo's deferred scipy import would load scipy.stats (0.6 s) and cyipopt loads it as
+    well: a model built and solved by Newton needs neither; Ipopt still imports on use."""
+    code = ("import sys, cgetrade; from cgetrade.data.synthetic import synthetic_dataset; "
+            "m = cgetrade.CGEModel(cgetrade.calibrate(synthetic_dataset(2, 3, seed=0))); "
+            "s = m.solve(); assert s.max_residual < 1e-8; "
+            "print(sorted(k for k in ('cyipopt', 'scipy.stats', 'scipy.sparse') if k in sys.modules)); "
+            "from cgetrade.solve import run_ipopt; import scipy.stats; print(scipy.stats.norm.cdf(0.0))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["['scipy.sparse']", "0.5"]
+
+
 def test_a_process_killed_during_its_write_leaves_the_earlier_file_intact(tmp_path):
     """SIGKILL in the middle of writing results: no handler runs, yet the earlier file is
     whole (the new one was being written under a temporary name)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import cyipopt
 import numpy as np
 
 from ..errors import CGETradeError, OptionsError
@@ -118,6 +117,7 @@ def run_ipopt(nlp, x0, p, options=None, bounds=False, hessian=HESSIAN):
     """Run Ipopt once; returns (x, info dict, wall time)."""
     lb, ub = nlp.bounds() if bounds else (np.full(nlp.n, -1e20), np.full(nlp.n, 1e20))
     zeros = np.zeros(nlp.m)
+    import cyipopt          # on first use: it imports scipy.optimize and scipy.stats (0.6 s)
     callbacks = (_ProblemExactHessian if hessian == "exact" else _Problem)(nlp, p)
     problem = cyipopt.Problem(n=nlp.n, m=nlp.m, problem_obj=callbacks,
                               lb=lb, ub=ub, cl=zeros, cu=zeros)

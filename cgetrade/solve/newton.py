@@ -22,8 +22,12 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
+
+from .._lazy import keep_scipy_stats_lazy
+
+keep_scipy_stats_lazy()                # before the first import of scipy (Pyomo imports it)
+import scipy.sparse as sp              # noqa: E402
+import scipy.sparse.linalg as spla  # noqa: E402
 
 try:                                   # SuiteSparse UMFPACK/KLU (pip: kvxopt)
     import kvxopt
