@@ -67,12 +67,16 @@ def _scipy_without_stats(module, available) -> None:
 def keep_scipy_stats_lazy() -> None:
     """Pyomo's deferred import of scipy imports scipy.stats, .integrate and .spatial as soon
     as scipy is first imported by anyone (about 0.6 s); the solvers need scipy.sparse only.
-    Before scipy is imported, the callback is replaced by one that imports scipy.sparse;
-    scipy loads its other submodules on first attribute access, so nothing that uses them
-    breaks. No-op once scipy is imported, if Pyomo is not imported or has another layout."""
+    Before scipy is imported, Pyomo's dependency module is imported (if it is not yet) and
+    its callback replaced by one that imports scipy.sparse; scipy loads its other submodules
+    on first attribute access, so nothing that uses them breaks. No-op once scipy is
+    imported, or if Pyomo has another layout."""
     if "scipy" in sys.modules:
         return
-    deps = sys.modules.get("pyomo.common.dependencies")
+    try:
+        from pyomo.common import dependencies as deps
+    except ImportError:        # pragma: no cover - no Pyomo: nothing hooks scipy
+        return
     indicator = getattr(deps, "scipy_available", None)
     if indicator is not None and hasattr(indicator, "_callback") and getattr(indicator, "_module", None) is None:
         indicator._callback = _scipy_without_stats

@@ -79,6 +79,10 @@ def test_a_newton_solve_loads_neither_cyipopt_nor_scipy_stats():
             "from cgetrade.solve import run_ipopt; import scipy.stats; print(scipy.stats.norm.cdf(0.0))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["['scipy.sparse']", "0.5"]
+    first = ("import sys; from cgetrade.solve import newton; import pyomo.environ; "
+             "print('scipy.stats' in sys.modules)")          # the solvers imported before Pyomo
+    out = subprocess.run([sys.executable, "-c", first], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]
 
 
 def test_a_process_killed_during_its_write_leaves_the_earlier_file_intact(tmp_path):

@@ -25,7 +25,7 @@ import numpy as np
 
 from .._lazy import keep_scipy_stats_lazy
 
-keep_scipy_stats_lazy()                # before the first import of scipy (Pyomo imports it)
+keep_scipy_stats_lazy()                # before scipy's first import (Pyomo's hook on it loads scipy.stats)
 import scipy.sparse as sp              # noqa: E402
 import scipy.sparse.linalg as spla  # noqa: E402
 
