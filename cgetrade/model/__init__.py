@@ -112,7 +112,7 @@ def _build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMo
     _elasticities(m, params, arr)
     factor_price = factors.add_factor_prices(m, arr, closure, params.labour_factors)
     factors.add_unemployment(m, closure, arr)
-    trade.add_prices(m, arr)
+    armington = trade.add_prices(m, arr)
     production.add_production(m, arr, factor_price, params.va_nest)
     m.pnum = pyo.Param(initialize=1.0, mutable=True, doc="numeraire level")
     fd_composite = demand.add_final_demand(m, arr, factors.factor_income, closure, params.private_demand)
@@ -124,7 +124,7 @@ def _build(params: Parameters, closure: Closure | None = None) -> pyo.ConcreteMo
             return m.QINT[a, r]
         return fd_composite(m, i, a, r)
     m.QA = pyo.Expression(m.USE, rule=composite, doc="Armington composite demand (index)")
-    trade.add_markets(m, arr)
+    trade.add_markets(m, arr, armington)
     trade.add_external_balance(m, arr, demand.foreign_saving_unit(closure.foreign_saving))
     exchange_rate = monetary.add_exchange_rates(m, closure)
     factors.add_wage_setting(m, closure, exchange_rate)

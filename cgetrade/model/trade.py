@@ -115,8 +115,9 @@ def armington_shares(m, p, i, a, r):
     return bias / norm, c / norm
 
 
-def add_prices(m, p):
-    """Producer and import prices, import sourcing by origin, each agent's Armington price."""
+def add_prices(m, p) -> dict:
+    """Producer and import prices, import sourcing by origin, each agent's Armington price;
+    returns the Armington shares (s_D, s_M) by (i, a, r) for :func:`add_markets`."""
     R, I = m.R_idx, m.I_idx
     A = m.A_idx
     ud, ui = p["use_dom"], p["use_imp"]
@@ -156,7 +157,7 @@ def add_prices(m, p):
                             doc="home bias b[i,r]: import-price equivalent (1 + e) of a preference "
                                 "shift toward the domestic variety in the Armington nest")
 
-    shares = m._armington_shares = {}       # (s_D, s_M) by (i, a, r), shared with add_markets
+    shares = {}                             # (s_D, s_M) by (i, a, r), also used by add_markets
 
     def p_a(m, i, a, r):
         if (i, r) not in m.IM:
@@ -240,15 +241,15 @@ def add_prices(m, p):
         expr=m.PW == sum(weights[I[i], R[r]] / weights.sum() * export_price(m, i, r)
                          for i in m.I for r in m.R if weights[I[i], R[r]] > 0),
         doc="world export price index: P_W = sum_(i,r) w_ir P_E[i,r]")
+    return shares
 
 
-def add_markets(m, p):
-    """Armington demands, bilateral imports and commodity / import market clearing."""
+def add_markets(m, p, shares: dict):
+    """Armington demands, bilateral imports and commodity / import market clearing;
+    ``shares``: the Armington shares from :func:`add_prices`."""
     R, I, A = m.R_idx, m.I_idx, m.A_idx
     ud, ui, vxmd, vom = p["use_dom"], p["use_imp"], p["vxmd"], p["vom"]
     sd, sm = p["sigma_d"], p["sigma_m"]
-
-    shares = m._armington_shares
 
     def dom_demand(m, i, a, r):
         ii, aa, rr = I[i], A[a], R[r]
@@ -267,7 +268,6 @@ def add_markets(m, p):
         q0 = ui[ii, aa, rr] if sh is None else (ud[ii, aa, rr] + ui[ii, aa, rr]) * sh[1]
         return ces_demand(q0, m.QA[i, a, r], m.P_A[i, a, r], m.PM[i, r], sd[ii])
     m.MA = pyo.Expression(m.USE, rule=imp_demand, doc="demand for the imported composite")
-    del m._armington_shares
 
     vtwr, vst = p["vtwr"], p["vst"]
     dom0, exp0 = ud.sum(1), vxmd.sum(2) + p["x_row"] + vst

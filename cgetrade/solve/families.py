@@ -52,7 +52,9 @@ from .tape import _ABS, _BINARY, _NEG, _OP_OF_CLASS, _SUM, _UNARY, _Tape, row_ja
 _SID_X, _SID_P, _SID_C, _SID_E = 0, 1, 2, 3
 #: references to an operation node while the walk visits it when it has one parent (the
 #: parent's argument list, a copy of it, the loop variable, the argument and getrefcount's
-#: own): nodes with more are shared, and only those are remembered (the others are met once)
+#: own): nodes with more are shared, and only those are remembered. A node with two parents
+#: whose arguments are tuples also counts 5; it is then read once per parent (a cost only:
+#: templates build each occurrence from its own leaves)
 _UNSHARED = 5
 _NUMBER, _EXPR = 0, 1
 
@@ -553,13 +555,13 @@ class CompiledFamilies:
         if not len(objs):
             return
         n_x = self.n_x
-        f, used, c = self._scalar_function(objs, recs, jacobian)
+        f, used, rc = self._scalar_function(objs, recs, jacobian)
         res = f(self.X, self.P, _take(self.E, self.rank[used]))
         res = list(res) if isinstance(res, (list, tuple)) else [res]
         vals.append(res[0])
         rows = np.asarray(rows, np.int64)
         if jacobian:
-            r, c = c
+            r, c = rc
             col_e = self.rank[used][np.clip(c - n_x, 0, len(used) - 1)] if len(used) else c
             for name, sel, col in (("x", c < n_x, c), ("e", c >= n_x, col_e)):
                 if sel.any():
@@ -643,26 +645,36 @@ class CompiledFamilies:
             return Dx if Dx is not None else ca.MX(n_rows, self.n_x)
         return ca.mtimes(De, T) if Dx is None else Dx + ca.mtimes(De, T)
 
-    def expression_values(self, exprs) -> ca.MX:
-        """MX of the values of named expression objects: intermediates from E, inlined ones by
-        families of their own (values only), replayed symbolically (for a compiled function:
-        dearer to build than :meth:`expression_evaluator`, cheaper to call)."""
+    def _expression_layout(self, exprs):
+        """For the named expression objects ``exprs``: the inlined ones among them as families
+        of their own (big, small members), their positions after E, and where each of
+        ``exprs`` sits in [E; inlined values]."""
         walk = self.walk
         ids = np.asarray(walk.named_ids(exprs), np.int64)
-        if not len(ids):
-            return ca.MX(0, 1)
         if (ids >= len(self.rank)).any():
             raise ValueError("a named expression was not recorded with the equations")
         inl = np.unique(ids[self.rank[ids] < 0])
         pos = np.full(len(self.rank), -1, np.int64)
-        V = ca.MX(0, 1)
+        big, small = [], np.zeros(0, np.int64)
         if len(inl):
             big, small, order = self._split(_group(walk.expanded, inl))
             pos[order] = np.arange(len(order))
+        where = np.where(self.rank[ids] >= 0, self.rank[ids], self.E.shape[0] + pos[ids])
+        return big, small, pos, len(inl), where
+
+    def expression_values(self, exprs) -> ca.MX:
+        """MX of the values of named expression objects: intermediates from E, inlined ones by
+        families of their own (values only), replayed symbolically (for a compiled function:
+        dearer to build than :meth:`expression_evaluator`, cheaper to call)."""
+        big, small, pos, n_inl, where = self._expression_layout(exprs)
+        if not len(where):
+            return ca.MX(0, 1)
+        V = ca.MX(0, 1)
+        if n_inl:
+            walk = self.walk
             vals, _ = self._compile(big, small, walk.exprs, _Bodies(walk.exprs), walk.expanded,
                                     lambda mem: pos[mem], jacobian=False)
             V = ca.vertcat(*vals)
-        where = np.where(self.rank[ids] >= 0, self.rank[ids], self.E.shape[0] + pos[ids])
         return _take(ca.vertcat(self.E, V), where)
 
     def expression_evaluator(self, exprs):
@@ -671,41 +683,31 @@ class CompiledFamilies:
         templates mapped over the members (no symbolic replay, nothing compiled beyond the
         templates)."""
         walk = self.walk
-        ids = np.asarray(walk.named_ids(exprs), np.int64)
-        if len(ids) and (ids >= len(self.rank)).any():
-            raise ValueError("a named expression was not recorded with the equations")
+        big, small, pos, n_inl, where = self._expression_layout(exprs)
         f_E = self.__dict__.get("_f_E")
         if f_E is None:
             f_E = self._f_E = ca.Function("intermediates", [self.X, self.P], [self.E])
-        inl = np.unique(ids[self.rank[ids] < 0]) if len(ids) else ids
-        pos = np.full(len(self.rank), -1, np.int64)
-        parts = []                                   # (positions, evaluate(x, z, e) -> values)
-        if len(inl):
-            big, small, order = self._split(_group(walk.expanded, inl))
-            pos[order] = np.arange(len(order))
-            bodies = _Bodies(walk.exprs)
-            for group in big:
-                fam = self._family(group, bodies, lambda mem: pos[mem], False)
-                F = fam.f.map(len(fam.members))
-                parts.append((fam.members, lambda x, z, e, F=F, fam=fam: F(
-                    x[fam.ix], e[fam.ie], z[fam.iz])))
-            if len(small):
-                f, used, _ = self._scalar_function([walk.exprs[k] for k in small],
-                                                   [walk.expanded[k] for k in small], False)
-                parts.append((pos[small], lambda x, z, e, f=f, used=used: f(
-                    x, z[:self.n_p], e[self.rank[used]])))
+        parts = []                                   # (positions, evaluate(x, p, z, e) -> values)
+        bodies = _Bodies(walk.exprs)
+        for group in big:
+            fam = self._family(group, bodies, lambda mem: pos[mem], False)
+            F = fam.f.map(len(fam.members))
+            parts.append((fam.members, lambda x, p, z, e, F=F, fam=fam: F(x[fam.ix], e[fam.ie], z[fam.iz])))
+        if len(small):
+            f, used, _ = self._scalar_function([walk.exprs[k] for k in small],
+                                               [walk.expanded[k] for k in small], False)
+            parts.append((pos[small], lambda x, p, z, e, f=f, used=used: f(x, p, e[self.rank[used]])))
         n_E = self.E.shape[0]
-        where = np.where(self.rank[ids] >= 0, self.rank[ids], n_E + pos[ids]) if len(ids) else ids
         numbers = np.asarray(walk.numbers, float)
 
         def evaluate(x, p):
             x, p = np.asarray(x, float), np.asarray(p, float)
             e = np.asarray(f_E(x, p), float).ravel() if n_E else np.zeros(0)
             z = np.concatenate([p, numbers])
-            out = np.empty(n_E + len(inl))
+            out = np.empty(n_E + n_inl)
             out[:n_E] = e
             for rows, ev in parts:
-                out[n_E + rows] = np.asarray(ev(x, z, e), float).ravel()
+                out[n_E + rows] = np.asarray(ev(x, p, z, e), float).ravel()
             return out[where]
         return evaluate
 
