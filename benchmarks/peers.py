@@ -152,6 +152,8 @@ closure = Closure(government="saving_rate", foreign_saving_unit="foreign_currenc
 t2 = time.perf_counter()
 base = solve_period(econ, closure)
 sim = solve_period(econ, closure, Scenario(name="no tariffs", tariff=np.zeros(len(goods))))
+if not (base.converged and sim.converged):
+    raise SystemExit(f"cgelab did not solve: residuals {base.residual:.2e}, {sim.residual:.2e}")
 alpha = econ.hh_budget[0]
 uu = lambda res: float(np.prod(res.hh_quantity.sum(axis=0) ** alpha))
 t3 = time.perf_counter()
